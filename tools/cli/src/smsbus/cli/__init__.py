@@ -1,0 +1,1 @@
+"""The smsbus command."""
