@@ -1,1 +1,65 @@
+"""smsbus event contracts: the envelope, payload models, the topic registry and the codec."""
 
+from smsbus.contracts.base import OwnEvent, ProviderModel
+from smsbus.contracts.calls import (
+    Call,
+    CallMedia,
+    CallStatus,
+    CallSummary,
+    CallSummaryStatus,
+    CallTranscript,
+    DialogueLine,
+)
+from smsbus.contracts.codec import decode_event, encode_event, envelope_model, make_envelope
+from smsbus.contracts.contacts import Contact
+from smsbus.contracts.envelope import Envelope
+from smsbus.contracts.ingest import RejectionReason, WebhookRejected
+from smsbus.contracts.messages import Message, MessageDirection, MessageMedia, MessageStatus
+from smsbus.contracts.topics import (
+    EVENT_TYPES,
+    ROUTES,
+    Route,
+    UnknownEventType,
+    UnknownTopic,
+    all_dlq_topics,
+    all_topics,
+    consumer_groups,
+    dlq_topic,
+    partition_key,
+    route_for,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "ROUTES",
+    "Call",
+    "CallMedia",
+    "CallStatus",
+    "CallSummary",
+    "CallSummaryStatus",
+    "CallTranscript",
+    "Contact",
+    "DialogueLine",
+    "Envelope",
+    "Message",
+    "MessageDirection",
+    "MessageMedia",
+    "MessageStatus",
+    "OwnEvent",
+    "ProviderModel",
+    "RejectionReason",
+    "Route",
+    "UnknownEventType",
+    "UnknownTopic",
+    "WebhookRejected",
+    "all_dlq_topics",
+    "all_topics",
+    "consumer_groups",
+    "decode_event",
+    "dlq_topic",
+    "encode_event",
+    "envelope_model",
+    "make_envelope",
+    "partition_key",
+    "route_for",
+]

@@ -1,2 +1,58 @@
-def main() -> None:
-    raise SystemExit("not yet")
+"""The `smsbus` command: the composition root of the operator tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from smsbus.cli import readme, topic_table
+from smsbus.cli.stack import commands
+from smsbus.cli.stack.config import StackConfig
+from smsbus.cli.stack.provision import run_migrations
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smsbus", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    stack = sub.add_parser("stack", help="the local stack: Kafka, PostgreSQL, services")
+    stack_sub = stack.add_subparsers(dest="action", required=True)
+    stack_sub.add_parser("up", help="install what is missing and start everything")
+    stack_sub.add_parser("down", help="stop exactly what `up` started")
+    stack_sub.add_parser("status", help="what runs, whether it is ready, where it listens")
+    stack_sub.add_parser("logs", help="where each component logs")
+    test = stack_sub.add_parser("test", help="run pytest against the stack (starts what is missing)")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed to pytest")
+
+    sub.add_parser("topics", help="print the topic registry")
+    sub.add_parser("migrate", help="apply every service's migrations to SMSBUS_DATABASE_URL")
+    docs = sub.add_parser("readme", help="regenerate README.md's topic table from the registry")
+    docs.add_argument("--check", action="store_true", help="fail if README.md is out of date")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    config = StackConfig.load()
+    match args.command, getattr(args, "action", None):
+        case "stack", "up":
+            commands.up(config)
+        case "stack", "down":
+            commands.down(config)
+        case "stack", "status":
+            commands.status(config)
+        case "stack", "logs":
+            commands.logs(config)
+        case "stack", "test":
+            sys.exit(commands.run_tests(config, _strip_separator(args.pytest_args)))
+        case "topics", _:
+            print(topic_table.render_markdown())
+        case "migrate", _:
+            run_migrations(config)
+        case "readme", _:
+            sys.exit(readme.sync(config.repo / "README.md", check_only=args.check))
+
+
+def _strip_separator(args: list[str]) -> list[str]:
+    return args[1:] if args[:1] == ["--"] else args

@@ -1,0 +1,183 @@
+"""The topic registry: the only place that knows which event goes to which topic, keyed how,
+produced by whom and consumed by which consumer groups.
+
+Adding an event: define its model, then add one `_route(...)` line to `ROUTES`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from smsbus.contracts.calls import Call, CallSummary, CallTranscript
+from smsbus.contracts.contacts import Contact
+from smsbus.contracts.envelope import Envelope
+from smsbus.contracts.ingest import WebhookRejected
+from smsbus.contracts.messages import Message
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class UnknownEventType(KeyError):
+    def __init__(self, event_type: str) -> None:
+        super().__init__(event_type)
+        self.event_type = event_type
+
+    def __str__(self) -> str:
+        return f"no route for event type {self.event_type!r}; known: {', '.join(EVENT_TYPES)}"
+
+
+class UnknownTopic(KeyError):
+    def __init__(self, topic: str) -> None:
+        super().__init__(topic)
+        self.topic = topic
+
+    def __str__(self) -> str:
+        return f"unknown topic {self.topic!r}; known: {', '.join(all_topics())}"
+
+
+@dataclass(frozen=True)
+class Route:
+    event_type: str
+    topic: str
+    model: type[BaseModel]
+    partition_key: Callable[[BaseModel], str]
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    schema_version: int
+    description: str
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """What every event on one topic shares."""
+
+    topic: str
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+
+
+def _route(
+    stream: _Stream,
+    event_type: str,
+    model: type[ModelT],
+    key: Callable[[ModelT], str],
+    description: str,
+    schema_version: int = 1,
+) -> Route:
+    def partition_key(data: BaseModel) -> str:
+        if not isinstance(data, model):
+            raise TypeError(f"{event_type} carries {model.__name__}, got {type(data).__name__}")
+        return key(data)
+
+    return Route(
+        event_type=event_type,
+        topic=stream.topic,
+        model=model,
+        partition_key=partition_key,
+        producers=stream.producers,
+        consumers=stream.consumers,
+        schema_version=schema_version,
+        description=description,
+    )
+
+
+def _message_participant(message: Message) -> str:
+    """The external number, so one person's STOP, START and reply stay in order."""
+    return message.from_ if message.direction == "incoming" else message.to[0]
+
+
+def _call_participant(call: Call) -> str:
+    return call.participants[0]
+
+
+def _call_id(ai_result: CallSummary | CallTranscript) -> str:
+    # Summaries and transcripts name no participant; OpenPhone promises no order for them anyway.
+    return ai_result.call_id
+
+
+def _contact_id(contact: Contact) -> str:
+    return contact.id
+
+
+def _claimed_event_type(rejected: WebhookRejected) -> str:
+    return rejected.event_type or "unknown"
+
+
+_MESSAGES = _Stream(
+    "openphone.messages.v1",
+    producers=("ingest-webhooks", "reconciler"),
+    consumers=("compliance", "campaign-engine", "reconciler", "health-monitor"),
+)
+_CALLS = _Stream(
+    "openphone.calls.v1",
+    producers=("ingest-webhooks", "reconciler"),
+    consumers=("reconciler",),
+)
+_CONTACTS = _Stream(
+    "openphone.contacts.v1", producers=("ingest-webhooks",), consumers=("campaign-engine",)
+)
+_REJECTED = _Stream("ingest.rejected.v1", producers=("ingest-webhooks",), consumers=())
+
+ROUTES: tuple[Route, ...] = (
+    _route(_MESSAGES, "message.received", Message, _message_participant,
+           "An SMS/MMS reached one of our numbers."),
+    _route(_MESSAGES, "message.delivered", Message, _message_participant,
+           "An outgoing message was delivered."),
+    _route(_MESSAGES, "message.failed", Message, _message_participant,
+           "An outgoing message failed before reaching the carrier."),
+    _route(_MESSAGES, "message.undelivered", Message, _message_participant,
+           "The carrier could not deliver an outgoing message."),
+    _route(_CALLS, "call.ringing", Call, _call_participant,
+           "A call is ringing."),
+    _route(_CALLS, "call.completed", Call, _call_participant,
+           "A call ended; unanswered (answeredAt null) means missed, maybe with a voicemail."),
+    _route(_CALLS, "call.recording.completed", Call, _call_participant,
+           "A call recording is ready."),
+    _route(_CALLS, "call.summary.completed", CallSummary, _call_id,
+           "OpenPhone's AI summary of a call is ready (keyed by call id)."),
+    _route(_CALLS, "call.transcript.completed", CallTranscript, _call_id,
+           "OpenPhone's transcript of a call is ready (keyed by call id)."),
+    _route(_CONTACTS, "contact.updated", Contact, _contact_id,
+           "A contact was created or updated."),
+    _route(_CONTACTS, "contact.deleted", Contact, _contact_id,
+           "A contact was deleted."),
+    _route(_REJECTED, "webhook.rejected", WebhookRejected, _claimed_event_type,
+           "An authentic webhook could not be parsed; its raw body awaits replay."),
+)  # fmt: skip
+
+_BY_TYPE = {route.event_type: route for route in ROUTES}
+EVENT_TYPES: tuple[str, ...] = tuple(_BY_TYPE)
+
+
+def route_for(event_type: str) -> Route:
+    try:
+        return _BY_TYPE[event_type]
+    except KeyError:
+        raise UnknownEventType(event_type) from None
+
+
+def all_topics() -> list[str]:
+    return sorted({route.topic for route in ROUTES})
+
+
+def consumer_groups(topic: str) -> list[str]:
+    routes = [route for route in ROUTES if route.topic == topic]
+    if not routes:
+        raise UnknownTopic(topic)
+    return sorted({group for route in routes for group in route.consumers})
+
+
+def dlq_topic(topic: str, group: str) -> str:
+    return f"{topic}.{group}.dlq"
+
+
+def all_dlq_topics() -> list[str]:
+    return sorted(
+        dlq_topic(topic, group) for topic in all_topics() for group in consumer_groups(topic)
+    )
+
+
+def partition_key(envelope: Envelope[Any]) -> str:
+    return route_for(envelope.type).partition_key(envelope.data)

@@ -1,0 +1,145 @@
+"""The Kafka side every service shares: the broker factory, routed publishing, topic admin.
+
+`publish_event` routes with the contracts registry (topic + partition key) and returns only
+after the broker acknowledged the write (acks=all, idempotent producer).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError, for_code
+from aiokafka.structs import RecordMetadata
+from faststream.kafka import KafkaBroker
+
+from smsbus.contracts import Envelope
+from smsbus.contracts.topics import encode_event, partition_key, route_for
+
+logger = logging.getLogger(__name__)
+
+HEADER_EVENT_TYPE = "event-type"
+HEADER_EVENT_ID = "event-id"
+HEADER_CORRELATION_ID = "correlation-id"
+
+
+def make_broker(bootstrap: str, *, client_id: str, **options: Any) -> KafkaBroker:
+    """A FastStream broker whose producer waits for all in-sync replicas and never duplicates.
+
+    Topics are never created implicitly: they come from the registry (`ensure_topics`).
+    """
+    options.setdefault("graceful_timeout", 15.0)
+    return KafkaBroker(
+        bootstrap,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        allow_auto_create_topics=False,
+        logger=logging.getLogger(f"smsbus.{client_id}.broker"),
+        **options,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingRecord:
+    """An event as it goes on the wire: where, with which key, the bytes, the headers."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def event_headers(envelope: Envelope[Any]) -> dict[str, str]:
+    headers = {HEADER_EVENT_TYPE: envelope.type, HEADER_EVENT_ID: str(envelope.event_id)}
+    if envelope.correlation_id:
+        headers[HEADER_CORRELATION_ID] = str(envelope.correlation_id)
+    return headers
+
+
+def _as_key(key: str | bytes | None) -> bytes | None:
+    return key.encode() if isinstance(key, str) else key
+
+
+def outgoing(
+    envelope: Envelope[Any], *, topic: str | None = None, key: str | bytes | None = None
+) -> OutgoingRecord:
+    """Routes an envelope with the registry; `topic`/`key` override it (tests, replays)."""
+    return OutgoingRecord(
+        topic=topic or route_for(envelope.type).topic,
+        key=_as_key(key if key is not None else partition_key(envelope)),
+        value=encode_event(envelope),
+        headers=event_headers(envelope),
+    )
+
+
+async def publish_record(broker: KafkaBroker, record: OutgoingRecord) -> RecordMetadata:
+    """Publishes pre-encoded bytes and waits for the broker's acknowledgement."""
+    return await broker.publish(
+        record.value,
+        topic=record.topic,
+        key=record.key,
+        headers=record.headers,
+        correlation_id=record.headers.get(HEADER_CORRELATION_ID),
+    )
+
+
+async def publish_event(
+    broker: KafkaBroker,
+    envelope: Envelope[Any],
+    *,
+    topic: str | None = None,
+    key: str | bytes | None = None,
+) -> RecordMetadata:
+    """Routes, encodes and publishes one event; returns after acks=all."""
+    return await publish_record(broker, outgoing(envelope, topic=topic, key=key))
+
+
+def _raise_errors(results: Iterable[tuple[Any, ...]], *, ignore: int) -> None:
+    for result in results:
+        name, code = result[0], result[1]
+        if code not in (0, ignore):
+            raise for_code(code)(f"topic {name}")
+
+
+async def ensure_topics(
+    bootstrap: str,
+    names: Iterable[str],
+    *,
+    partitions: int | Mapping[str, int] = 3,
+    replication_factor: int = 1,
+) -> list[str]:
+    """Creates the topics that do not exist yet; returns the names it created."""
+    wanted = sorted(set(names))
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="smsbus-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [name for name in wanted if name not in existing]
+        if not missing:
+            return []
+        counts = partitions if isinstance(partitions, Mapping) else {}
+        default = partitions if isinstance(partitions, int) else 3
+        new = [NewTopic(n, counts.get(n, default), replication_factor) for n in missing]
+        response = await admin.create_topics(new)
+        _raise_errors(response.topic_errors, ignore=TopicAlreadyExistsError.errno)
+        return missing
+    finally:
+        await admin.close()
+
+
+async def delete_topics(bootstrap: str, names: Iterable[str]) -> None:
+    """Deletes the topics that exist (tests' cleanup, `smsbus topics` tooling)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="smsbus-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        doomed = [name for name in set(names) if name in existing]
+        if doomed:
+            response = await admin.delete_topics(doomed)
+            _raise_errors(response.topic_error_codes, ignore=UnknownTopicOrPartitionError.errno)
+    finally:
+        await admin.close()

@@ -1,0 +1,77 @@
+"""The transactional outbox: an event is emitted if and only if its transaction commits.
+
+`add_to_outbox(session, envelope)` writes the routed, encoded record in the caller's
+transaction (and a NOTIFY that fires at commit). `OutboxRelay.run()` publishes pending rows in
+order (acks=all) and marks them published; see relay.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, LargeBinary, String, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from smsbus.contracts import Envelope
+from smsbus.runtime.kafka import outgoing
+
+NOTIFY_CHANNEL: Final = "smsbus_outbox"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An event waiting to be (or already) published, in the service's schema."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "outbox_pending_idx", "id", postgresql_where=text("published_at IS NULL")
+        ),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
+    )
+    event_id: str = Field(sa_column=Column(String(200), nullable=False))
+    event_type: str = Field(sa_column=Column(String(200), nullable=False))
+    topic: str = Field(sa_column=Column(String(249), nullable=False))
+    key: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    headers: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False)
+    )
+    created_at: datetime | None = Field(
+        default=None,
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    published_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+async def add_to_outbox(
+    session: AsyncSession,
+    envelope: Envelope[Any],
+    *,
+    topic: str | None = None,
+    key: str | bytes | None = None,
+) -> None:
+    """Queues the event in the caller's transaction; it is published only if that commits."""
+    record = outgoing(envelope, topic=topic, key=key)
+    session.add(
+        OutboxMessage(
+            event_id=str(envelope.event_id),
+            event_type=envelope.type,
+            topic=record.topic,
+            key=record.key,
+            value=record.value,
+            headers=record.headers,
+        )
+    )
+    await session.flush()
+    connection = await session.connection()
+    await connection.execute(
+        text("SELECT pg_notify(:channel, current_schema())"), {"channel": NOTIFY_CHANNEL}
+    )

@@ -1,0 +1,58 @@
+"""The settings every service shares, and how a service adds its own.
+
+Shared names (`SMSBUS_KAFKA_BOOTSTRAP`, `SMSBUS_DATABASE_URL`, `SMSBUS_LOG_LEVEL`) are read unprefixed;
+a service's own fields are read with its prefix `SMSBUS_<SERVICE>_`:
+
+    class Settings(ServiceSettings):
+        model_config = service_config("compliance")
+        port: int = 8081                       # SMSBUS_COMPLIANCE_PORT
+        api_key: SecretStr                     # SMSBUS_COMPLIANCE_API_KEY, required, never logged
+
+This module is the only place in the runtime that reads the environment.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092"
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://smsbus:smsbus@127.0.0.1:5432/smsbus"
+
+
+def service_config(service: str, *, env_file: str | None = ".env") -> SettingsConfigDict:
+    """The settings config of one service: its own fields read as `SMSBUS_<SERVICE>_<FIELD>`."""
+    prefix = "SMSBUS_" + service.upper().replace("-", "_") + "_"
+    return SettingsConfigDict(
+        env_prefix=prefix,
+        env_file=env_file,
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
+
+
+class ServiceSettings(BaseSettings):
+    """The shared settings; subclass it per service and give it `service_config(<name>)`."""
+
+    model_config = service_config("runtime")
+
+    kafka_bootstrap: str = Field(
+        default=DEFAULT_KAFKA_BOOTSTRAP,
+        validation_alias="SMSBUS_KAFKA_BOOTSTRAP",
+    )
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias="SMSBUS_DATABASE_URL",
+    )
+    log_level: LogLevel = Field(
+        default="INFO",
+        validation_alias="SMSBUS_LOG_LEVEL",
+    )

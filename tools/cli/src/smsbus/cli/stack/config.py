@@ -1,0 +1,123 @@
+"""Where the local stack lives and how it is configured.
+
+Values come from the environment and the repository's git-ignored `.env`, with local defaults that
+make `make up` work on a fresh clone. A component whose URL the user set (SMSBUS_KAFKA_BOOTSTRAP,
+SMSBUS_DATABASE_URL) is treated as external: the stack uses it and never starts or stops it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+# A development-only key shared by the OpenPhone simulator (signing) and ingest (verifying).
+# Base64 of "smsbus-local-development-only-00", as OpenPhone's signing keys are base64.
+LOCAL_SIGNING_KEY = "c21zYnVzLWxvY2FsLWRldmVsb3BtZW50LW9ubHktMDA="
+LOCAL_API_KEY = "smsbus-local-development-api-key"
+
+LOCAL_KAFKA_HOST = "127.0.0.1"
+LOCAL_DATABASE = "smsbus"
+LOCAL_DATABASE_USER = "smsbus"
+
+# The defaults every process of the local stack sees, unless the environment or .env says otherwise.
+LOCAL_DEFAULTS: dict[str, str] = {
+    "SMSBUS_OPENPHONE_BASE_URL": "http://127.0.0.1:8090",
+    "SMSBUS_OPENPHONE_API_KEY": LOCAL_API_KEY,
+    "SMSBUS_INGEST_SIGNING_KEYS": LOCAL_SIGNING_KEY,
+    "SMSBUS_SIM_SIGNING_KEY": LOCAL_SIGNING_KEY,
+}
+
+
+def find_repo_root(start: Path | None = None) -> Path:
+    """The workspace root: the nearest directory upwards with a uv workspace pyproject."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and "[tool.uv.workspace]" in pyproject.read_text():
+            return candidate
+    raise SystemExit(f"not inside the smsbus workspace (no workspace pyproject above {here})")
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    repo: Path
+    env: dict[str, str]
+
+    @classmethod
+    def load(cls, repo: Path | None = None) -> StackConfig:
+        root = repo or find_repo_root()
+        from_file = {k: v for k, v in dotenv_values(root / ".env").items() if v is not None}
+        return cls(repo=root, env={**from_file, **os.environ})
+
+    def get(self, name: str, default: str) -> str:
+        return self.env.get(name) or default
+
+    def port(self, name: str, default: int) -> int:
+        return int(self.get(name, str(default)))
+
+    @property
+    def state_dir(self) -> Path:
+        return Path(self.get("SMSBUS_STATE_DIR", str(self.repo / ".smsbus"))).resolve()
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def pids_dir(self) -> Path:
+        return self.state_dir / "pids"
+
+    @property
+    def topic_partitions(self) -> int:
+        return self.port("SMSBUS_TOPIC_PARTITIONS", 6)
+
+    # Kafka
+    @property
+    def kafka_external(self) -> bool:
+        return bool(self.env.get("SMSBUS_KAFKA_BOOTSTRAP"))
+
+    @property
+    def kafka_port(self) -> int:
+        return self.port("SMSBUS_KAFKA_PORT", 9092)
+
+    @property
+    def kafka_controller_port(self) -> int:
+        return self.port("SMSBUS_KAFKA_CONTROLLER_PORT", 9093)
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        local = f"{LOCAL_KAFKA_HOST}:{self.kafka_port}"
+        return self.get("SMSBUS_KAFKA_BOOTSTRAP", local)
+
+    @property
+    def kafka_heap(self) -> list[str]:
+        return self.get("SMSBUS_KAFKA_HEAP", "-Xms512m -Xmx1g").split()
+
+    # PostgreSQL
+    @property
+    def postgres_external(self) -> bool:
+        return bool(self.env.get("SMSBUS_DATABASE_URL"))
+
+    @property
+    def postgres_port(self) -> int:
+        return self.port("SMSBUS_POSTGRES_PORT", 5432)
+
+    @property
+    def database_url(self) -> str:
+        local = (
+            f"postgresql+asyncpg://{LOCAL_DATABASE_USER}:{LOCAL_DATABASE_USER}"
+            f"@127.0.0.1:{self.postgres_port}/{LOCAL_DATABASE}"
+        )
+        return self.get("SMSBUS_DATABASE_URL", local)
+
+    def child_environment(self) -> dict[str, str]:
+        """The environment for every process the stack starts (and for `make test`)."""
+        return {
+            **LOCAL_DEFAULTS,
+            **self.env,
+            "SMSBUS_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            "SMSBUS_DATABASE_URL": self.database_url,
+        }
