@@ -28,16 +28,19 @@ class BreakingChange:
 
 
 def breaking_changes(old: Schema, new: Schema) -> list[BreakingChange]:
-    return list(_Comparison(old, new).compare(old, new, "$"))
+    return list(_Comparison(old, new).compare(old, new, "$", frozenset()))
 
 
 class _Comparison:
     def __init__(self, old_root: Schema, new_root: Schema) -> None:
         self._old_root = old_root
         self._new_root = new_root
-        self._seen: set[tuple[int, int]] = set()  # recursive schemas ($ref cycles) end here
 
-    def compare(self, old: Schema, new: Schema, path: str) -> Iterator[BreakingChange]:
+    def compare(
+        self, old: Schema, new: Schema, path: str, ancestors: frozenset[tuple[int, int]]
+    ) -> Iterator[BreakingChange]:
+        """`ancestors`: the node pairs being compared above this one; a recursive schema (a $ref
+        cycle) stops where it meets one again."""
         old_branches = _branches(old, self._old_root)
         new_branches = _branches(new, self._new_root)
         yield from _narrowed_domain(_domain(old_branches), _domain(new_branches), path)
@@ -45,22 +48,28 @@ class _Comparison:
             old_kind = [branch for branch in old_branches if _is(branch, kind)]
             new_kind = [branch for branch in new_branches if _is(branch, kind)]
             for old_branch, new_branch in _pairs(old_kind, new_kind):
-                if (id(old_branch), id(new_branch)) in self._seen:
+                pair = (id(old_branch), id(new_branch))
+                if pair in ancestors:
                     continue
-                self._seen.add((id(old_branch), id(new_branch)))
+                inner = ancestors | {pair}
                 if kind == "object":
-                    yield from self._compare_objects(old_branch, new_branch, path)
+                    yield from self._compare_objects(old_branch, new_branch, path, inner)
                 elif "items" in old_branch and "items" in new_branch:
-                    yield from self.compare(old_branch["items"], new_branch["items"], f"{path}[]")
+                    items = old_branch["items"], new_branch["items"]
+                    yield from self.compare(*items, f"{path}[]", inner)
 
-    def _compare_objects(self, old: Schema, new: Schema, path: str) -> Iterator[BreakingChange]:
+    def _compare_objects(
+        self, old: Schema, new: Schema, path: str, ancestors: frozenset[tuple[int, int]]
+    ) -> Iterator[BreakingChange]:
         old_properties: Schema = old.get("properties", {})
         new_properties: Schema = new.get("properties", {})
         for name, old_property in old_properties.items():
             if name not in new_properties:
                 yield BreakingChange("field_removed", f"{path}.{name}", "no longer in the schema")
             else:
-                yield from self.compare(old_property, new_properties[name], f"{path}.{name}")
+                yield from self.compare(
+                    old_property, new_properties[name], f"{path}.{name}", ancestors
+                )
         for name in sorted(set(new.get("required", ())) - set(old.get("required", ()))):
             yield BreakingChange("required_added", f"{path}.{name}", "now required")
         old_extra = old.get("additionalProperties", True)
@@ -68,7 +77,8 @@ class _Comparison:
         if new_extra is False and old_extra is not False:
             yield BreakingChange("type_narrowed", f"{path}.*", "unknown fields now rejected")
         elif isinstance(old_extra, dict) or isinstance(new_extra, dict):
-            yield from self.compare(_as_schema(old_extra), _as_schema(new_extra), f"{path}.*")
+            extra = _as_schema(old_extra), _as_schema(new_extra)
+            yield from self.compare(*extra, f"{path}.*", ancestors)
 
 
 def _as_schema(value: bool | Schema) -> Schema:
@@ -81,7 +91,7 @@ def _as_schema(value: bool | Schema) -> Schema:
 
 def _resolve(schema: Schema, root: Schema) -> Schema:
     # Keywords beside a $ref are annotations (title, description) in what pydantic emits, so the
-    # target alone decides; returning the target itself also keeps node identity for _seen.
+    # target alone decides; returning the target itself also keeps node identity for `ancestors`.
     while "$ref" in schema:
         reference: str = schema["$ref"]
         if not reference.startswith("#/"):

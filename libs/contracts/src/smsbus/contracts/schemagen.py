@@ -67,10 +67,13 @@ def breaking(baseline: dict[str, str], generated: dict[str, str]) -> list[str]:
     ]
 
 
+_BREAKING = "breaking changes within a major version (bump the route's schema_version instead):"
+
+
 def _write(directory: Path, generated: dict[str, str]) -> int:
     committed = read_schemas(directory)
     if refused := breaking(committed, generated):
-        _report("breaking changes within a major version (bump schema_version instead):", refused)
+        _report(_BREAKING, refused)
         return 1
     directory.mkdir(parents=True, exist_ok=True)
     for name in committed.keys() - generated.keys():
@@ -82,12 +85,11 @@ def _write(directory: Path, generated: dict[str, str]) -> int:
 
 
 def _check(directory: Path, baseline_directory: Path, generated: dict[str, str]) -> int:
-    problems = drift(read_schemas(directory), generated)
-    problems += breaking(read_schemas(baseline_directory), generated)
-    if problems:
-        _report(f"schemas in {directory} are out of date; run `{REGENERATE}`:", problems)
-        return 1
-    return 0
+    if drifted := drift(read_schemas(directory), generated):
+        _report(f"schemas in {directory} are out of date; run `{REGENERATE}`:", drifted)
+    if broken := breaking(read_schemas(baseline_directory), generated):
+        _report(_BREAKING, broken)
+    return 1 if drifted or broken else 0
 
 
 def _report(headline: str, problems: list[str]) -> None:

@@ -47,6 +47,7 @@ class Route:
     consumers: tuple[str, ...]
     schema_version: int
     description: str
+    key_description: str
 
 
 @dataclass(frozen=True)
@@ -80,28 +81,34 @@ def _route(
         consumers=stream.consumers,
         schema_version=schema_version,
         description=description,
+        key_description=(key.__doc__ or key.__name__).strip().splitlines()[0],
     )
 
 
 def _message_participant(message: Message) -> str:
-    """The external number, so one person's STOP, START and reply stay in order."""
+    """the external participant's number"""
+    # So one person's STOP, START and reply stay in order.
     return message.from_ if message.direction == "incoming" else message.to[0]
 
 
 def _call_participant(call: Call) -> str:
+    """the external participant's number"""
     return call.participants[0]
 
 
 def _call_id(ai_result: CallSummary | CallTranscript) -> str:
+    """the call id"""
     # Summaries and transcripts name no participant; OpenPhone promises no order for them anyway.
     return ai_result.call_id
 
 
 def _contact_id(contact: Contact) -> str:
+    """the contact id"""
     return contact.id
 
 
 def _claimed_event_type(rejected: WebhookRejected) -> str:
+    """the event type the body claimed, else 'unknown'"""
     return rejected.event_type or "unknown"
 
 

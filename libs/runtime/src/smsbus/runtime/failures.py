@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 import sqlalchemy.exc
 from aiokafka import errors as kafka_errors
 
@@ -85,7 +85,10 @@ def classify(exc: BaseException) -> Fault:
 
 @dataclass(frozen=True, slots=True)
 class Backoff:
-    """Exponential backoff with jitter: attempt n waits in [(1-jitter)·b, b], b = initial·factor^(n-1)."""
+    """Exponential backoff with jitter.
+
+    Attempt n waits between (1 - jitter)·b and b, where b = min(maximum, initial·factor^(n-1)).
+    """
 
     initial: float = 0.2
     factor: float = 2.0

@@ -42,11 +42,12 @@ def database_check(engine: AsyncEngine) -> Check:
     return check
 
 
-async def _run(name: str, check: Check, timeout: float) -> tuple[str, str | None]:
+async def _run(name: str, check: Check, limit: float) -> tuple[str, str | None]:
     try:
-        await asyncio.wait_for(check(), timeout)
+        async with asyncio.timeout(limit):
+            await check()
     except TimeoutError:
-        return name, f"timed out after {timeout}s"
+        return name, f"timed out after {limit}s"
     except Exception as exc:
         logger.warning("readiness check %s failed: %s", name, error_message(exc))
         return name, f"{type(exc).__name__}: {error_message(exc, limit=300)}"

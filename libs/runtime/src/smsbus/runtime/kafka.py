@@ -16,8 +16,7 @@ from aiokafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionErro
 from aiokafka.structs import RecordMetadata
 from faststream.kafka import KafkaBroker
 
-from smsbus.contracts import Envelope
-from smsbus.contracts.topics import encode_event, partition_key, route_for
+from smsbus.contracts import Envelope, encode_event, partition_key, route_for
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, LargeBinary, String, func, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    LargeBinary,
+    String,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,9 +36,7 @@ class OutboxMessage(SQLModel, table=True):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index(
-            "outbox_pending_idx", "id", postgresql_where=text("published_at IS NULL")
-        ),
+        Index("outbox_pending_idx", "id", postgresql_where=text("published_at IS NULL")),
     )
 
     id: int | None = Field(
@@ -39,9 +47,7 @@ class OutboxMessage(SQLModel, table=True):
     topic: str = Field(sa_column=Column(String(249), nullable=False))
     key: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    headers: dict[str, str] = Field(
-        default_factory=dict, sa_column=Column(JSONB, nullable=False)
-    )
+    headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     created_at: datetime | None = Field(
         default=None,
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),

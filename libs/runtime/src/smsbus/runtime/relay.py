@@ -26,6 +26,8 @@ from smsbus.runtime.outbox import NOTIFY_CHANNEL
 
 logger = logging.getLogger(__name__)
 
+RELAY_BACKOFF = Backoff(initial=0.5, maximum=30.0)
+
 _LOCK = text("SELECT pg_try_advisory_xact_lock(hashtext('smsbus.outbox.' || current_schema()))")
 _CLAIM = text(
     "SELECT id, topic, key, value, headers FROM outbox WHERE published_at IS NULL "
@@ -47,7 +49,7 @@ class OutboxRelay:
         metrics: Metrics | None = None,
         batch_size: int = 100,
         poll_interval: float = 2.0,
-        backoff: Backoff = Backoff(initial=0.5, maximum=30.0),
+        backoff: Backoff = RELAY_BACKOFF,
     ) -> None:
         self._engine = engine
         self._broker = broker
@@ -145,6 +147,8 @@ class OutboxRelay:
         conn = await self._engine.connect()
         raw_connection = await conn.get_raw_connection()
         driver = raw_connection.driver_connection
+        if driver is None:
+            raise RuntimeError("no driver connection to LISTEN on")
         await driver.add_listener(NOTIFY_CHANNEL, self._notified)
         self._listener_conn, self._listener = conn, driver
 

@@ -1,7 +1,7 @@
 """The settings every service shares, and how a service adds its own.
 
-Shared names (`SMSBUS_KAFKA_BOOTSTRAP`, `SMSBUS_DATABASE_URL`, `SMSBUS_LOG_LEVEL`) are read unprefixed;
-a service's own fields are read with its prefix `SMSBUS_<SERVICE>_`:
+Shared names (`SMSBUS_KAFKA_BOOTSTRAP`, `SMSBUS_DATABASE_URL`, `SMSBUS_LOG_LEVEL`) are read
+unprefixed; a service's own fields are read with its prefix `SMSBUS_<SERVICE>_`:
 
     class Settings(ServiceSettings):
         model_config = service_config("compliance")

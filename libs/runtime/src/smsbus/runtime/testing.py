@@ -1,1 +1,117 @@
+"""The pytest plugin every member loads (`-p smsbus.runtime.testing`).
 
+- `kafka_bootstrap`, `database_url` (session): from SMSBUS_KAFKA_BOOTSTRAP / SMSBUS_DATABASE_URL,
+  else from testcontainers when a Docker engine answers, else a failure saying how to start
+  the stack. Only tests that ask for them need them.
+- `new_topic` (factory): `await new_topic(partitions=3)` creates a unique topic (or `name=`),
+  deleted after the test.
+- `db_schema` / `db_engine`: a fresh PostgreSQL schema per test (dropped after), and an engine
+  bound to it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import NoReturn
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from smsbus.runtime.db import drop_schema, ensure_schema, make_engine
+from smsbus.runtime.kafka import delete_topics, ensure_topics
+
+HOW_TO_START = (
+    "no {what}: set {var} (e.g. `export {var}={example}`) after starting the local stack with "
+    "`make up` or `uv run smsbus stack up`, or run a Docker engine so testcontainers can start one."
+)
+
+NewTopic = Callable[..., Awaitable[str]]
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker  # type: ignore[import-untyped]
+
+        client = docker.from_env(timeout=3)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:
+        return False
+
+
+def _unavailable(what: str, var: str, example: str) -> NoReturn:
+    pytest.fail(HOW_TO_START.format(what=what, var=var, example=example), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    configured = os.environ.get("SMSBUS_KAFKA_BOOTSTRAP")
+    if configured:
+        yield configured
+        return
+    if not _docker_answers():
+        _unavailable("Kafka broker", "SMSBUS_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    from testcontainers.kafka import KafkaContainer
+
+    with KafkaContainer().with_kraft() as container:
+        yield str(container.get_bootstrap_server())
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    configured = os.environ.get("SMSBUS_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    if not _docker_answers():
+        _unavailable(
+            "PostgreSQL",
+            "SMSBUS_DATABASE_URL",
+            "postgresql+asyncpg://smsbus:smsbus@127.0.0.1:5432/smsbus",
+        )
+    from testcontainers.postgres import PostgresContainer
+
+    with PostgresContainer("postgres:15", driver="asyncpg") as container:
+        yield str(container.get_connection_url())
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+async def new_topic(kafka_bootstrap: str) -> AsyncIterator[NewTopic]:
+    created: list[str] = []
+
+    async def create(prefix: str = "test", *, partitions: int = 1, name: str = "") -> str:
+        name = name or f"{prefix}.{uuid.uuid4().hex[:12]}.v1"
+        await ensure_topics(kafka_bootstrap, [name], partitions=partitions)
+        created.append(name)
+        return name
+
+    yield create
+    if created:
+        await delete_topics(kafka_bootstrap, created)
+
+
+@pytest.fixture
+async def db_schema(database_url: str) -> AsyncIterator[str]:
+    schema = unique_name("test")
+    engine = make_engine(database_url, schema=schema)
+    try:
+        await ensure_schema(engine, schema)
+        yield schema
+        await drop_schema(engine, schema)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def db_engine(database_url: str, db_schema: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url, schema=db_schema)
+    yield engine
+    await engine.dispose()

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from smsbus.cli import readme, topic_table
 from smsbus.cli.stack import commands
 from smsbus.cli.stack.config import StackConfig
-from smsbus.cli.stack.provision import run_migrations
+from smsbus.cli.stack.provision import provision, run_migrations
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,10 +22,15 @@ def build_parser() -> argparse.ArgumentParser:
     stack_sub.add_parser("down", help="stop exactly what `up` started")
     stack_sub.add_parser("status", help="what runs, whether it is ready, where it listens")
     stack_sub.add_parser("logs", help="where each component logs")
-    test = stack_sub.add_parser("test", help="run pytest against the stack (starts what is missing)")
+    test = stack_sub.add_parser(
+        "test", help="run pytest against the stack (starts what is missing)"
+    )
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed to pytest")
 
     sub.add_parser("topics", help="print the topic registry")
+    sub.add_parser(
+        "provision", help="create the registry's topics, then migrate (existing servers)"
+    )
     sub.add_parser("migrate", help="apply every service's migrations to SMSBUS_DATABASE_URL")
     docs = sub.add_parser("readme", help="regenerate README.md's topic table from the registry")
     docs.add_argument("--check", action="store_true", help="fail if README.md is out of date")
@@ -41,13 +46,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         case "stack", "down":
             commands.down(config)
         case "stack", "status":
-            commands.status(config)
+            sys.exit(0 if commands.status(config) else 1)
         case "stack", "logs":
             commands.logs(config)
         case "stack", "test":
             sys.exit(commands.run_tests(config, _strip_separator(args.pytest_args)))
         case "topics", _:
             print(topic_table.render_markdown())
+        case "provision", _:
+            provision(config)
         case "migrate", _:
             run_migrations(config)
         case "readme", _:

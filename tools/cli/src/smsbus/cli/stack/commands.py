@@ -9,14 +9,13 @@ from collections.abc import Sequence
 from smsbus.cli.stack.components import Component, infrastructure, services
 from smsbus.cli.stack.config import StackConfig
 from smsbus.cli.stack.processes import terminate
-from smsbus.cli.stack.provision import create_topics, run_migrations
+from smsbus.cli.stack.provision import provision
 
 
 def up(config: StackConfig) -> None:
     """Start whatever is not running yet. Running it twice is harmless."""
     start(infrastructure(config))
-    create_topics(config)
-    run_migrations(config)
+    provision(config)
     start(services(config))
     status(config)
 
@@ -105,7 +104,7 @@ def _wait_ready(part: Component) -> None:
         time.sleep(0.5)
 
 
-def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def _print_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))

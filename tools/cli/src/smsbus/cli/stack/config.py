@@ -8,6 +8,7 @@ SMSBUS_DATABASE_URL) is treated as external: the stack uses it and never starts 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,10 +48,12 @@ class StackConfig:
     env: dict[str, str]
 
     @classmethod
-    def load(cls, repo: Path | None = None) -> StackConfig:
+    def load(
+        cls, repo: Path | None = None, environ: Mapping[str, str] | None = None
+    ) -> StackConfig:
         root = repo or find_repo_root()
         from_file = {k: v for k, v in dotenv_values(root / ".env").items() if v is not None}
-        return cls(repo=root, env={**from_file, **os.environ})
+        return cls(repo=root, env={**from_file, **(os.environ if environ is None else environ)})
 
     def get(self, name: str, default: str) -> str:
         return self.env.get(name) or default

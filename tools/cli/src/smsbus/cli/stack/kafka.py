@@ -9,10 +9,10 @@ succeeds, not merely an open port.
 from __future__ import annotations
 
 import asyncio
-import signal
 import hashlib
 import logging
 import shutil
+import signal
 import subprocess
 import uuid
 from base64 import urlsafe_b64encode
@@ -135,7 +135,7 @@ async def _metadata_ok(bootstrap: str) -> bool:
     try:
         await admin.start()
         await admin.describe_cluster()
-    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+    except Exception:
         return False
     finally:
         await admin.close()

@@ -8,10 +8,10 @@ runs as the `postgres` user, since PostgreSQL refuses to run as root. Ready = `s
 from __future__ import annotations
 
 import asyncio
-import signal
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -58,7 +58,9 @@ class PostgresServer:
         if not (self.data / "PG_VERSION").exists():
             self._run("initdb", "-D", str(self.data), "-U", LOCAL_DATABASE_USER,
                       "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")  # fmt: skip
-        options = f"-p {port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        options = (
+            f"-p {port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
         postmaster_pid = int((self.data / "postmaster.pid").read_text().splitlines()[0])
         self.pidfile.write(postmaster_pid)
@@ -113,7 +115,7 @@ async def _select_one(database_url: str) -> bool:
     except (OSError, asyncpg.PostgresError, TimeoutError):
         return False
     try:
-        return await connection.fetchval("select 1") == 1
+        return bool(await connection.fetchval("select 1") == 1)
     finally:
         await connection.close()
 

@@ -14,7 +14,9 @@ from smsbus.runtime.migrations import upgrade
 def create_topics(config: StackConfig) -> None:
     """Every topic the registry names, and a dead-letter topic per consuming group."""
     names = [*all_topics(), *all_dlq_topics()]
-    created = asyncio.run(ensure_topics(config.kafka_bootstrap, names, config.topic_partitions))
+    created = asyncio.run(
+        ensure_topics(config.kafka_bootstrap, names, partitions=config.topic_partitions)
+    )
     print(f"topics: {len(names)} in the registry, {len(created)} created", flush=True)
 
 
@@ -22,5 +24,10 @@ def run_migrations(config: StackConfig) -> None:
     for spec in installed_services():
         location = migrations_dir(spec)
         if location is not None and spec.schema is not None:
-            upgrade(config.database_url, spec.schema, str(location))
+            asyncio.run(upgrade(config.database_url, schema=spec.schema, script_location=location))
             print(f"migrations: {spec.schema} at head", flush=True)
+
+
+def provision(config: StackConfig) -> None:
+    create_topics(config)
+    run_migrations(config)

@@ -1,0 +1,100 @@
+"""Alembic wiring: each service migrates its own schema, with its version table in that schema.
+
+A service's `migrations/env.py` is two lines:
+
+    from smsbus.runtime.migrations import run_migrations
+    run_migrations(schema="compliance", target_metadata=SQLModel.metadata)
+
+and `await upgrade(database_url, schema="compliance", script_location=".../migrations")` applies
+them from code (the CLI's `smsbus migrate`, tests). The database URL comes from the caller
+(`upgrade`), else the `sqlalchemy.url` option, else `SMSBUS_DATABASE_URL` via the settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from smsbus.runtime.db import check_schema_name, ensure_schema, make_engine
+from smsbus.runtime.settings import ServiceSettings
+
+VERSION_TABLE = "alembic_version"
+
+
+def _configure(schema: str, target_metadata: MetaData | None, **options: object) -> None:
+    context.configure(
+        target_metadata=target_metadata,
+        version_table=VERSION_TABLE,
+        version_table_schema=schema,
+        include_schemas=False,
+        compare_type=True,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def _run_on(connection: Connection, schema: str, target_metadata: MetaData | None) -> None:
+    connection.execute(text(f'SET search_path TO "{schema}"'))
+    _configure(schema, target_metadata, connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_online(url: str, schema: str, target_metadata: MetaData | None) -> None:
+    engine = make_engine(url, schema=schema)
+    try:
+        await ensure_schema(engine, schema)
+        async with engine.connect() as conn:
+            await conn.run_sync(_run_on, schema, target_metadata)
+            await conn.commit()
+    finally:
+        await engine.dispose()
+
+
+def run_migrations(*, schema: str, target_metadata: MetaData | None) -> None:
+    """The body of a service's env.py."""
+    check_schema_name(schema)
+    config = context.config
+    connection = config.attributes.get("connection")
+    if isinstance(connection, Connection):
+        _run_on(connection, schema, target_metadata)
+        return
+    url = config.get_main_option("sqlalchemy.url") or ServiceSettings().database_url
+    if context.is_offline_mode():
+        _configure(schema, target_metadata, url=url, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(_run_online(url, schema, target_metadata))
+
+
+def alembic_config(script_location: str | Path, database_url: str | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    if database_url:
+        config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+async def upgrade(
+    database_url: str, *, schema: str, script_location: str | Path, revision: str = "head"
+) -> None:
+    """Creates `schema` if needed and applies the migrations up to `revision`."""
+    engine: AsyncEngine = make_engine(database_url, schema=schema)
+    config = alembic_config(script_location, database_url)
+
+    def apply(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    try:
+        await ensure_schema(engine, schema)
+        async with engine.begin() as conn:
+            await conn.run_sync(apply)
+    finally:
+        await engine.dispose()

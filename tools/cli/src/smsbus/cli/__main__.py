@@ -1,0 +1,3 @@
+from smsbus.cli.main import main
+
+main()
