@@ -9,11 +9,10 @@ import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from faststream.kafka import KafkaBroker
 
-from smsbus.contracts import Contact, Envelope, dlq_topic
+from smsbus.contracts import Contact, Envelope, dlq_topic, encode_event
 from smsbus.runtime.consumer import subscribe
 from smsbus.runtime.failures import Backoff
-from smsbus.runtime.kafka import publish_event, publish_record
-from smsbus.runtime.kafka import OutgoingRecord
+from smsbus.runtime.kafka import OutgoingRecord, publish_event, publish_record
 from smsbus.runtime.metrics import Metrics
 from smsbus.runtime.stalls import Stalls
 from smsbus.runtime.testing import NewTopic, unique_name
@@ -23,22 +22,24 @@ pytestmark = pytest.mark.integration
 FAST = Backoff(initial=0.05, factor=2.0, maximum=0.3)
 
 
-async def eventually(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
+async def eventually(condition: Callable[[], bool], within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.05)
 
 
-async def read_all(bootstrap: str, topic: str, count: int) -> list[ConsumerRecord[bytes, bytes]]:
+async def read_all(
+    bootstrap: str, topic: str, count: int, wait: float = 30.0
+) -> list[ConsumerRecord[bytes, bytes]]:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign([TopicPartition(topic, 0)])
         await consumer.seek_to_beginning()
         records: list[ConsumerRecord[bytes, bytes]] = []
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + wait
         while len(records) < count and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             for part in batch.values():
@@ -86,7 +87,7 @@ async def test_poison_goes_to_dlq_and_the_partition_flows_on(
 
     dead = await read_all(kafka_bootstrap, dlq, 2)
     assert [r.value for r in dead] == [
-        publish_value(events[1]),
+        encode_event(events[1]),
         b"{not json",
     ]
     first = {name: value.decode() for name, value in dead[0].headers}
@@ -104,26 +105,17 @@ async def test_poison_goes_to_dlq_and_the_partition_flows_on(
     assert second["x-error-type"] == "pydantic_core._pydantic_core.ValidationError"
     assert second["x-original-offset"] == "2"
 
-    await eventually(lambda: _sample(metrics, "dead_lettered") == 2)
-    assert _sample(metrics, "handled") == 2
+    await eventually(lambda: _sample(metrics, topic, "dead_lettered") == 2)
+    assert _sample(metrics, topic, "handled") == 2
     await broker.stop()
     assert await committed(kafka_bootstrap, group, topic) == 4
 
 
-def publish_value(event: Envelope[Contact]) -> bytes:
-    from smsbus.contracts import encode_event
-
-    return encode_event(event)
-
-
-def _sample(metrics: Metrics, outcome: str) -> float:
+def _sample(metrics: Metrics, topic: str, outcome: str) -> float:
     value = metrics.registry.get_sample_value(
-        "smsbus_runtime_tests_events_handled_total", {"topic": _TOPIC[0], "outcome": outcome}
+        "smsbus_runtime_tests_events_handled_total", {"topic": topic, "outcome": outcome}
     )
     return value or 0.0
-
-
-_TOPIC: list[str] = [""]
 
 
 async def test_transient_faults_are_retried_in_place_in_order(
@@ -155,4 +147,4 @@ async def test_transient_faults_are_retried_in_place_in_order(
     assert attempts == [first.event_id] * 4 + [second.event_id]
     assert seen_stalled == [0, 1, 1]  # readiness saw the outage from the first retry on
     assert len(stalls) == 0
-    assert await read_all(kafka_bootstrap, dlq_topic(topic, group), 1) == []
+    assert await read_all(kafka_bootstrap, dlq_topic(topic, group), 1, wait=2.0) == []

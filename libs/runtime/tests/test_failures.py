@@ -1,5 +1,3 @@
-import asyncio
-
 import asyncpg
 import pytest
 import sqlalchemy.exc
@@ -42,7 +40,7 @@ def _caused(exc: BaseException, cause: BaseException) -> BaseException:
     [
         ("connection refused", ConnectionRefusedError(), Fault.TRANSIENT),
         ("timeout", TimeoutError(), Fault.TRANSIENT),
-        ("asyncio timeout", asyncio.TimeoutError(), Fault.TRANSIENT),
+        ("asyncio timeout", TimeoutError(), Fault.TRANSIENT),
         ("explicit transient", TransientError("dependency 503"), Fault.TRANSIENT),
         ("kafka connection", kafka_errors.KafkaConnectionError(), Fault.TRANSIENT),
         ("kafka retriable", kafka_errors.NotLeaderForPartitionError(), Fault.TRANSIENT),
@@ -69,13 +67,15 @@ def test_classify(label: str, exc: BaseException, fault: Fault) -> None:
 
 def test_only_explicit_causes_count() -> None:
     # An OSError handled earlier (implicit __context__) does not make a bug transient.
-    try:
+    def buggy() -> None:
         try:
             raise OSError
         except OSError:
             raise KeyError("bug") from None
-    except KeyError as exc:
-        assert classify(exc) is Fault.POISON
+
+    with pytest.raises(KeyError) as caught:
+        buggy()
+    assert classify(caught.value) is Fault.POISON
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,7 @@ async def test_an_envelope_goes_through_the_broker_intact(
     broker: KafkaBroker, new_topic: NewTopic, make_event
 ) -> None:
     topic = await new_topic(partitions=3)
-    received: asyncio.Queue[tuple[Envelope[object], ConsumerRecord[bytes, bytes]]] = (
-        asyncio.Queue()
-    )
+    received: asyncio.Queue[tuple[Envelope[object], ConsumerRecord[bytes, bytes]]] = asyncio.Queue()
 
     @broker.subscriber(
         topic,

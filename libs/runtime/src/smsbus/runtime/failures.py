@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 import sqlalchemy.exc
 from aiokafka import errors as kafka_errors
 

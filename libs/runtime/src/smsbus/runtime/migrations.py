@@ -6,8 +6,9 @@ A service's `migrations/env.py` is two lines:
     run_migrations(schema="compliance", target_metadata=SQLModel.metadata)
 
 and `await upgrade(database_url, schema="compliance", script_location=".../migrations")` applies
-them from code (the CLI's `smsbus migrate`, tests). The database URL comes from the caller
-(`upgrade`), else the `sqlalchemy.url` option, else `SMSBUS_DATABASE_URL` via the settings.
+them from code (the CLI's `smsbus migrate`, tests; its `schema` wins over env.py's). The
+database URL comes from the caller (`upgrade`), else the `sqlalchemy.url` option, else
+`SMSBUS_DATABASE_URL` via the settings.
 """
 
 from __future__ import annotations
@@ -57,9 +58,9 @@ async def _run_online(url: str, schema: str, target_metadata: MetaData | None) -
 
 
 def run_migrations(*, schema: str, target_metadata: MetaData | None) -> None:
-    """The body of a service's env.py."""
-    check_schema_name(schema)
+    """The body of a service's env.py; `upgrade(schema=...)` may redirect it (tests)."""
     config = context.config
+    schema = check_schema_name(str(config.attributes.get("schema", schema)))
     connection = config.attributes.get("connection")
     if isinstance(connection, Connection):
         _run_on(connection, schema, target_metadata)
@@ -90,6 +91,7 @@ async def upgrade(
 
     def apply(connection: Connection) -> None:
         config.attributes["connection"] = connection
+        config.attributes["schema"] = schema
         command.upgrade(config, revision)
 
     try:
