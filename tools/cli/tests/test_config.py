@@ -43,7 +43,8 @@ def test_servers_named_by_the_user_are_external(tmp_path: Path) -> None:
         },
     )
 
-    assert config.kafka_external and config.postgres_external
+    assert config.kafka_external
+    assert config.postgres_external
     child = config.child_environment()
     assert child["SMSBUS_KAFKA_BOOTSTRAP"] == "broker.internal:9092"
     assert child["SMSBUS_DATABASE_URL"] == "postgresql+asyncpg://u:p@db.internal/x"

@@ -25,7 +25,8 @@ def test_the_table_names_every_event_type_and_dead_letter_topic() -> None:
 def test_a_stale_table_is_replaced_and_the_rest_kept() -> None:
     stale = f"intro\n{readme.BEGIN}\n| old | table |\n{readme.END}\noutro\n"
     fresh = readme.with_current_table(stale)
-    assert fresh.startswith("intro\n") and fresh.endswith("outro\n")
+    assert fresh.startswith("intro\n")
+    assert fresh.endswith("outro\n")
     assert "| old | table |" not in fresh
     assert readme.with_current_table(fresh) == fresh
 

@@ -6,8 +6,9 @@ from smsbus.contracts.topics import ROUTES, dlq_topic
 
 
 def render_markdown() -> str:
-    header = "| topic | event type | payload | partition key | producers | consumers (DLQ per group) | what it means |"
-    rows = [header, "|---|---|---|---|---|---|---|"]
+    columns = ("topic", "event type", "payload", "partition key", "producers",
+               "consumers (DLQ per group)", "what it means")  # fmt: skip
+    rows = ["| " + " | ".join(columns) + " |", "|---" * len(columns) + "|"]
     for route in sorted(ROUTES, key=lambda r: (r.topic, r.event_type)):
         consumers = ", ".join(route.consumers) or "— (replayed by an operator)"
         rows.append(

@@ -34,10 +34,7 @@ def status(config: StackConfig) -> bool:
         pid = part.pidfile.running_pid()
         ready = part.ready()
         all_ready &= ready
-        if part.external:
-            process = "external"
-        else:
-            process = f"running (pid {pid})" if pid else "stopped"
+        process = "external" if part.external else f"running (pid {pid})" if pid else "stopped"
         rows.append((part.name, process, "ready" if ready else "NOT READY", part.address))
     _print_table(("component", "process", "ready", "listens on"), rows)
     return all_ready

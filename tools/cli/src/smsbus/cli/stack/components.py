@@ -16,13 +16,15 @@ from smsbus.cli.stack.services import ServiceProcess, installed_services
 class Component(Protocol):
     name: str
     pidfile: PidFile
-    log: Path
     stop_signal: signal.Signals
     ready_timeout: float
     external: bool
 
     @property
     def address(self) -> str: ...
+
+    @property
+    def log(self) -> Path: ...
 
     def install(self) -> None: ...
 

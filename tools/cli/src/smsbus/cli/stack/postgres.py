@@ -8,6 +8,7 @@ runs as the `postgres` user, since PostgreSQL refuses to run as root. Ready = `s
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import pwd
 import shutil
@@ -32,12 +33,22 @@ class PostgresServer:
 
     def __init__(self, config: StackConfig) -> None:
         self.config = config
-        self.home = config.state_dir / "postgres"
-        self.data = self.home / "data"
-        self.sockets = self.home / "run"
+        self.link = config.state_dir / "postgres"
         self.pidfile = PidFile(config.pids_dir, NAME)
-        self.log = config.logs_dir / "postgres.log"
         self.external = config.postgres_external
+
+    @property
+    def home(self) -> Path:
+        # Resolved: the server user may reach the cluster only through its real path.
+        return self.link.resolve()
+
+    @property
+    def data(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def log(self) -> Path:
+        return self.home / "server.log"
 
     @property
     def address(self) -> str:
@@ -54,13 +65,12 @@ class PostgresServer:
                 f"port {port} is taken by a process this stack did not start; stop it, "
                 "or set SMSBUS_POSTGRES_PORT, or point SMSBUS_DATABASE_URL at that server"
             )
-        self._prepare_directories()
+        self._prepare_home()
         if not (self.data / "PG_VERSION").exists():
             self._run("initdb", "-D", str(self.data), "-U", LOCAL_DATABASE_USER,
                       "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")  # fmt: skip
-        options = (
-            f"-p {port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c max_connections=300"
-        )
+        sockets = self.home / "run"
+        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=300"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
         postmaster_pid = int((self.data / "postmaster.pid").read_text().splitlines()[0])
         self.pidfile.write(postmaster_pid)
@@ -69,13 +79,26 @@ class PostgresServer:
     def ready(self) -> bool:
         return asyncio.run(_select_one(self.config.database_url))
 
-    def _prepare_directories(self) -> None:
-        for directory in (self.home, self.sockets, self.config.logs_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+    def _prepare_home(self) -> None:
+        """A directory the server user owns: <state>/postgres, or a link to one it can reach.
+
+        As root, the state directory may sit where the `postgres` user cannot go (a clone under
+        /root, a 0700 temp dir); the cluster then lives in that user's home, linked from the state.
+        """
         owner = _server_user()
+        if not self.link.exists():
+            self.config.state_dir.mkdir(parents=True, exist_ok=True)
+            if owner is None or _can_reach(owner, self.config.state_dir):
+                self.link.mkdir()
+            else:
+                digest = hashlib.sha256(str(self.config.state_dir).encode()).hexdigest()[:12]
+                target = Path(owner.pw_dir) / f"smsbus-{digest}"
+                target.mkdir(parents=True, exist_ok=True)
+                self.link.symlink_to(target)
+        (self.home / "run").mkdir(exist_ok=True)
+        self.log.touch()
         if owner is not None:
-            self.log.touch()
-            for path in (self.home, self.sockets, self.log):
+            for path in (self.home, self.home / "run", self.log):
                 shutil.chown(path, owner.pw_uid, owner.pw_gid)
 
     def _run(self, program: str, *args: str) -> None:
@@ -96,6 +119,11 @@ def _server_bin_dir() -> Path | None:
         key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
     )
     return candidates[-1].parent if candidates else None
+
+
+def _can_reach(user: pwd.struct_passwd, directory: Path) -> bool:
+    probe = ["runuser", "-u", user.pw_name, "--", "test", "-x", str(directory)]
+    return subprocess.run(probe, check=False).returncode == 0
 
 
 def _server_user() -> pwd.struct_passwd | None:

@@ -1,7 +1,8 @@
-"""Processes the stack started, tracked by pid file so `down` stops exactly those and nothing else."""
+"""Processes the stack started, tracked by pid file: `down` stops exactly those, nothing else."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -91,9 +92,16 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    # A zombie child of ours counts as gone.
     stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
+    if stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"):
+        _reap(pid)  # an exited child of this very process: collect it, it is gone
+        return False
+    return True
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
 
 
 def _cmdline(pid: int) -> str:
