@@ -1,0 +1,1 @@
+"""OpenPhone (Quo): the API client and webhook signatures."""
