@@ -1,0 +1,1 @@
+"""ingest-webhooks: OpenPhone webhooks, verified and durable on Kafka."""
