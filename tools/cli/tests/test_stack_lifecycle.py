@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from smsbus.cli.stack.services import KNOWN_SERVICES, installed_services
 from smsbus.contracts.topics import all_dlq_topics, all_topics
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -70,6 +71,8 @@ def test_up_status_up_down_leaves_nothing_behind(tmp_path: Path) -> None:
         "SMSBUS_KAFKA_HEAP": "-Xms256m -Xmx512m",
         "SMSBUS_TOPIC_PARTITIONS": "2",
     }
+    env |= {spec.port_variable: str(_free_port()) for spec in KNOWN_SERVICES}
+    expected_processes = 2 + len(installed_services())
     try:
         first = _smsbus(env, "stack", "up")
         assert first.returncode == 0, first.stdout + first.stderr
@@ -80,7 +83,7 @@ def test_up_status_up_down_leaves_nothing_behind(tmp_path: Path) -> None:
         status = _smsbus(env, "stack", "status")
         assert status.returncode == 0, status.stdout + status.stderr
         assert "NOT READY" not in status.stdout
-        assert status.stdout.count("running (pid") == 2
+        assert status.stdout.count("running (pid") == expected_processes
 
         second = _smsbus(env, "stack", "up")
         assert second.returncode == 0, second.stdout + second.stderr
@@ -101,4 +104,4 @@ def test_up_status_up_down_leaves_nothing_behind(tmp_path: Path) -> None:
     assert _processes_under(state) == []
     after = _smsbus(env, "stack", "status")
     assert after.returncode == 1
-    assert after.stdout.count("stopped") == 2
+    assert after.stdout.count("stopped") == expected_processes

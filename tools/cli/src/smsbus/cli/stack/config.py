@@ -23,14 +23,6 @@ LOCAL_KAFKA_HOST = "127.0.0.1"
 LOCAL_DATABASE = "smsbus"
 LOCAL_DATABASE_USER = "smsbus"
 
-# The defaults every process of the local stack sees, unless the environment or .env says otherwise.
-LOCAL_DEFAULTS: dict[str, str] = {
-    "SMSBUS_OPENPHONE_BASE_URL": "http://127.0.0.1:8090",
-    "SMSBUS_OPENPHONE_API_KEY": LOCAL_API_KEY,
-    "SMSBUS_INGEST_SIGNING_KEYS": LOCAL_SIGNING_KEY,
-    "SMSBUS_SIM_SIGNING_KEY": LOCAL_SIGNING_KEY,
-}
-
 
 def find_repo_root(start: Path | None = None) -> Path:
     """The workspace root: the nearest directory upwards with a uv workspace pyproject."""
@@ -116,10 +108,23 @@ class StackConfig:
         )
         return self.get("SMSBUS_DATABASE_URL", local)
 
+    def local_defaults(self) -> dict[str, str]:
+        """What every process of the local stack sees unless the environment or .env says otherwise:
+        the simulator stands in for OpenPhone and signs its webhooks to ingest with a dev key."""
+        sim = f"http://127.0.0.1:{self.port('SMSBUS_SIM_PORT', 8090)}"
+        ingest = f"http://127.0.0.1:{self.port('SMSBUS_INGEST_PORT', 8080)}"
+        return {
+            "SMSBUS_OPENPHONE_BASE_URL": sim,
+            "SMSBUS_OPENPHONE_API_KEY": LOCAL_API_KEY,
+            "SMSBUS_INGEST_SIGNING_KEYS": LOCAL_SIGNING_KEY,
+            "SMSBUS_SIM_SIGNING_KEY": LOCAL_SIGNING_KEY,
+            "SMSBUS_SIM_WEBHOOK_URLS": f"{ingest}/webhooks/openphone",
+        }
+
     def child_environment(self) -> dict[str, str]:
         """The environment for every process the stack starts (and for `make test`)."""
         return {
-            **LOCAL_DEFAULTS,
+            **self.local_defaults(),
             **self.env,
             "SMSBUS_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             "SMSBUS_DATABASE_URL": self.database_url,
