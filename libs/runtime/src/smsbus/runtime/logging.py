@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Final
 
-_E164: Final = re.compile(r"\+[1-9]\d{6,14}(?!\d)")
+# "+" may arrive percent-encoded in URLs that libraries log (httpx logs every request line).
+_E164: Final = re.compile(r"(?:\+|%2B)[1-9]\d{6,14}(?!\d)", re.IGNORECASE)
 _PLAIN: Final = re.compile(r"(?<![\d+])\d{10,11}(?!\d)")
 
 _event_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("event_id", default=None)
@@ -35,7 +36,7 @@ _STANDARD: Final = frozenset(
 
 def _mask_match(match: re.Match[str]) -> str:
     text = match.group(0)
-    digits = text.lstrip("+")
+    digits = text.removeprefix("+").removeprefix("%2B").removeprefix("%2b")
     return text[: len(text) - len(digits)] + "*" * (len(digits) - 4) + digits[-4:]
 
 
