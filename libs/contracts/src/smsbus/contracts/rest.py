@@ -71,6 +71,22 @@ class PhoneNumberUser(ProviderModel):
     group_id: str | None = None
 
 
+class User(ProviderModel):
+    """`GET /v1/users`: a member of the workspace."""
+
+    id: str
+    """`US…`."""
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    picture_url: str | None = None
+    role: str | None = None
+    """`owner`, `admin` or `member`."""
+    group_id: str | None = None
+    created_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
+
+
 class PhoneNumber(ProviderModel):
     id: str
     """`PN…`."""
@@ -87,6 +103,20 @@ class PhoneNumber(ProviderModel):
     restrictions: dict[str, Any] | None = None
     created_at: AwareDatetime | None = None
     updated_at: AwareDatetime | None = None
+
+
+class CallRecording(ProviderModel):
+    """`GET /v1/call-recordings/{callId}` answers a list of these, oldest first."""
+
+    id: str
+    url: str | None = None
+    type: str | None = None
+    """MIME type, e.g. `audio/mpeg`."""
+    duration: int | None = None
+    """Seconds."""
+    start_time: AwareDatetime | None = None
+    status: str
+    """`absent|completed|deleted|failed|in-progress|paused|processing|stopped|stopping`."""
 
 
 class ContactEntry(ProviderModel):

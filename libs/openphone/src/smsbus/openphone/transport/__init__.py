@@ -1,0 +1,1 @@
+"""HTTP to OpenPhone: one request with rate limiting, retries and error mapping."""

@@ -1,0 +1,1 @@
+"""OpenPhone's REST API (v1), one router per resource."""

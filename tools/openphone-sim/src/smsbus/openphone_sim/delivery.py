@@ -1,0 +1,162 @@
+"""Signed webhook delivery: fan-out, fault plan, attempts in order per webhook, retries.
+
+Every attempt of one delivery sends the same body (same event id); only the signature's
+timestamp is fresh, taken from the real wall clock because receivers check it against theirs.
+Deliveries to one webhook go out one at a time in the order they became due, so without
+faults a receiver sees events in the order they happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from smsbus.openphone.signing import OPENPHONE_HEADER, Scheme, sign_openphone, sign_standard
+from smsbus.openphone_sim.clock import SimClock, iso
+from smsbus.openphone_sim.events import SimEvent
+from smsbus.openphone_sim.faults import Faults, in_outage, plan_delivery
+from smsbus.openphone_sim.ids import IdFactory
+from smsbus.openphone_sim.payloads import GENERATIONS
+from smsbus.openphone_sim.scheduler import Scheduler
+from smsbus.openphone_sim.workspace import RegisteredWebhook
+
+Record = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    event: SimEvent
+    webhook: RegisteredWebhook
+    body: bytes
+    delivery_id: str
+    """Standard Webhooks' `webhook-id`: one per event and webhook, stable across retries."""
+    copy: int
+
+
+def compact(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def signature_headers(delivery: Delivery, *, wall_seconds: float) -> dict[str, str]:
+    key = delivery.webhook.signing_key
+    if GENERATIONS[delivery.webhook.generation].scheme is Scheme.STANDARD:
+        return sign_standard(
+            delivery.body, key, webhook_id=delivery.delivery_id, timestamp=int(wall_seconds)
+        )
+    return {
+        OPENPHONE_HEADER: sign_openphone(delivery.body, key, timestamp_ms=int(wall_seconds * 1000))
+    }
+
+
+class Deliverer:
+    def __init__(
+        self,
+        *,
+        client: httpx.AsyncClient,
+        scheduler: Scheduler,
+        clock: SimClock,
+        ids: Callable[[], IdFactory],
+        faults: Callable[[], Faults],
+        seed: Callable[[], int],
+        record: Record,
+        retry_schedule: list[float],
+        timeout: float,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self._client = client
+        self._scheduler = scheduler
+        self._clock = clock
+        self._ids = ids
+        self._faults = faults
+        self._seed = seed
+        self._record = record
+        self._retry_schedule = retry_schedule
+        self._timeout = timeout
+        self._wall = wall
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def publish(self, event: SimEvent, webhooks: list[RegisteredWebhook]) -> None:
+        for webhook in webhooks:
+            plan = plan_delivery(
+                self._faults(), seed=self._seed(), event_id=event.id, webhook_id=webhook.id
+            )
+            body = compact(GENERATIONS[webhook.generation].render(event))
+            delivery_id = self._ids().derived("msg_", f"{event.id}:{webhook.id}")
+            if plan.drop:
+                self._log(Delivery(event, webhook, body, delivery_id, 0), 0, "dropped")
+                continue
+            for copy, delay in enumerate(plan.delays):
+                delivery = Delivery(event, webhook, body, delivery_id, copy)
+                self._scheduler.after(delay, self._attempt_job(delivery, 1))
+
+    def _attempt_job(self, delivery: Delivery, attempt: int) -> Callable[[], Any]:
+        async def job() -> None:
+            await self._attempt(delivery, attempt)
+
+        return job
+
+    async def _attempt(self, delivery: Delivery, attempt: int) -> None:
+        async with self._locks[delivery.webhook.id]:
+            if in_outage(self._faults(), self._clock.now()):
+                outcome, status, error = "outage", None, None
+            else:
+                outcome, status, error = await self._post(delivery)
+            self._log(delivery, attempt, outcome, status=status, error=error)
+        if outcome != "delivered" and attempt < len(self._retry_schedule):
+            self._scheduler.after(
+                self._retry_schedule[attempt], self._attempt_job(delivery, attempt + 1)
+            )
+
+    async def _post(self, delivery: Delivery) -> tuple[str, int | None, str | None]:
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "OpenPhone-Simulator/1.0",
+            **signature_headers(delivery, wall_seconds=self._wall()),
+        }
+        try:
+            response = await self._client.post(
+                delivery.webhook.webhook.url,
+                content=delivery.body,
+                headers=headers,
+                timeout=self._timeout,
+            )
+        except httpx.TimeoutException:
+            return "timeout", None, f"no answer within {self._timeout}s"
+        except httpx.HTTPError as exc:
+            return "error", None, f"{type(exc).__name__}: {exc}"
+        outcome = "delivered" if response.is_success else "failed"
+        return outcome, response.status_code, None
+
+    def _log(
+        self,
+        delivery: Delivery,
+        attempt: int,
+        outcome: str,
+        *,
+        status: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        self._record(
+            {
+                "eventId": delivery.event.id,
+                "type": delivery.event.type,
+                "webhookId": delivery.webhook.id,
+                "url": delivery.webhook.webhook.url,
+                "generation": delivery.webhook.generation,
+                "deliveryId": delivery.delivery_id,
+                "copy": delivery.copy,
+                "attempt": attempt,
+                "outcome": outcome,
+                "status": status,
+                "error": error,
+                "at": iso(self._clock.now()),
+                "realAt": self._wall(),
+            }
+        )
