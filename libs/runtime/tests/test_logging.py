@@ -14,7 +14,10 @@ from smsbus.runtime.logging import JsonFormatter, PhoneMaskingFilter, log_contex
         ("plain 2566581234 ten", "plain ******1234 ten"),
         ("plain 12566581234 eleven", "plain *******1234 eleven"),
         ("two +15551230001,+15551230002", "two +*******0001,+*******0002"),
-        ("GET /v1/messages?participants=%2B15551230001", "GET /v1/messages?participants=%2B*******0001"),
+        (
+            "GET /v1/messages?participants=%2B15551230001",
+            "GET /v1/messages?participants=%2B*******0001",
+        ),
         ("short 123456789 stays", "short 123456789 stays"),
         ("long 123456789012345678 stays", "long 123456789012345678 stays"),
         ("no digits at all", "no digits at all"),
