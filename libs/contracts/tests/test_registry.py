@@ -9,6 +9,8 @@ from smsbus.contracts import (
     ROUTES,
     Call,
     CallSummary,
+    ConsentGranted,
+    ConsentRevoked,
     Contact,
     Message,
     UnknownEventType,
@@ -71,6 +73,20 @@ def a_rejection(**overrides: Any) -> WebhookRejected:
     return WebhookRejected.model_validate(fields | overrides)
 
 
+def a_consent_change(model: type[BaseModel], **overrides: Any) -> Any:
+    fields: dict[str, Any] = {
+        "entry_id": "0b6f3c9e-4d0a-5f1e-9d6b-2a7c1e8f4b21",
+        "phone": THEIR_NUMBER,
+        "scope": "all",
+        "source": "sms",
+        "actor": "compliance",
+        "evidence": {"message_id": "AC24a8", "text": "STOP"},
+        "received_at": CREATED,
+        "recorded_at": CREATED,
+    }
+    return model.model_validate(fields | overrides)
+
+
 def an_envelope(event_type: str, data: BaseModel) -> Any:
     return make_envelope(
         data,
@@ -123,6 +139,18 @@ def an_envelope(event_type: str, data: BaseModel) -> Any:
             id="rejected: the claimed type",
         ),
         pytest.param("webhook.rejected", a_rejection(), "unknown", id="rejected: no type"),
+        pytest.param(
+            "consent.revoked",
+            a_consent_change(ConsentRevoked),
+            THEIR_NUMBER,
+            id="revoked: the number",
+        ),
+        pytest.param(
+            "consent.granted",
+            a_consent_change(ConsentGranted, consent_type="express"),
+            THEIR_NUMBER,
+            id="granted: the number",
+        ),
     ],
 )
 def test_partition_key(event_type: str, data: BaseModel, expected_key: str) -> None:
@@ -143,6 +171,8 @@ def test_unknown_event_type_names_the_type_and_is_a_key_error() -> None:
 
 def test_topics_and_consumer_groups() -> None:
     assert all_topics() == [
+        "campaigns.events.v1",
+        "compliance.consent.v1",
         "ingest.rejected.v1",
         "openphone.calls.v1",
         "openphone.contacts.v1",
@@ -155,6 +185,8 @@ def test_topics_and_consumer_groups() -> None:
         "reconciler",
     ]
     assert consumer_groups("ingest.rejected.v1") == []
+    assert consumer_groups("compliance.consent.v1") == ["campaign-engine"]
+    assert consumer_groups("campaigns.events.v1") == []
     with pytest.raises(UnknownTopic, match=r"unknown topic 'openphone\.sms\.v1'"):
         consumer_groups("openphone.sms.v1")
 
@@ -164,6 +196,7 @@ def test_dlq_topics_one_per_topic_and_group() -> None:
         "openphone.messages.v1.compliance.dlq"
     )
     assert all_dlq_topics() == [
+        "compliance.consent.v1.campaign-engine.dlq",
         "openphone.calls.v1.reconciler.dlq",
         "openphone.contacts.v1.campaign-engine.dlq",
         "openphone.messages.v1.campaign-engine.dlq",

@@ -11,6 +11,13 @@ from smsbus.contracts.calls import (
     DialogueLine,
 )
 from smsbus.contracts.codec import decode_event, encode_event, envelope_model, make_envelope
+from smsbus.contracts.consent import (
+    ConsentEvidence,
+    ConsentGranted,
+    ConsentRevoked,
+    ConsentSource,
+    ConsentType,
+)
 from smsbus.contracts.contacts import Contact
 from smsbus.contracts.envelope import Envelope
 from smsbus.contracts.ingest import RejectionReason, WebhookRejected
@@ -38,6 +45,11 @@ __all__ = [
     "CallSummary",
     "CallSummaryStatus",
     "CallTranscript",
+    "ConsentEvidence",
+    "ConsentGranted",
+    "ConsentRevoked",
+    "ConsentSource",
+    "ConsentType",
     "Contact",
     "DialogueLine",
     "Envelope",

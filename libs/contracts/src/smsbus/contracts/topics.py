@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from smsbus.contracts.calls import Call, CallSummary, CallTranscript
+from smsbus.contracts.campaigns import MemberFailed, MemberResponded, MemberSent, MemberSkipped
+from smsbus.contracts.consent import ConsentGranted, ConsentRevoked
 from smsbus.contracts.contacts import Contact
 from smsbus.contracts.envelope import Envelope
 from smsbus.contracts.ingest import WebhookRejected
@@ -107,6 +109,17 @@ def _contact_id(contact: Contact) -> str:
     return contact.id
 
 
+def _consent_phone(change: ConsentRevoked | ConsentGranted) -> str:
+    """the person's number (E.164)"""
+    # So one person's revocation and a later grant stay in order.
+    return change.phone
+
+
+def _member_id(event: MemberSent | MemberSkipped | MemberFailed | MemberResponded) -> str:
+    """the campaign member id"""
+    return event.member_id
+
+
 def _claimed_event_type(rejected: WebhookRejected) -> str:
     """the event type the body claimed, else 'unknown'"""
     return rejected.event_type or "unknown"
@@ -126,6 +139,10 @@ _CONTACTS = _Stream(
     "openphone.contacts.v1", producers=("ingest-webhooks",), consumers=("campaign-engine",)
 )
 _REJECTED = _Stream("ingest.rejected.v1", producers=("ingest-webhooks",), consumers=())
+_CONSENT = _Stream(
+    "compliance.consent.v1", producers=("compliance",), consumers=("campaign-engine",)
+)
+_CAMPAIGNS = _Stream("campaigns.events.v1", producers=("campaign-engine",), consumers=())
 
 ROUTES: tuple[Route, ...] = (
     _route(_MESSAGES, "message.received", Message, _message_participant,
@@ -152,6 +169,18 @@ ROUTES: tuple[Route, ...] = (
            "A contact was deleted."),
     _route(_REJECTED, "webhook.rejected", WebhookRejected, _claimed_event_type,
            "An authentic webhook could not be parsed; its raw body awaits replay."),
+    _route(_CONSENT, "consent.revoked", ConsentRevoked, _consent_phone,
+           "A person revoked consent (STOP, a plain-language request, the API): suppress them."),
+    _route(_CONSENT, "consent.granted", ConsentGranted, _consent_phone,
+           "A person gave or restored consent (START, a form, the API): suppression lifted."),
+    _route(_CAMPAIGNS, "member.sent", MemberSent, _member_id,
+           "OpenPhone accepted a campaign member's message."),
+    _route(_CAMPAIGNS, "member.skipped", MemberSkipped, _member_id,
+           "A campaign member will not be sent the message, with the reason."),
+    _route(_CAMPAIGNS, "member.failed", MemberFailed, _member_id,
+           "A campaign member's message failed for good, with the reason."),
+    _route(_CAMPAIGNS, "member.responded", MemberResponded, _member_id,
+           "A campaign member replied within the attribution window."),
 )  # fmt: skip
 
 _BY_TYPE = {route.event_type: route for route in ROUTES}

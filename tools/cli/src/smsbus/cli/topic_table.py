@@ -10,7 +10,7 @@ def render_markdown() -> str:
                "consumers (DLQ per group)", "what it means")  # fmt: skip
     rows = ["| " + " | ".join(columns) + " |", "|---" * len(columns) + "|"]
     for route in sorted(ROUTES, key=lambda r: (r.topic, r.event_type)):
-        consumers = ", ".join(route.consumers) or "— (replayed by an operator)"
+        consumers = ", ".join(route.consumers) or "—"
         rows.append(
             f"| `{route.topic}` | `{route.event_type}` | {route.model.__name__} "
             f"v{route.schema_version} | {route.key_description} | {', '.join(route.producers)} "

@@ -34,7 +34,8 @@ class PidFile:
         lines = self.path.read_text().splitlines()
         pid = int(lines[0])
         recorded = lines[1] if len(lines) > 1 else ""
-        if _alive(pid) and _cmdline(pid) == recorded:
+        # An empty command line is a process between states (exec, exit): still ours, not stale.
+        if _alive(pid) and _cmdline(pid) in (recorded, ""):
             return pid
         self.path.unlink(missing_ok=True)
         return None

@@ -1,0 +1,158 @@
+"""bench/compliance: importing a large FTC do-not-call file through the HTTP API.
+
+    uv run python bench/compliance/dnc_import.py [--numbers 1000000] [--area-codes 40]
+
+Generates an FTC full-list file (`AAA,NNNNNNN` per line, `--area-codes` area codes), migrates a
+schema of its own (dropped afterwards) and POSTs the file to `/v1/dnc/imports` of the compliance
+app in this process (httpx over ASGI, so the figure is the import, not a network). Then imports
+a change list of 1 % of the numbers (half deletes, half adds), and, as baselines measured in the
+same run, parses the file without a database and COPYs pre-parsed numbers straight into an
+unindexed table with asyncpg (the floors of any import). Prints seconds, numbers/s and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+import smsbus.compliance
+from smsbus.compliance.app import create_app
+from smsbus.compliance.domain.dnc import DncParser
+from smsbus.compliance.settings import Settings
+from smsbus.runtime.db import drop_schema, make_engine
+from smsbus.runtime.migrations import upgrade
+from smsbus.runtime.settings import DEFAULT_DATABASE_URL
+
+MIGRATIONS = Path(smsbus.compliance.__file__).parent / "migrations"
+
+
+def write_full_list(path: Path, numbers: int, area_codes: int, rng: random.Random) -> list[str]:
+    areas = rng.sample(range(201, 990), area_codes)
+    lines = sorted(
+        {f"{areas[i % area_codes]},{rng.randrange(2_000_000, 10_000_000)}" for i in range(numbers)}
+    )
+    path.write_text("\n".join(lines) + "\n")
+    return lines
+
+
+def write_change_list(path: Path, lines: list[str], rng: random.Random) -> int:
+    share = max(2, len(lines) // 100)
+    deleted = rng.sample(lines, share // 2)
+    added = [f"{line.split(',')[0]},{rng.randrange(2_000_000, 10_000_000)}" for line in deleted]
+    records = [f"{x},2026-01-05,D" for x in deleted] + [f"{x},2026-01-05,A" for x in added]
+    path.write_text("\n".join(records) + "\n")
+    return len(records)
+
+
+async def post(api: httpx.AsyncClient, path: Path, fmt: str) -> tuple[float, dict[str, object]]:
+    started = time.perf_counter()
+    with path.open("rb") as file:
+        answer = await api.post(
+            "/v1/dnc/imports",
+            files={"file": (path.name, file, "text/plain")},
+            data={"format": fmt},
+        )
+    elapsed = time.perf_counter() - started
+    answer.raise_for_status()
+    body: dict[str, object] = answer.json()
+    return elapsed, body
+
+
+def parse_only(path: Path) -> float:
+    """The pure parser over the file, no database: the Python share of an import."""
+    parser = DncParser("ftc_full")
+    started = time.perf_counter()
+    with path.open(encoding="utf-8") as file:
+        for line in file:
+            parser.parse(line)
+    return time.perf_counter() - started
+
+
+async def copy_baseline(database_url: str, schema: str, lines: list[str]) -> float:
+    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(f"CREATE TABLE {schema}.copy_floor (phone text)")
+        records = [(f"+1{line.replace(',', '')}",) for line in lines]
+        started = time.perf_counter()
+        await connection.copy_records_to_table(
+            "copy_floor", records=records, columns=["phone"], schema_name=schema
+        )
+        return time.perf_counter() - started
+    finally:
+        await connection.close()
+
+
+def say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+async def main(numbers: int, area_codes: int) -> None:
+    load_before = os.getloadavg()[0]
+    database_url = os.environ.get("SMSBUS_DATABASE_URL", DEFAULT_DATABASE_URL)
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    rng = random.Random(7)
+    engine = make_engine(database_url, schema=schema)
+    with tempfile.TemporaryDirectory() as tmp:
+        full, change = Path(tmp) / "ftc-full.txt", Path(tmp) / "ftc-change.txt"
+        lines = write_full_list(full, numbers, area_codes, rng)
+        changes = write_change_list(change, lines, rng)
+        size = full.stat().st_size / 1e6
+        try:
+            await upgrade(database_url, schema=schema, script_location=MIGRATIONS)
+            settings = Settings(
+                SMSBUS_DATABASE_URL=database_url,
+                SMSBUS_OPENPHONE_API_KEY="bench",
+                db_schema=schema,
+            )
+            app = create_app(settings, clock=lambda: datetime.now(UTC))
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://bench", timeout=600
+            ) as api:
+                full_s, full_body = await post(api, full, "ftc_full")
+                again_s, _ = await post(api, full, "ftc_full")
+                change_s, change_body = await post(api, change, "ftc_change")
+            floor_s = await copy_baseline(database_url, schema, lines)
+            parse_s = parse_only(full)
+        finally:
+            await drop_schema(engine, schema)
+            await engine.dispose()
+    n = len(lines)
+    say(
+        f"{os.cpu_count()} CPUs, load average {load_before:.1f} before the run; "
+        f"{n:,} numbers in {area_codes} area codes, {size:.1f} MB"
+    )
+    say(
+        f"full list, new         {full_s:7.2f} s  {n / full_s:10,.0f} numbers/s  "
+        f"added {full_body['added']:,} total {full_body['total']:,}"
+    )
+    say(f"full list, same again  {again_s:7.2f} s  {n / again_s:10,.0f} numbers/s  (no change)")
+    say(
+        f"change list            {change_s:7.2f} s  {changes / change_s:10,.0f} records/s  "
+        f"added {change_body['added']:,} removed {change_body['removed']:,}"
+    )
+    say(f"baseline: parse only   {parse_s:7.2f} s  {n / parse_s:10,.0f} numbers/s  (no database)")
+    say(f"baseline: bare COPY    {floor_s:7.2f} s  {n / floor_s:10,.0f} numbers/s  (parsed rows)")
+    say(f"full import / (parse + COPY) = {full_s / (parse_s + floor_s):.1f}x the time")
+    say(f"under a minute for 1M: {'yes' if full_s * 1_000_000 / n < 60 else 'NO'}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--numbers", type=int, default=1_000_000)
+    parser.add_argument("--area-codes", type=int, default=40)
+    args = parser.parse_args()
+    asyncio.run(main(args.numbers, args.area_codes))

@@ -1,0 +1,1 @@
+"""campaign-engine: compliant, throttled campaigns."""

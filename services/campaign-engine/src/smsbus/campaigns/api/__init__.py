@@ -1,0 +1,13 @@
+"""The HTTP API (OpenAPI at /docs)."""
+
+from fastapi import APIRouter
+
+from smsbus.campaigns.api import campaigns, contacts
+
+
+def api_router() -> APIRouter:
+    router = APIRouter()
+    router.include_router(contacts.router, tags=["contacts, lists, templates"])
+    router.include_router(campaigns.router, tags=["campaigns"])
+    router.include_router(campaigns.testing_router)
+    return router

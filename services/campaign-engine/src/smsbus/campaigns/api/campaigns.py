@@ -1,0 +1,261 @@
+"""/v1/campaigns: create, list, read, members, lifecycle, statistics and the A/B analysis."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, HTTPException
+
+from smsbus.campaigns.api.contacts import known_fields
+from smsbus.campaigns.api.deps import EngineDep, not_found, unprocessable
+from smsbus.campaigns.api.schemas import (
+    CampaignIn,
+    CampaignOut,
+    ClockIn,
+    MemberOut,
+    MembersAdded,
+    MembersIn,
+)
+from smsbus.campaigns.domain import lifecycle, stats, templates
+from smsbus.campaigns.models import CampaignRow
+from smsbus.campaigns.store import campaigns as store
+from smsbus.campaigns.store import contacts as contact_store
+from smsbus.runtime.db import SessionDep
+
+router = APIRouter(prefix="/v1")
+
+
+def campaign_out(row: CampaignRow) -> CampaignOut:
+    window = {"days": row.window_days, "start": row.window_start, "end": row.window_end}
+    return CampaignOut(
+        **row.model_dump(exclude={"window_days", "window_start", "window_end"}), window=window
+    )
+
+
+@router.post("/campaigns", response_model=CampaignOut, status_code=201)
+async def create_campaign(body: CampaignIn, engine: EngineDep, session: SessionDep) -> CampaignOut:
+    async with session.begin():
+        fields = await known_fields(session)
+    names = [v.name for v in body.variants]
+    if len(set(names)) != len(names):
+        raise unprocessable("variants", "variant names must be unique")
+    for i, variant in enumerate(body.variants):
+        try:
+            templates.parse(variant.template, known_fields=fields)
+        except templates.TemplateError as exc:
+            raise unprocessable(
+                f"variants[{i}].template", str(exc), position=exc.position
+            ) from None
+    try:
+        ZoneInfo(body.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise unprocessable("timezone", f"unknown time zone {body.timezone!r}") from None
+    if body.window.start >= body.window.end:
+        raise unprocessable("window", "start must be before end")
+    row = CampaignRow(
+        id=engine.new_id(),
+        name=body.name,
+        status="scheduled" if body.scheduled_at else "draft",
+        line=body.line,
+        purpose=body.purpose,
+        variants=[v.model_dump() for v in body.variants],
+        daily_limit=body.daily_limit,
+        line_segment_budget=body.line_segment_budget,
+        timezone=body.timezone,
+        window_days=body.window.days,
+        window_start=body.window.start.strftime("%H:%M"),
+        window_end=body.window.end.strftime("%H:%M"),
+        min_gap_days=body.min_gap_days,
+        min_sample=body.min_sample,
+        scheduled_at=body.scheduled_at,
+    )
+    async with session.begin():
+        session.add(row)
+    async with session.begin():
+        await session.refresh(row)
+    return campaign_out(row)
+
+
+@router.get("/campaigns", response_model=list[CampaignOut])
+async def list_campaigns(session: SessionDep) -> list[CampaignOut]:
+    return [campaign_out(row) for row in await store.campaigns(session=session)]
+
+
+@router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
+async def get_campaign(campaign_id: str, session: SessionDep) -> CampaignOut:
+    row = await store.get_campaign(session=session, campaign_id=campaign_id)
+    if row is None:
+        raise not_found("campaign")
+    return campaign_out(row)
+
+
+@router.post("/campaigns/{campaign_id}/members", response_model=MembersAdded, status_code=201)
+async def add_members(
+    campaign_id: str, body: MembersIn, engine: EngineDep, session: SessionDep
+) -> MembersAdded:
+    """Adds a list's contacts and/or contacts by id; a number already in the campaign is a
+    duplicate (one member per phone)."""
+    if not body.list_id and not body.contact_ids:
+        raise unprocessable("list_id", "give a list_id or contact_ids")
+    async with session.begin():
+        campaign = await store.get_campaign(session=session, campaign_id=campaign_id, lock=True)
+        if campaign is None:
+            raise not_found("campaign")
+        if not lifecycle.accepts_members(campaign.status):
+            raise HTTPException(409, f"a {campaign.status} campaign takes no members")
+        contacts = []
+        if body.list_id:
+            listed = await contact_store.get_list(session=session, list_id=body.list_id)
+            if listed is None:
+                raise unprocessable("list_id", "unknown list")
+            contacts += await contact_store.list_members(
+                session=session, row=listed, now=engine.now()
+            )
+        found = await contact_store.contacts_by_id(session=session, ids=body.contact_ids)
+        known = {c.id for c in found}
+        contacts += found
+        added, duplicates = await store.add_members(
+            session=session,
+            campaign=campaign,
+            contacts=contacts,
+            new_id=engine.new_id,
+            now=engine.now(),
+        )
+    missing = [c for c in body.contact_ids if c not in known]
+    return MembersAdded(added=added, duplicates=duplicates, missing=missing)
+
+
+@router.get("/campaigns/{campaign_id}/members", response_model=list[MemberOut])
+async def list_members(
+    campaign_id: str,
+    session: SessionDep,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[MemberOut]:
+    rows = await store.members_page(
+        session=session,
+        campaign_id=campaign_id,
+        status=status,
+        limit=min(limit, 5000),
+        offset=offset,
+    )
+    return [MemberOut.model_validate(r) for r in rows]
+
+
+Action = Literal["start", "pause", "resume", "cancel"]
+
+
+async def _act(
+    campaign_id: str, action: Action, engine: EngineDep, session: SessionDep
+) -> CampaignOut:
+    async with session.begin():
+        row = await store.get_campaign(session=session, campaign_id=campaign_id, lock=True)
+        if row is None:
+            raise not_found("campaign")
+        try:
+            row.status = lifecycle.transition(row.status, action)
+        except lifecycle.InvalidTransition as exc:
+            raise HTTPException(409, str(exc)) from None
+        if action == "start" and row.started_at is None:
+            row.started_at = engine.now()
+        if row.status == "cancelled":
+            row.finished_at = engine.now()
+        session.add(row)
+    return campaign_out(row)
+
+
+@router.post("/campaigns/{campaign_id}/start", response_model=CampaignOut)
+async def start(campaign_id: str, engine: EngineDep, session: SessionDep) -> CampaignOut:
+    return await _act(campaign_id, "start", engine, session)
+
+
+@router.post("/campaigns/{campaign_id}/pause", response_model=CampaignOut)
+async def pause(campaign_id: str, engine: EngineDep, session: SessionDep) -> CampaignOut:
+    return await _act(campaign_id, "pause", engine, session)
+
+
+@router.post("/campaigns/{campaign_id}/resume", response_model=CampaignOut)
+async def resume(campaign_id: str, engine: EngineDep, session: SessionDep) -> CampaignOut:
+    return await _act(campaign_id, "resume", engine, session)
+
+
+@router.post("/campaigns/{campaign_id}/cancel", response_model=CampaignOut)
+async def cancel(campaign_id: str, engine: EngineDep, session: SessionDep) -> CampaignOut:
+    return await _act(campaign_id, "cancel", engine, session)
+
+
+def _rates(row: dict[str, Any]) -> dict[str, Any]:
+    delivered = row["delivered"]
+    out = dict(row)
+    for name in ("responded", "opted_out"):
+        interval = stats.wilson(row[name], delivered)
+        out[f"{name}_rate"] = stats.rate(row[name], delivered)
+        out[f"{name}_ci95"] = [interval.low, interval.high] if interval else None
+    out["delivery_rate"] = stats.rate(delivered, row["sent"])
+    out["failure_rate"] = stats.rate(row["failed"], row["sent"])
+    return out
+
+
+@router.get("/campaigns/{campaign_id}/stats")
+async def campaign_stats(campaign_id: str, session: SessionDep) -> dict[str, Any]:
+    """Counts per variant and in total; rates over delivered with Wilson 95% intervals."""
+    row = await store.get_campaign(session=session, campaign_id=campaign_id)
+    if row is None:
+        raise not_found("campaign")
+    per_variant = await store.counts(session=session, campaign_id=campaign_id)
+    keys = [k for k in (per_variant[0] if per_variant else {}) if k != "variant"]
+    total = {k: sum(v[k] for v in per_variant) for k in keys} if per_variant else {}
+    return {
+        "campaign_id": campaign_id,
+        "status": row.status,
+        "total": _rates(total) if total else None,
+        "variants": {v["variant"]: _rates({k: v[k] for k in keys}) for v in per_variant},
+        "skipped_by_reason": await store.skip_reasons(session=session, campaign_id=campaign_id),
+        "denominator": "rates over delivered; delivery and failure rates over sent",
+    }
+
+
+@router.get("/campaigns/{campaign_id}/ab")
+async def ab_analysis(campaign_id: str, session: SessionDep) -> dict[str, Any]:
+    """Chi-square (Yates-corrected for 2 variants) of responded among delivered."""
+    row = await store.get_campaign(session=session, campaign_id=campaign_id)
+    if row is None:
+        raise not_found("campaign")
+    counted = {
+        v["variant"]: v for v in await store.counts(session=session, campaign_id=campaign_id)
+    }
+    arms = [
+        stats.Arm(
+            v["name"],
+            float(v["weight"]),
+            counted.get(v["name"], {}).get("members", 0),
+            counted.get(v["name"], {}).get("delivered", 0),
+            counted.get(v["name"], {}).get("responded", 0),
+        )
+        for v in row.variants
+    ]
+    result = stats.analyse(arms, min_sample=row.min_sample)
+    return {
+        "campaign_id": campaign_id,
+        "metric": "responded / delivered",
+        "test": "Pearson chi-square on responded vs not among delivered, Yates correction (2x2)",
+        "min_sample": row.min_sample,
+        "arms": [a.__dict__ for a in arms],
+        **result.__dict__,
+    }
+
+
+testing_router = APIRouter(prefix="/v1/testing", include_in_schema=False)
+
+
+@testing_router.post("/clock")
+async def set_clock(body: ClockIn, engine: EngineDep) -> dict[str, str]:
+    if not engine.settings.clock_control:
+        raise HTTPException(404, "clock control is off")
+    if body.set is not None:
+        engine.clock.set(body.set)
+    if body.advance:
+        engine.clock.advance(body.advance)
+    return {"now": engine.now().isoformat()}

@@ -1,0 +1,184 @@
+"""The HTTP API's wire shapes (never tables, never events)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RowErrorOut(BaseModel):
+    line: int
+    reason: str
+    value: str | None = None
+
+
+class ImportResult(BaseModel):
+    imported: int
+    """Distinct contacts created or updated."""
+    duplicates: list[RowErrorOut]
+    """Rows whose phone appeared earlier in the file (merged into the first)."""
+    invalid: list[RowErrorOut]
+    contact_ids: list[str]
+
+
+class ContactOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    phone: str
+    first_name: str | None
+    last_name: str | None
+    company: str | None
+    email: str | None
+    state: str | None
+    fields: dict[str, Any]
+    openphone_id: str | None
+    office_number: bool
+    do_not_contact: bool
+    recently_texted_until: datetime | None
+
+
+class ContactPage(BaseModel):
+    data: list[ContactOut]
+    count: int
+
+
+class FlagsIn(_Strict):
+    office_number: bool | None = None
+    do_not_contact: bool | None = None
+    recently_texted_until: AwareDatetime | None = None
+
+
+class ListIn(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["static", "dynamic"] = "static"
+    contact_ids: list[str] = []
+    filter: dict[str, Any] | None = None
+    """Dynamic lists: {"all": [{"field", "op", "value"}]}."""
+
+
+class ListOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    filter: dict[str, Any] | None
+    size: int
+
+
+class TemplateIn(_Strict):
+    template: str = Field(min_length=1, max_length=1600)
+
+
+class TemplateCheck(BaseModel):
+    valid: bool
+    fields: list[str]
+    error: str | None = None
+    position: int | None = None
+
+
+class PreviewIn(TemplateIn):
+    contact_id: str | None = None
+    values: dict[str, Any] = {}
+
+
+class PreviewOut(BaseModel):
+    text: str | None
+    sendable: bool
+    reason: str | None
+    encoding: str | None
+    characters: int | None
+    segments: int | None
+
+
+class VariantIn(_Strict):
+    name: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+    template: str = Field(min_length=1, max_length=1600)
+    weight: float = Field(default=1.0, gt=0)
+
+
+class WindowIn(_Strict):
+    days: list[int] = [0, 1, 2, 3, 4]
+    """Weekdays, 0 = Monday."""
+    start: time = time(9)
+    end: time = time(18)
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        if not value or any(d not in range(7) for d in value):
+            raise ValueError("days are 0 (Monday) … 6 (Sunday), at least one")
+        return sorted(set(value))
+
+
+class CampaignIn(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    line: str = Field(min_length=1, max_length=64)
+    """The sending line: OpenPhone phone number id (`PN…`) or its E.164 number."""
+    purpose: Literal["marketing", "transactional"] = "marketing"
+    variants: list[VariantIn] = Field(min_length=1, max_length=10)
+    daily_limit: int | None = Field(default=125, ge=1)
+    line_segment_budget: int | None = Field(default=None, ge=1)
+    timezone: str = "America/New_York"
+    """The zone the daily limit's day is counted in."""
+    window: WindowIn = WindowIn()
+    min_gap_days: float | None = Field(default=30.0, ge=0)
+    min_sample: int = Field(default=100, ge=1)
+    scheduled_at: AwareDatetime | None = None
+
+
+class CampaignOut(BaseModel):
+    id: str
+    name: str
+    status: str
+    line: str
+    purpose: str
+    variants: list[dict[str, Any]]
+    daily_limit: int | None
+    line_segment_budget: int | None
+    timezone: str
+    window: dict[str, Any]
+    min_gap_days: float | None
+    min_sample: int
+    scheduled_at: datetime | None
+    created_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class MembersIn(_Strict):
+    list_id: str | None = None
+    contact_ids: list[str] = []
+
+
+class MembersAdded(BaseModel):
+    added: int
+    duplicates: int
+    missing: list[str]
+
+
+class MemberOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    contact_id: str
+    phone: str
+    variant: str
+    status: str
+    reason: str | None
+    message_id: str | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    responded_at: datetime | None
+    reply_text: str | None
+    reply_sentiment: str | None
+
+
+class ClockIn(_Strict):
+    set: AwareDatetime | None = None
+    advance: float | None = None

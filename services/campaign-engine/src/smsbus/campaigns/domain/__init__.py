@@ -1,0 +1,1 @@
+"""Pure campaign logic: no I/O, no clocks, no ids; everything is passed in."""

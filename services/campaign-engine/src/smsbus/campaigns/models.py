@@ -1,0 +1,178 @@
+"""campaign-engine's tables, in schema "campaigns" (never used as event payloads)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+import smsbus.runtime.inbox
+import smsbus.runtime.outbox  # noqa: F401  (their tables live in our schema too)
+
+_JSON = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _ts(nullable: bool = True, **kwargs: Any) -> Any:
+    return Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, **kwargs)
+    )
+
+
+class ContactRow(SQLModel, table=True):
+    __tablename__ = "contacts"
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    phone: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    first_name: str | None = Field(default=None, sa_column=Column(Text))
+    last_name: str | None = Field(default=None, sa_column=Column(Text))
+    company: str | None = Field(default=None, sa_column=Column(Text))
+    email: str | None = Field(default=None, sa_column=Column(Text))
+    state: str | None = Field(default=None, sa_column=Column(String(2)))
+    """The state of a known address (its rules apply besides the area code's)."""
+    city: str | None = Field(default=None, sa_column=Column(Text))
+    zip: str | None = Field(default=None, sa_column=Column(String(10)))
+    fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(_JSON, nullable=False))
+    openphone_id: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
+    office_number: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    do_not_contact: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    recently_texted_until: datetime | None = _ts()
+    deleted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    created_at: datetime | None = _ts(nullable=False, server_default=func.now())
+    updated_at: datetime | None = _ts()
+
+
+class ListRow(SQLModel, table=True):
+    __tablename__ = "lists"
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(sa_column=Column(String(10), nullable=False))
+    """static | dynamic"""
+    filter: dict[str, Any] | None = Field(default=None, sa_column=Column(_JSON))
+    created_at: datetime | None = _ts(nullable=False, server_default=func.now())
+
+
+class ListContactRow(SQLModel, table=True):
+    __tablename__ = "list_contacts"
+
+    list_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    contact_id: str = Field(sa_column=Column(String(64), primary_key=True))
+
+
+class CampaignRow(SQLModel, table=True):
+    __tablename__ = "campaigns"
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(sa_column=Column(String(12), nullable=False))
+    line: str = Field(sa_column=Column(String(64), nullable=False))
+    purpose: str = Field(sa_column=Column(String(16), nullable=False))
+    variants: list[dict[str, Any]] = Field(sa_column=Column(_JSON, nullable=False))
+    """[{name, template, weight}] in a fixed order."""
+    daily_limit: int | None = Field(default=125, sa_column=Column(Integer))
+    line_segment_budget: int | None = Field(default=None, sa_column=Column(Integer))
+    timezone: str = Field(sa_column=Column(String(64), nullable=False))
+    window_days: list[int] = Field(sa_column=Column(_JSON, nullable=False))
+    window_start: str = Field(sa_column=Column(String(5), nullable=False))
+    window_end: str = Field(sa_column=Column(String(5), nullable=False))
+    min_gap_days: float | None = Field(default=30.0, sa_column=Column(Float))
+    min_sample: int = Field(default=100, sa_column=Column(Integer, nullable=False))
+    scheduled_at: datetime | None = _ts()
+    created_at: datetime | None = _ts(nullable=False, server_default=func.now())
+    started_at: datetime | None = _ts()
+    finished_at: datetime | None = _ts()
+
+
+class MemberRow(SQLModel, table=True):
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "phone", name="members_campaign_phone_key"),
+        Index("members_due_idx", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        Index("members_phone_idx", "phone", "intent_at"),
+        Index("members_campaign_idx", "campaign_id", "status"),
+    )
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    campaign_id: str = Field(sa_column=Column(String(64), nullable=False))
+    contact_id: str = Field(sa_column=Column(String(64), nullable=False))
+    phone: str = Field(sa_column=Column(String(20), nullable=False))
+    variant: str = Field(sa_column=Column(String(40), nullable=False))
+    status: str = Field(sa_column=Column(String(12), nullable=False))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    next_attempt_at: datetime | None = _ts()
+    lease_until: datetime | None = _ts()
+    """Real (database) time until which an intent belongs to the replica that recorded it."""
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    segments: int | None = Field(default=None, sa_column=Column(Integer))
+    encoding: str | None = Field(default=None, sa_column=Column(String(8)))
+    intent_at: datetime | None = _ts()
+    """Engine time the send was decided (and counted against the limits)."""
+    message_id: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
+    recovered: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    sent_at: datetime | None = _ts()
+    delivered_at: datetime | None = _ts()
+    failed_at: datetime | None = _ts()
+    responded_at: datetime | None = _ts()
+    opted_out_at: datetime | None = _ts()
+    reply_message_id: str | None = Field(default=None, sa_column=Column(String(64)))
+    reply_text: str | None = Field(default=None, sa_column=Column(Text))
+    reply_sentiment: str | None = Field(default=None, sa_column=Column(String(10)))
+    created_at: datetime | None = _ts(nullable=False, server_default=func.now())
+
+
+class CampaignDayRow(SQLModel, table=True):
+    __tablename__ = "campaign_days"
+
+    campaign_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    used: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+
+
+class LineDayRow(SQLModel, table=True):
+    __tablename__ = "line_days"
+
+    line: str = Field(sa_column=Column(String(64), primary_key=True))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    """UTC day (OpenPhone's A2P cap counts per day)."""
+    segments: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    capped_until: datetime | None = _ts()
+
+
+class SuppressionRow(SQLModel, table=True):
+    """The local copy of compliance.consent.v1: who must not be texted."""
+
+    __tablename__ = "consent_suppressions"
+
+    phone: str = Field(sa_column=Column(String(20), primary_key=True))
+    suppressed: bool = Field(sa_column=Column(Boolean, nullable=False))
+    changed_at: datetime | None = _ts(nullable=False)
+    entry_id: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+class ParkedStatusRow(SQLModel, table=True):
+    """A provider status for a message we have not recorded (yet)."""
+
+    __tablename__ = "parked_statuses"
+
+    message_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    status: str = Field(sa_column=Column(String(12), primary_key=True))
+    occurred_at: datetime | None = _ts(nullable=False)
+    parked_at: datetime | None = _ts(nullable=False, server_default=func.now())

@@ -1,0 +1,143 @@
+"""Exactly once per member: two engine processes, sends whose outcome is unknown, kill -9 of a
+real engine process mid-dispatch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from smsbus.runtime.testing import NewTopic
+
+from .harness import Stack, eventually, running_stack
+from .processes import EngineProcess, start_engine
+from .test_must_show import START, import_csv, numbers, run_days
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+OPEN = START + timedelta(hours=2)  # Tuesday 10:00 EST
+
+
+@pytest.fixture
+async def stack(database_url: str, kafka_bootstrap: str, new_topic: NewTopic):  # type: ignore[no-untyped-def]
+    async with running_stack(
+        database_url=database_url, bootstrap=kafka_bootstrap, new_topic=new_topic, start=OPEN
+    ) as running:
+        yield running
+
+
+async def campaign(api: httpx.AsyncClient, stack: Stack, count: int) -> tuple[str, list[str]]:
+    phones = numbers(count)
+    imported = await import_csv(api, [f"N{i},{p},," for i, p in enumerate(phones)])
+    created = (await api.post("/v1/campaigns", json={"name": "x", "line": stack.sim.lines[0], "daily_limit": None,
+                                                       "variants": [{"name": "A", "template": "Hi {first_name}, deals"}]})).json()  # fmt: skip
+    await api.post(
+        f"/v1/campaigns/{created['id']}/members", json={"contact_ids": imported["contact_ids"]}
+    )
+    return created["id"], phones
+
+
+async def assert_exactly_once(stack: Stack, phones: list[str]) -> None:
+    sent = Counter(
+        m["to"][0] for m in await stack.sim.messages(direction="outgoing") if ", deals" in m["text"]
+    )
+    assert set(sent) == set(phones)
+    assert max(sent.values()) == 1
+    linked = await stack.scalar(
+        "SELECT count(DISTINCT message_id) FROM members WHERE message_id IS NOT NULL"
+    )
+    assert linked == len(phones)
+
+
+async def test_two_engine_processes_send_each_member_once(stack: Stack) -> None:
+    async with stack.engine(dispatch=False) as api:
+        campaign_id, phones = await campaign(api, stack, 300)
+    engines = await asyncio.gather(*(start_engine(stack, dispatch_batch=20) for _ in range(2)))
+    try:
+        async with httpx.AsyncClient(base_url=engines[0].url, timeout=60) as first:
+            assert (await first.post(f"/v1/campaigns/{campaign_id}/start")).status_code == 200
+        await run_days(stack, campaign_id)
+        shares = [await _sent_by(engine) for engine in engines]
+    finally:
+        for engine in engines:
+            engine.kill()
+    assert all(share > 0 for share in shares), shares  # both processes really dispatched
+    assert sum(shares) == len(phones)
+    await assert_exactly_once(stack, phones)
+
+
+async def test_unknown_outcomes_are_looked_up_not_resent(stack: Stack) -> None:
+    await stack.sim.faults(
+        rest_error_rate=0.3, rest_error_statuses=[500], rest_error_after_send=True
+    )
+    async with stack.engine() as api:
+        campaign_id, phones = await campaign(api, stack, 200)
+        await api.post(f"/v1/campaigns/{campaign_id}/start")
+        await run_days(stack, campaign_id)
+    await stack.sim.faults()
+    await assert_exactly_once(stack, phones)
+    assert await stack.scalar("SELECT count(*) FROM members WHERE recovered") > 0
+
+
+async def test_kill_9_mid_dispatch_then_restart(stack: Stack) -> None:
+    async with stack.engine(dispatch=False) as api:
+        campaign_id, phones = await campaign(api, stack, 400)
+        await api.post(f"/v1/campaigns/{campaign_id}/start")
+    # Half the sends answer after a second: SIGKILL lands while some are in flight (intent
+    # committed, OpenPhone still working on it, no result recorded).
+    await stack.sim.faults(slow_rate=0.5, slow_seconds=1.0)
+    engine = await start_engine(stack)
+    try:
+        await eventually(lambda: _mid_dispatch(stack, sent=60), within=120)
+    finally:
+        engine.kill()
+    at_kill = dict(await stack.rows("SELECT status, count(*) FROM members GROUP BY status"))
+    in_flight = {
+        r[0]
+        for r in await stack.rows(
+            "SELECT phone FROM members WHERE status = 'sending' AND message_id IS NULL"
+        )
+    }
+    assert at_kill.get("pending", 0) > 0, at_kill
+    assert in_flight, at_kill
+    await asyncio.sleep(3)  # what the simulator was still working on when the engine died lands
+    outgoing = await stack.sim.messages(direction="outgoing")
+    reached = {m["to"][0] for m in outgoing} & in_flight
+    await stack.sim.faults()
+
+    engine = await start_engine(stack)
+    try:
+        await run_days(stack, campaign_id)
+    finally:
+        engine.kill()
+    await assert_exactly_once(stack, phones)
+    assert (
+        await stack.scalar("SELECT count(*) FROM members WHERE status NOT IN ('sent', 'delivered')")
+        == 0
+    )
+    # Intents OpenPhone had accepted when the engine died were found there, not sent again.
+    recovered = {r[0] for r in await stack.rows("SELECT phone FROM members WHERE recovered")}
+    assert reached, "no send was in flight at OpenPhone when the engine died"
+    assert reached <= recovered, (reached - recovered, at_kill)
+
+
+async def _mid_dispatch(stack: Stack, *, sent: int) -> bool:
+    """At least `sent` members sent and some intents recorded without a result."""
+    counts = await stack.rows(
+        "SELECT count(*) FILTER (WHERE sent_at IS NOT NULL), "
+        "count(*) FILTER (WHERE status = 'sending' AND message_id IS NULL) FROM members"
+    )
+    done, waiting = counts[0]
+    return bool(done >= sent and waiting > 0)
+
+
+async def _sent_by(engine: EngineProcess) -> float:
+    async with httpx.AsyncClient(base_url=engine.url, timeout=30) as http:
+        body = (await http.get("/metrics")).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in body.splitlines()
+        if "members_dispatched_total{" in line and 'outcome="sent"' in line
+    )

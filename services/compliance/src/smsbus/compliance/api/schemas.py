@@ -1,0 +1,182 @@
+"""The HTTP API's wire shapes (never tables, never events)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from smsbus.compliance.domain.classifier import Intent
+from smsbus.compliance.domain.eligibility import Purpose, Reason
+from smsbus.compliance.domain.ledger import ConsentStatus
+from smsbus.compliance.domain.phones import LineType
+from smsbus.contracts import ConsentEvidence, ConsentSource, ConsentType
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ClassifyRequest(_Strict):
+    text: str = Field(min_length=1, max_length=1600)
+
+
+class ClassifyResponse(BaseModel):
+    intent: Intent
+    matched: str | None
+    language: str | None
+    classifier_version: str
+
+
+class LedgerEntryOut(BaseModel):
+    entry_id: str
+    action: Literal["granted", "revoked"]
+    scope: str
+    consent_type: ConsentType | None
+    source: ConsentSource
+    actor: str
+    evidence: ConsentEvidence
+    classifier_version: str | None
+    received_at: datetime
+    recorded_at: datetime
+    ingested_at: datetime | None
+
+
+class ConsentResponse(BaseModel):
+    phone: str
+    """E.164."""
+    status: ConsentStatus
+    suppressed: bool
+    history: list[LedgerEntryOut]
+    """Oldest first, in ledger order."""
+
+
+class ReplyOut(BaseModel):
+    id: str
+    kind: str
+    status: str
+    text: str
+    line: str
+    created_at: datetime
+    sent_at: datetime | None
+    openphone_message_id: str | None
+    attempts: int
+    last_error: str | None
+
+
+class ConsentExport(ConsentResponse):
+    """Everything an audit needs about one number, as one JSON document."""
+
+    exported_at: datetime
+    suppressed_at: datetime | None
+    replies: list[ReplyOut]
+    current_classifier_version: str
+
+
+class RecordConsentRequest(_Strict):
+    phone: str = Field(min_length=1, max_length=40)
+    source: ConsentSource
+    actor: str = Field(min_length=1, max_length=200)
+    """Who records it: a user, a system (`crm:jane@example.com`)."""
+    scope: str = Field(default="all", min_length=1, max_length=100)
+    action: Literal["granted", "revoked"] = "granted"
+    consent_type: ConsentType = "express"
+    details: dict[str, str] = {}
+    """Proof: form id, IP, signed document reference…"""
+    received_at: AwareDatetime | None = None
+    """When the person gave it; defaults to now."""
+
+
+class RecordConsentResponse(BaseModel):
+    phone: str
+    status: ConsentStatus
+    entry: LedgerEntryOut
+
+
+class EligibilityRequest(_Strict):
+    phones: list[str] = Field(min_length=1, max_length=1000)
+    purpose: Purpose
+
+
+class EligibilityResult(BaseModel):
+    input: str
+    phone: str | None
+    """E.164, or None when the input is not a phone number."""
+    may_send: bool
+    reasons: list[Reason]
+    line_type: LineType | None
+    dnc_lists: list[str]
+
+
+class EligibilityResponse(BaseModel):
+    purpose: Purpose
+    checked_at: datetime
+    results: list[EligibilityResult]
+
+
+class DncListing(BaseModel):
+    list_name: str
+    version: int
+    imported_at: datetime
+
+
+class InternalDnc(BaseModel):
+    reason: str
+    actor: str
+    added_at: datetime
+
+
+class DncResponse(BaseModel):
+    phone: str
+    listed: bool
+    lists: list[DncListing]
+    internal: InternalDnc | None
+
+
+class InternalDncRequest(_Strict):
+    reason: str = Field(min_length=1, max_length=500)
+    actor: str = Field(min_length=1, max_length=200)
+
+
+class DncImportResponse(BaseModel):
+    list_name: str
+    version: int
+    format: str
+    filename: str | None
+    imported_at: datetime
+    records: int
+    added: int
+    removed: int
+    total: int
+    area_codes: list[str]
+    invalid_lines: int
+    seconds: float
+
+
+class LookupInfo(BaseModel):
+    enabled: bool
+    source: str | None
+    fetched_at: datetime | None
+    error: str | None
+    quota_used: int | None
+
+
+class ValidationResponse(BaseModel):
+    input: str
+    e164: str
+    valid: bool
+    possible: bool
+    country_code: int
+    region: str | None
+    number_type: str
+    line_type: LineType
+    """`unknown` where neither phonenumbers nor a lookup can say (US mobile vs landline)."""
+    carrier: str | None
+    time_zones: list[str]
+    location: str | None
+    lookup: LookupInfo
+
+
+def entry_out(entry: Any) -> LedgerEntryOut:
+    return LedgerEntryOut.model_validate(entry, from_attributes=True)

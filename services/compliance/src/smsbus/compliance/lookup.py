@@ -1,0 +1,190 @@
+"""Line-type lookups through a NumVerify-compatible provider: cached with a TTL, counted against
+a monthly quota, off without an API key.
+
+NumVerify wants the key in the query string, which httpx logs with every request; so the key is
+added by the transport on the way out (`_AccessKey`), never to the request httpx logs, and no
+error message built here holds a URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from smsbus.compliance.domain.phones import LineType
+from smsbus.compliance.models import LookupUsageRow, PhoneLookupRow
+
+logger = logging.getLogger(__name__)
+
+LOOKUPS = PhoneLookupRow.__table__  # type: ignore[attr-defined]
+USAGE = LookupUsageRow.__table__  # type: ignore[attr-defined]
+PROVIDER = "numverify"
+
+# NumVerify's line types → ours.
+LINE_TYPES: dict[str, LineType] = {
+    "mobile": "mobile",
+    "landline": "landline",
+    "toll_free": "toll_free",
+    "premium_rate": "premium_rate",
+    "paging": "pager",
+    "voip": "voip",
+    "special_services": "unknown",
+    "satellite": "unknown",
+}
+
+_COUNT = text(
+    "INSERT INTO lookup_usage (month, requests) VALUES (:month, 1) "
+    "ON CONFLICT (month) DO UPDATE SET requests = lookup_usage.requests + 1 "
+    "WHERE lookup_usage.requests < :quota RETURNING requests"
+)
+
+
+class LookupFailed(Exception):
+    """The provider did not give a usable answer (the message never holds the key or URL)."""
+
+
+@dataclass(frozen=True)
+class LineTypeAnswer:
+    line_type: LineType
+    carrier: str | None
+    source: str
+    """`cache` or the provider's name."""
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class LookupStatus:
+    enabled: bool
+    answer: LineTypeAnswer | None
+    quota_used: int | None = None
+    error: str | None = None
+
+
+class _AccessKey(httpx.AsyncBaseTransport):
+    def __init__(self, inner: httpx.AsyncBaseTransport, key: SecretStr | None) -> None:
+        self._inner = inner
+        self._key = key
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._key is not None:
+            url = request.url.copy_merge_params({"access_key": self._key.get_secret_value()})
+            request = httpx.Request(
+                request.method,
+                url,
+                headers=request.headers,
+                stream=request.stream,
+                extensions=request.extensions,
+            )
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class LineTypeLookup:
+    def __init__(
+        self,
+        *,
+        url: str,
+        api_key: SecretStr | None,
+        ttl: timedelta,
+        monthly_quota: int,
+        clock: Callable[[], datetime],
+        timeout: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """`transport` replaces the network (tests)."""
+        inner = transport or httpx.AsyncHTTPTransport()
+        self._http = httpx.AsyncClient(transport=_AccessKey(inner, api_key), timeout=timeout)
+        self._url = url.rstrip("/")
+        self._key = api_key
+        self._ttl = ttl
+        self._quota = monthly_quota
+        self._clock = clock
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def enabled(self) -> bool:
+        return self._key is not None and bool(self._key.get_secret_value().strip())
+
+    async def cached(self, conn: AsyncConnection, *, phone: str) -> LineTypeAnswer | None:
+        query = select(LOOKUPS).where(
+            LOOKUPS.c.phone == phone, LOOKUPS.c.expires_at > self._clock()
+        )
+        row = (await conn.execute(query)).mappings().first()
+        if row is None:
+            return None
+        return LineTypeAnswer(row["line_type"], row["carrier"], "cache", row["fetched_at"])
+
+    async def cached_many(self, conn: AsyncConnection, *, phones: list[str]) -> dict[str, LineType]:
+        query = select(LOOKUPS.c.phone, LOOKUPS.c.line_type).where(
+            LOOKUPS.c.phone.in_(phones), LOOKUPS.c.expires_at > self._clock()
+        )
+        rows = (await conn.execute(query)).all()
+        return {row.phone: row.line_type for row in rows}
+
+    async def look_up(self, conn: AsyncConnection, *, phone: str) -> LookupStatus:
+        """The cached answer, else one paid lookup if enabled and within the month's quota.
+        `conn` is an autocommit connection: the quota counts a request even if it fails."""
+        if not self.enabled:
+            return LookupStatus(enabled=False, answer=None)
+        if (hit := await self.cached(conn, phone=phone)) is not None:
+            return LookupStatus(enabled=True, answer=hit)
+        now = self._clock()
+        used = await conn.scalar(_COUNT, {"month": now.strftime("%Y-%m"), "quota": self._quota})
+        if used is None:
+            return LookupStatus(enabled=True, answer=None, error="monthly lookup quota reached")
+        try:
+            payload = await self._fetch(phone)
+        except LookupFailed as exc:
+            logger.warning("line-type lookup failed: %s", exc)
+            return LookupStatus(enabled=True, answer=None, quota_used=used, error=str(exc))
+        answer = LineTypeAnswer(
+            LINE_TYPES.get(str(payload.get("line_type") or "").lower(), "unknown"),
+            (str(payload["carrier"]) if payload.get("carrier") else None),
+            PROVIDER,
+            now,
+        )
+        values = {
+            "phone": phone,
+            "provider": PROVIDER,
+            "line_type": answer.line_type,
+            "carrier": answer.carrier,
+            "payload": payload,
+            "fetched_at": now,
+            "expires_at": now + self._ttl,
+        }
+        statement = pg_insert(LOOKUPS).values(**values)
+        await conn.execute(statement.on_conflict_do_update(index_elements=["phone"], set_=values))
+        return LookupStatus(enabled=True, answer=answer, quota_used=used)
+
+    async def _fetch(self, phone: str) -> dict[str, Any]:
+        params = {"number": phone.lstrip("+")}
+        try:
+            response = await self._http.get(f"{self._url}/validate", params=params)
+        except httpx.HTTPError as exc:
+            raise LookupFailed(f"provider unreachable ({type(exc).__name__})") from None
+        if response.status_code != 200:
+            raise LookupFailed(f"provider answered {response.status_code}")
+        try:
+            payload = response.json()
+        except ValueError:
+            raise LookupFailed("provider answered something that is not JSON") from None
+        if not isinstance(payload, dict):
+            raise LookupFailed("provider answered an unexpected shape")
+        if payload.get("success") is False or "error" in payload:
+            error = payload.get("error") or {}
+            info = error.get("type") or error.get("code") if isinstance(error, dict) else None
+            raise LookupFailed(f"provider refused the lookup ({info or 'no detail'})")
+        return payload

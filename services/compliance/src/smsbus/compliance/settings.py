@@ -1,0 +1,87 @@
+"""compliance's settings: the shared ones (SMSBUS_KAFKA_BOOTSTRAP, …), OpenPhone's
+(SMSBUS_OPENPHONE_*) and its own SMSBUS_COMPLIANCE_*."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from smsbus.runtime.settings import ServiceSettings, service_config
+
+SERVICE = "compliance"
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(**service_config(SERVICE), hide_input_in_errors=True)
+
+    host: str = "127.0.0.1"
+    port: int = 8081
+    db_schema: str = SERVICE
+    """The PostgreSQL schema compliance owns (tests use their own)."""
+    group_id: str = SERVICE
+    """Kafka consumer group on the messages topic."""
+    messages_topic: str = "openphone.messages.v1"
+    consent_topic: str = "compliance.consent.v1"
+    """Where consent events go; the registry's topic unless a test redirects it."""
+    consumer_workers: int = Field(default=6, ge=1, le=32)
+    """Consumers of the group in this process: partitions are handled concurrently, each
+    partition's records strictly in order (one person's STOP never overtakes their START)."""
+
+    openphone_base_url: str = Field(
+        default="https://api.openphone.com", validation_alias="SMSBUS_OPENPHONE_BASE_URL"
+    )
+    openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
+    """Required (confirmations go through OpenPhone); never logged."""
+
+    # What the replies say (CTIA: brand, support contact, frequency, rates, how to stop).
+    brand_name: str = Field(default="smsbus", min_length=1, max_length=40)
+    support_contact: str = Field(default="support@example.com", min_length=1, max_length=60)
+    message_frequency: str = Field(default="Msg frequency varies", min_length=1, max_length=60)
+    help_intro: str = Field(default="Texts about your jobs and quotes.", max_length=80)
+    help_interval_hours: float = Field(default=24.0, gt=0)
+    """At most one HELP reply per number in this many hours."""
+    default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
+    """Region assumed for numbers written without a country code."""
+    allowed_regions: list[str] = ["US", "CA"]
+    """Regions we text; eligibility refuses others (`unsupported_country`)."""
+    marketing_requires_express_consent: bool = True
+    """Marketing needs an express grant in the ledger (TCPA); transactional does not."""
+
+    # Confirmation sender.
+    send_replies: bool = True
+    """False pauses every outgoing reply (intents are still recorded and sent once re-enabled)."""
+    confirmation_batch: int = Field(default=20, ge=1)
+    confirmation_poll_interval: float = Field(default=1.0, gt=0)
+    confirmation_max_attempts: int = Field(default=8, ge=1)
+    confirmation_retry_initial: float = Field(default=1.0, gt=0)
+    confirmation_retry_max: float = Field(default=60.0, gt=0)
+    lookup_margin_seconds: float = Field(default=120.0, ge=0)
+    """Clock skew allowed when looking a possibly-sent confirmation up at OpenPhone."""
+
+    # Line-type lookup through a NumVerify-compatible provider; off without a key.
+    numverify_url: str = "https://apilayer.net/api"
+    numverify_api_key: SecretStr | None = None
+    lookup_cache_ttl_hours: float = Field(default=24.0 * 30, gt=0)
+    lookup_monthly_quota: int = Field(default=1000, ge=0)
+    lookup_timeout: float = Field(default=5.0, gt=0)
+
+    # DNC imports.
+    dnc_max_invalid_lines: int = Field(default=0, ge=0)
+    """Invalid lines tolerated in one file before the whole import is refused."""
+    dlq_poll_interval: float = Field(default=30.0, gt=0)
+
+    @field_validator("openphone_api_key")
+    @classmethod
+    def _key_present(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("SMSBUS_OPENPHONE_API_KEY is required")
+        return value
+
+    @property
+    def lookup_enabled(self) -> bool:
+        key = self.numverify_api_key
+        return key is not None and bool(key.get_secret_value().strip())
+
+    @property
+    def dlq_topic(self) -> str:
+        return f"{self.messages_topic}.{self.group_id}.dlq"

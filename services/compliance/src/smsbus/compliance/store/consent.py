@@ -1,0 +1,217 @@
+"""The ledger, suppressions, reply intents and the HELP log: keyword-only async functions.
+
+Each runs in the caller's transaction; `apply_decision` persists what a domain decision says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from smsbus.compliance.domain.decisions import Decision, NumberState, ReplyIntent
+from smsbus.compliance.domain.ledger import LedgerEntry, derive_status, has_express_consent
+from smsbus.compliance.models import (
+    ConsentLedgerRow,
+    ReplyIntentRow,
+    SuppressionRow,
+)
+from smsbus.contracts import ConsentEvidence
+
+LEDGER = ConsentLedgerRow.__table__  # type: ignore[attr-defined]
+SUPPRESSIONS = SuppressionRow.__table__  # type: ignore[attr-defined]
+REPLIES = ReplyIntentRow.__table__  # type: ignore[attr-defined]
+
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('compliance.number:' || :phone, 0))")
+
+
+async def _conn(session: AsyncSession) -> AsyncConnection:
+    return await session.connection()
+
+
+async def lock_number(*, session: AsyncSession, phone: str) -> None:
+    """Serialises changes to one number's consent until the transaction ends."""
+    await (await _conn(session)).execute(_LOCK, {"phone": phone})
+
+
+async def ledger(*, session: AsyncSession, phone: str) -> list[LedgerEntry]:
+    """The number's entries in ledger order."""
+    query = select(LEDGER).where(LEDGER.c.phone == phone).order_by(LEDGER.c.id)
+    rows = (await (await _conn(session)).execute(query)).mappings().all()
+    return [_entry(row) for row in rows]
+
+
+# One round trip for what a decision needs; the per-number lock is taken before it (a separate
+# statement, so this one's snapshot already sees whatever the lock waited for).
+_STATE = text(
+    """
+    SELECT
+      (SELECT coalesce(json_agg(json_build_object('action', action, 'consent_type', consent_type)
+                                ORDER BY id), '[]'::json)
+         FROM consent_ledger WHERE phone = :phone) AS entries,
+      EXISTS (SELECT 1 FROM suppressions WHERE phone = :phone) AS suppressed,
+      (SELECT max(replied_at) FROM help_replies WHERE phone = :phone) AS last_help
+    """
+)
+_ENTRY_CTES = """
+    entry AS (
+      INSERT INTO consent_ledger (entry_id, phone, action, scope, consent_type, source, actor,
+                                  evidence, classifier_version, received_at, recorded_at,
+                                  ingested_at, dedupe_key)
+      VALUES (:entry_id, :phone, :action, :scope, :consent_type, :source, :actor,
+              CAST(:evidence AS jsonb), :classifier_version, :received_at, :recorded_at,
+              :ingested_at, :dedupe_key)
+      RETURNING phone, entry_id, recorded_at
+    ), suppressed AS (
+      INSERT INTO suppressions (phone, entry_id, suppressed_at)
+      SELECT phone, entry_id, recorded_at FROM entry WHERE :suppress
+      ON CONFLICT (phone) DO NOTHING RETURNING 1
+    ), lifted AS (
+      DELETE FROM suppressions WHERE :lift AND phone = (SELECT phone FROM entry) RETURNING 1
+    )"""
+# The reply, its HELP log row, and a NOTIFY that wakes the sender at commit (it also polls).
+_REPLY_CTES = """
+    reply AS (
+      INSERT INTO reply_intents (id, kind, phone, line, text, status, trigger_message_id,
+                                 created_at, next_attempt_at, attempts)
+      VALUES (:id, :kind, :phone, :line, :text, 'pending', :trigger_message_id,
+              :created_at, :created_at, 0)
+      RETURNING id, kind, phone, created_at
+    ), help AS (
+      INSERT INTO help_replies (phone, intent_id, replied_at)
+      SELECT phone, id, created_at FROM reply WHERE kind = 'help' RETURNING 1
+    )"""
+_NOTIFY = "SELECT pg_notify('smsbus_compliance_replies', current_schema()) FROM reply"
+# Data-modifying CTEs all run whatever the final SELECT reads: one round trip per decision.
+_APPEND = text(f"WITH {_ENTRY_CTES} SELECT (SELECT count(*) FROM suppressed)")
+_REPLY = text(f"WITH {_REPLY_CTES} {_NOTIFY}")
+_APPEND_AND_REPLY = text(f"WITH {_ENTRY_CTES}, {_REPLY_CTES} {_NOTIFY}")
+
+
+@dataclass(frozen=True)
+class _Consent:
+    action: str
+    consent_type: str | None
+
+
+async def load_state(*, session: AsyncSession, phone: str) -> NumberState:
+    row = (await (await _conn(session)).execute(_STATE, {"phone": phone})).one()
+    entries = [_Consent(e["action"], e["consent_type"]) for e in row.entries]
+    return NumberState(
+        status=derive_status(entries), suppressed=row.suppressed, last_help_at=row.last_help
+    )
+
+
+async def apply_decision(*, session: AsyncSession, decision: Decision) -> None:
+    entry, reply = decision.entry, decision.reply
+    values: dict[str, Any] = {}
+    if entry is not None:
+        values |= _entry_values(entry) | {
+            "evidence": entry.evidence.model_dump_json(),
+            "suppress": decision.suppression == "suppress",
+            "lift": decision.suppression == "lift",
+        }
+    if reply is not None:
+        values |= _reply_values(reply)
+    statement = (
+        _APPEND_AND_REPLY if entry and reply else _APPEND if entry else _REPLY if reply else None
+    )
+    if statement is not None:
+        await (await _conn(session)).execute(statement, values)
+
+
+async def add_reply(*, session: AsyncSession, reply: ReplyIntent) -> None:
+    await (await _conn(session)).execute(_REPLY, _reply_values(reply))
+
+
+def _reply_values(reply: ReplyIntent) -> dict[str, Any]:
+    return {
+        "id": reply.intent_id,
+        "kind": reply.kind,
+        "phone": reply.phone,
+        "line": reply.line,
+        "text": reply.text,
+        "trigger_message_id": reply.trigger_message_id,
+        "created_at": reply.created_at,
+    }
+
+
+@dataclass(frozen=True)
+class ConsentFacts:
+    suppressed: bool
+    express_consent: bool
+
+
+async def consent_facts(*, session: AsyncSession, phones: Sequence[str]) -> dict[str, ConsentFacts]:
+    """Suppression and express consent of many numbers at once (eligibility)."""
+    conn = await _conn(session)
+    suppressed = set(
+        (await conn.execute(select(SUPPRESSIONS.c.phone).where(SUPPRESSIONS.c.phone.in_(phones))))
+        .scalars()
+        .all()
+    )
+    query = select(LEDGER).where(LEDGER.c.phone.in_(phones)).order_by(LEDGER.c.id)
+    by_phone: dict[str, list[LedgerEntry]] = {}
+    for row in (await conn.execute(query)).mappings():
+        by_phone.setdefault(row["phone"], []).append(_entry(row))
+    return {
+        phone: ConsentFacts(
+            suppressed=phone in suppressed,
+            express_consent=has_express_consent(by_phone.get(phone, [])),
+        )
+        for phone in phones
+    }
+
+
+async def suppressed_since(*, session: AsyncSession, phone: str) -> datetime | None:
+    conn = await _conn(session)
+    return await conn.scalar(
+        select(SUPPRESSIONS.c.suppressed_at).where(SUPPRESSIONS.c.phone == phone)
+    )
+
+
+async def replies(*, session: AsyncSession, phone: str) -> list[dict[str, Any]]:
+    """Every reply decided for the number, oldest first (the audit export shows them)."""
+    query = select(REPLIES).where(REPLIES.c.phone == phone).order_by(REPLIES.c.created_at)
+    return [dict(row) for row in (await (await _conn(session)).execute(query)).mappings()]
+
+
+def _entry_values(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "entry_id": entry.entry_id,
+        "phone": entry.phone,
+        "action": entry.action,
+        "scope": entry.scope,
+        "consent_type": entry.consent_type,
+        "source": entry.source,
+        "actor": entry.actor,
+        "evidence": entry.evidence.model_dump(mode="json"),
+        "classifier_version": entry.classifier_version,
+        "received_at": entry.received_at,
+        "recorded_at": entry.recorded_at,
+        "ingested_at": entry.ingested_at,
+        "dedupe_key": entry.dedupe_key,
+    }
+
+
+def _entry(row: Any) -> LedgerEntry:
+    return LedgerEntry(
+        entry_id=row["entry_id"],
+        phone=row["phone"],
+        action=row["action"],
+        scope=row["scope"],
+        consent_type=row["consent_type"],
+        source=row["source"],
+        actor=row["actor"],
+        evidence=ConsentEvidence.model_validate(row["evidence"]),
+        classifier_version=row["classifier_version"],
+        received_at=row["received_at"],
+        recorded_at=row["recorded_at"],
+        ingested_at=row["ingested_at"],
+        dedupe_key=row["dedupe_key"],
+    )

@@ -1,0 +1,173 @@
+"""The stack for compliance's end-to-end tests: the OpenPhone simulator signs webhooks to the
+real ingest app, which publishes to Kafka; compliance consumes, writes PostgreSQL and answers
+through the simulator. Every test has its own topics, consumer group and schema."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from smsbus.compliance.app import create_app
+from smsbus.compliance.settings import Settings
+from smsbus.contracts import ROUTES, dlq_topic
+from smsbus.ingest.settings import Settings as IngestSettings
+from smsbus.ingest.testing import free_port, read_topics, running_ingest
+from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
+from smsbus.runtime.testing import NewTopic, unique_name
+
+INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]], within: float = 30.0, every: float = 0.1
+) -> Any:
+    deadline = time.monotonic() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {within}s: {check}")
+        await asyncio.sleep(every)
+
+
+@dataclass
+class Stack:
+    sim: RunningSimulator
+    ingest_url: str
+    topics: dict[str, str]
+    consent_topic: str
+    dlq: str
+    group: str
+    database_url: str
+    schema: str
+    bootstrap: str
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def messages_topic(self) -> str:
+        return self.topics["openphone.messages.v1"]
+
+    @property
+    def line(self) -> str:
+        return self.sim.lines[0]
+
+    async def webhook(self, copies: int = 1) -> None:
+        """Registers ingest as a message.received webhook `copies` times: each event is then
+        delivered that many times (same event id), as with several endpoints."""
+        for _ in range(copies):
+            await self.sim.add_webhook(
+                f"{self.ingest_url}/webhooks/openphone",
+                generation="v4",
+                key=self.sim.signing_key,
+                events=["message.received"],
+            )
+
+    def settings(self, **overrides: Any) -> Settings:
+        return Settings(**(self._fields() | overrides))
+
+    def _fields(self) -> dict[str, Any]:
+        return {
+            "SMSBUS_DATABASE_URL": self.database_url,
+            "SMSBUS_KAFKA_BOOTSTRAP": self.bootstrap,
+            "SMSBUS_OPENPHONE_BASE_URL": self.sim.base_url,
+            "SMSBUS_OPENPHONE_API_KEY": self.sim.api_key,
+            "db_schema": self.schema,
+            "group_id": self.group,
+            "messages_topic": self.messages_topic,
+            "consent_topic": self.consent_topic,
+            "brand_name": "Acme Fences",
+            "confirmation_poll_interval": 0.2,
+        }
+
+    @asynccontextmanager
+    async def compliance(self, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        """compliance in this event loop (the app factory, under uvicorn on a free port)."""
+        async with (
+            serving(create_app(self.settings(**overrides)), name="compliance") as url,
+            httpx.AsyncClient(base_url=url, timeout=30) as api,
+        ):
+            await eventually(lambda: _ready(api))
+            yield api
+
+    async def start_process(
+        self, **overrides: Any
+    ) -> tuple[subprocess.Popen[bytes], httpx.AsyncClient]:
+        """compliance as a real process: `python -m smsbus.compliance`, configured by env."""
+        port = free_port()
+        env = {**os.environ, "SMSBUS_COMPLIANCE_PORT": str(port), "SMSBUS_LOG_LEVEL": "WARNING"}
+        for name, value in (self._fields() | overrides).items():
+            key = name if name.startswith("SMSBUS_") else f"SMSBUS_COMPLIANCE_{name.upper()}"
+            env[key] = str(value).lower() if isinstance(value, bool) else str(value)
+        process = _spawn(env, Path(os.environ.get("TMPDIR", "/tmp")) / f"compliance-{port}.log")
+        self.processes.append(process)
+        api = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30)
+        await eventually(lambda: _ready(api, process), within=60)
+        return process, api
+
+    async def records(self, topic: str) -> list[Any]:
+        return (await read_topics(self.bootstrap, [topic]))[topic]
+
+    async def outgoing(self, to: str) -> list[dict[str, Any]]:
+        return await self.sim.messages(direction="outgoing", to=to)
+
+    def kill_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+
+
+def _spawn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "smsbus.compliance"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def _ready(api: httpx.AsyncClient, process: subprocess.Popen[bytes] | None = None) -> bool:
+    if process is not None and process.poll() is not None:
+        raise RuntimeError(f"compliance exited with {process.returncode}")
+    try:
+        return (await api.get("/readyz")).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@asynccontextmanager
+async def running_stack(
+    *, database_url: str, schema: str, bootstrap: str, new_topic: NewTopic
+) -> AsyncIterator[Stack]:
+    topics = {
+        name: await new_topic(name.removesuffix(".v1").replace(".", "-"), partitions=3)
+        for name in INGEST_TOPICS
+    }
+    consent = await new_topic("compliance-consent", partitions=3)
+    group = unique_name("compliance")
+    dlq = await new_topic(name=dlq_topic(topics["openphone.messages.v1"], group), partitions=3)
+    async with running_simulator(speed=100, demo_history=False) as sim:
+        ingest_settings = IngestSettings(
+            signing_keys=sim.signing_key, kafka_bootstrap=bootstrap, topic_overrides=topics
+        )
+        async with running_ingest(ingest_settings) as ingest_url:
+            stack = Stack(
+                sim, ingest_url, topics, consent, dlq, group, database_url, schema, bootstrap
+            )
+            try:
+                yield stack
+            finally:
+                stack.kill_all()

@@ -1,0 +1,431 @@
+"""The HTTP API against a real PostgreSQL (no broker needed: the lifespan does not run)."""
+
+import io
+import zipfile
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from smsbus.compliance.app import create_app
+from smsbus.compliance.settings import Settings
+from smsbus.contracts import decode_event
+
+from ..builders import NOW
+
+pytestmark = pytest.mark.integration
+
+PERSON = "+14155552671"
+
+
+def settings(database_url: str, schema: str, **overrides: Any) -> Settings:
+    fields: dict[str, Any] = {
+        "SMSBUS_DATABASE_URL": database_url,
+        "SMSBUS_OPENPHONE_API_KEY": "test-key",
+        "db_schema": schema,
+        "consent_topic": "test.consent.v1",
+        "brand_name": "Acme Fences",
+    }
+    return Settings(**(fields | overrides))
+
+
+@pytest.fixture
+async def api(database_url: str, schema: str) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings(database_url, schema), clock=lambda: NOW)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://compliance"
+    ) as client:
+        yield client
+
+
+async def count(engine: AsyncEngine, table: str) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+
+
+@pytest.mark.parametrize(
+    ("body", "intent"),
+    [
+        ({"text": "STOP"}, "opt_out"),
+        ({"text": "we can stop at the store"}, "none"),
+        ({"text": "Arrêt svp"}, "opt_out"),
+    ],
+)
+async def test_classify(api: httpx.AsyncClient, body: dict[str, str], intent: str) -> None:
+    answer = await api.post("/v1/classify", json=body)
+    assert answer.status_code == 200
+    assert answer.json()["intent"] == intent
+    assert answer.json()["classifier_version"]
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "needle"),
+    [
+        ({}, "Field required"),
+        ({"json": {}}, "text"),
+        ({"json": {"text": ""}}, "at least 1"),
+        ({"content": b"{not json", "headers": {"content-type": "application/json"}}, "JSON"),
+    ],
+)
+async def test_classify_refuses_bad_input(
+    api: httpx.AsyncClient, request_kwargs: dict[str, Any], needle: str
+) -> None:
+    answer = await api.post("/v1/classify", **request_kwargs)
+    assert answer.status_code == 422
+    assert needle in answer.text
+
+
+@pytest.mark.parametrize(
+    "written", ["+14155552671", "(415) 555-2671", "415.555.2671", "1-415-555-2671"]
+)
+async def test_consent_of_an_unknown_number_in_any_format(
+    api: httpx.AsyncClient, written: str
+) -> None:
+    answer = await api.get(f"/v1/consent/{written}")
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "phone": PERSON,
+        "status": "unknown",
+        "suppressed": False,
+        "history": [],
+    }
+
+
+async def test_an_unparseable_phone_is_a_clear_422(api: httpx.AsyncClient) -> None:
+    answer = await api.get("/v1/consent/not-a-phone")
+    assert answer.status_code == 422
+    assert "not a phone number" in answer.json()["detail"]
+
+
+async def test_record_consent_then_revoke_it(api: httpx.AsyncClient, engine: AsyncEngine) -> None:
+    granted = await api.post(
+        "/v1/consent",
+        json={
+            "phone": "(415) 555-2671",
+            "source": "web",
+            "actor": "crm:jane",
+            "details": {"form_id": "F7"},
+        },
+    )
+    assert granted.status_code == 201, granted.text
+    assert granted.json()["status"] == "opted_in"
+    assert granted.json()["entry"]["consent_type"] == "express"
+
+    revoked = await api.post(
+        "/v1/consent",
+        json={
+            "phone": PERSON,
+            "source": "manual",
+            "actor": "agent:bob",
+            "action": "revoked",
+            "details": {"call": "CA1"},
+        },
+    )
+    assert revoked.json()["status"] == "opted_out"
+
+    consent = (await api.get(f"/v1/consent/{PERSON}")).json()
+    assert consent["suppressed"] is True
+    assert [
+        (e["action"], e["source"], e["actor"], e["evidence"]["details"]) for e in consent["history"]
+    ] == [
+        ("granted", "web", "crm:jane", {"form_id": "F7"}),
+        ("revoked", "manual", "agent:bob", {"call": "CA1"}),
+    ]
+    async with engine.connect() as conn:
+        events = [
+            decode_event(v)
+            for v in (await conn.execute(text("SELECT value FROM outbox ORDER BY id"))).scalars()
+        ]
+    assert [(e.type, e.data.phone, e.data.actor) for e in events] == [
+        ("consent.granted", PERSON, "crm:jane"),
+        ("consent.revoked", PERSON, "agent:bob"),
+    ]
+    assert await count(engine, "reply_intents") == 0, "recording consent texts nobody"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"phone": "banana", "source": "web", "actor": "a"},
+        {"phone": PERSON, "source": "fax", "actor": "a"},
+        {"phone": PERSON, "source": "web"},
+        {},
+    ],
+)
+async def test_bad_consent_requests_write_nothing(
+    api: httpx.AsyncClient, engine: AsyncEngine, body: dict[str, str]
+) -> None:
+    answer = await api.post("/v1/consent", json=body)
+    assert answer.status_code == 422
+    assert await count(engine, "consent_ledger") == 0
+    assert await count(engine, "outbox") == 0
+
+
+async def test_export_is_one_json_document_with_everything(api: httpx.AsyncClient) -> None:
+    await api.post(
+        "/v1/consent", json={"phone": PERSON, "source": "api", "actor": "a", "action": "revoked"}
+    )
+
+    answer = await api.get("/v1/consent/4155552671/export")
+
+    assert answer.status_code == 200
+    assert (
+        answer.headers["content-disposition"] == 'attachment; filename="consent-14155552671.json"'
+    )
+    body = answer.json()
+    assert body["phone"] == PERSON
+    assert body["status"] == "opted_out"
+    assert body["suppressed_at"] is not None
+    assert len(body["history"]) == 1
+    assert body["replies"] == []
+    assert body["current_classifier_version"]
+
+
+async def test_eligibility_gives_every_reason(api: httpx.AsyncClient) -> None:
+    await api.post("/v1/consent", json={"phone": "+14155552672", "source": "web", "actor": "a"})
+    await api.post(
+        "/v1/consent",
+        json={"phone": "+14155552673", "source": "web", "actor": "a", "action": "revoked"},
+    )
+    await api.put(
+        "/v1/dnc/internal/+14155552674", json={"reason": "asked by phone", "actor": "agent:bob"}
+    )
+    phones = [
+        "+14155552671",
+        "+14155552672",
+        "+14155552673",
+        "+14155552674",
+        "1-800-555-1212",
+        "garbage",
+        "+447911123456",
+    ]
+
+    answer = await api.post("/v1/eligibility", json={"phones": phones, "purpose": "marketing"})
+
+    assert answer.status_code == 200
+    reasons = {r["input"]: (r["may_send"], r["reasons"]) for r in answer.json()["results"]}
+    assert reasons == {
+        "+14155552671": (False, ["no_express_consent"]),
+        "+14155552672": (True, []),
+        "+14155552673": (False, ["suppressed", "no_express_consent"]),
+        "+14155552674": (False, ["internal_dnc", "no_express_consent"]),
+        "1-800-555-1212": (False, ["toll_free", "no_express_consent"]),
+        "garbage": (False, ["invalid"]),
+        "+447911123456": (False, ["unsupported_country", "no_express_consent"]),
+    }
+    transactional = await api.post(
+        "/v1/eligibility", json={"phones": phones[:2], "purpose": "transactional"}
+    )
+    assert [r["may_send"] for r in transactional.json()["results"]] == [True, True]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"phones": [], "purpose": "marketing"},
+        {"phones": [PERSON], "purpose": "spam"},
+        {"phones": [PERSON]},
+    ],
+)
+async def test_eligibility_refuses_bad_requests(
+    api: httpx.AsyncClient, body: dict[str, Any]
+) -> None:
+    assert (await api.post("/v1/eligibility", json=body)).status_code == 422
+
+
+def upload(data: bytes, fmt: str, name: str = "list.txt", **form: str) -> dict[str, Any]:
+    return {"files": {"file": (name, data, "text/plain")}, "data": {"format": fmt, **form}}
+
+
+async def test_dnc_imports_full_change_and_plain_lists_as_versions(api: httpx.AsyncClient) -> None:
+    full = await api.post(
+        "/v1/dnc/imports", **upload(b"201,5550123\n201,5550124\n202,2345678\n", "ftc_full")
+    )
+    assert full.status_code == 201, full.text
+    assert {
+        k: full.json()[k]
+        for k in ("list_name", "version", "records", "added", "removed", "total", "area_codes")
+    } == {
+        "list_name": "ftc",
+        "version": 1,
+        "records": 3,
+        "added": 3,
+        "removed": 0,
+        "total": 3,
+        "area_codes": ["201", "202"],
+    }
+
+    # A new full file for area code 201 only: 201's numbers are replaced, 202's stay.
+    again = await api.post("/v1/dnc/imports", **upload(b"201,5550124\n201,5550125\n", "ftc_full"))
+    assert {k: again.json()[k] for k in ("version", "added", "removed", "total")} == {
+        "version": 2,
+        "added": 1,
+        "removed": 1,
+        "total": 3,
+    }
+
+    change = await api.post(
+        "/v1/dnc/imports",
+        **upload(b"201,5550125,2026-01-05,D\n203,4567890,2026-01-05,A\n", "ftc_change"),
+    )
+    assert {k: change.json()[k] for k in ("version", "added", "removed", "total")} == {
+        "version": 3,
+        "added": 1,
+        "removed": 1,
+        "total": 3,
+    }
+
+    plain = await api.post(
+        "/v1/dnc/imports", **upload(b"phone\n(415) 555-2671\n", "plain", list_name="state-tx")
+    )
+    assert (plain.json()["list_name"], plain.json()["version"]) == ("state-tx", 1)
+
+    listed = (await api.get("/v1/dnc/2015550124")).json()
+    assert listed["listed"] is True
+    assert [(x["list_name"], x["version"]) for x in listed["lists"]] == [("ftc", 1)]
+    assert (await api.get("/v1/dnc/2015550123")).json()["listed"] is False
+    assert (await api.get("/v1/dnc/(415) 555-2671")).json()["lists"][0]["list_name"] == "state-tx"
+    versions = (await api.get("/v1/dnc/imports")).json()
+    assert [(v["name"], v["version"]) for v in versions] == [
+        ("state-tx", 1),
+        ("ftc", 3),
+        ("ftc", 2),
+        ("ftc", 1),
+    ]
+
+
+async def test_dnc_import_reads_zip_archives(api: httpx.AsyncClient) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("201.txt", "201,5550123\n")
+        archive.writestr("202.txt", "202,2345678\n")
+    answer = await api.post(
+        "/v1/dnc/imports", **upload(buffer.getvalue(), "ftc_full", name="dnc.zip")
+    )
+    assert answer.json()["records"] == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "needle"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "plain", "not UTF-8"),
+        (b"201,5550123\nnot a number at all\n", "ftc_full", "line 2"),
+        (b"", "plain", "no phone numbers"),
+        (b"201,5550123\n", "ftc_change", "add/delete flag"),
+        (b"PK\x03\x04broken", "plain", "zip"),
+    ],
+)
+async def test_a_bad_dnc_file_is_a_422_and_changes_nothing(
+    api: httpx.AsyncClient, engine: AsyncEngine, data: bytes, fmt: str, needle: str
+) -> None:
+    await api.post("/v1/dnc/imports", **upload(b"2015550100\n", "plain", list_name="keep"))
+
+    answer = await api.post("/v1/dnc/imports", **upload(data, fmt))
+
+    assert answer.status_code == 422
+    assert needle in answer.json()["detail"]
+    assert await count(engine, "dnc_lists") == 1
+    assert await count(engine, "dnc_numbers") == 1
+
+
+async def test_the_internal_list(api: httpx.AsyncClient) -> None:
+    added = await api.put(
+        "/v1/dnc/internal/(415) 555-2671", json={"reason": "lawyer letter", "actor": "legal"}
+    )
+    assert added.json()["internal"]["reason"] == "lawyer letter"
+    assert (await api.delete(f"/v1/dnc/internal/{PERSON}")).status_code == 204
+    assert (await api.delete(f"/v1/dnc/internal/{PERSON}")).status_code == 404
+    assert (await api.get(f"/v1/dnc/{PERSON}")).json()["listed"] is False
+
+
+async def test_validation_without_a_lookup_key_says_unknown_for_us_numbers(
+    api: httpx.AsyncClient,
+) -> None:
+    answer = await api.get("/v1/phones/(415) 555-2671/validation")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert {
+        k: body[k]
+        for k in (
+            "e164",
+            "valid",
+            "region",
+            "country_code",
+            "number_type",
+            "line_type",
+            "time_zones",
+        )
+    } == {
+        "e164": PERSON,
+        "valid": True,
+        "region": "US",
+        "country_code": 1,
+        "number_type": "fixed_line_or_mobile",
+        "line_type": "unknown",
+        "time_zones": ["America/Los_Angeles"],
+    }
+    assert body["lookup"] == {
+        "enabled": False,
+        "source": None,
+        "fetched_at": None,
+        "error": None,
+        "quota_used": None,
+    }
+    assert (await api.get("/v1/phones/12/validation")).status_code == 422
+
+
+async def test_openapi_documents_every_route(api: httpx.AsyncClient) -> None:
+    paths = (await api.get("/openapi.json")).json()["paths"]
+    for path in (
+        "/v1/classify",
+        "/v1/consent/{phone}",
+        "/v1/consent",
+        "/v1/eligibility",
+        "/v1/dnc/imports",
+        "/v1/dnc/{phone}",
+        "/v1/phones/{phone}/validation",
+    ):
+        assert path in paths
+    assert (await api.get("/docs")).status_code == 200
+
+
+async def test_validation_takes_the_line_type_from_the_lookup_provider(
+    database_url: str, schema: str
+) -> None:
+    calls: list[httpx.Request] = []
+
+    def numverify(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(
+            200, json={"valid": True, "line_type": "mobile", "carrier": "Verizon Wireless"}
+        )
+
+    app = create_app(
+        settings(
+            database_url,
+            schema,
+            numverify_url="https://numverify.test/api",
+            numverify_api_key="k-123",
+        ),
+        clock=lambda: NOW,
+        lookup_transport=httpx.MockTransport(numverify),
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://compliance"
+    ) as api:
+        first = (await api.get("/v1/phones/+14155552671/validation")).json()
+        second = (await api.get("/v1/phones/+14155552671/validation")).json()
+        toll_free = (await api.get("/v1/phones/+18005551212/validation?lookup=false")).json()
+
+    assert (
+        first["line_type"],
+        first["carrier"],
+        first["lookup"]["source"],
+        first["lookup"]["quota_used"],
+    ) == ("mobile", "Verizon Wireless", "numverify", 1)
+    assert second["lookup"]["source"] == "cache"
+    assert len(calls) == 1
+    assert toll_free["line_type"] == "toll_free"

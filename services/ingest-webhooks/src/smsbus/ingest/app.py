@@ -1,0 +1,123 @@
+"""The composition root: settings → broker, metrics, routes; the broker runs in the lifespan.
+
+`create_app(settings)` builds one app (tests, the single-process `python -m smsbus.ingest`);
+`app_from_env()` is the factory a multi-process server imports in each worker:
+
+    uvicorn --factory smsbus.ingest.app:app_from_env --workers 4 --port 8080 --no-access-log
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from smsbus.ingest.api import WEBHOOK_PATH, WebhookIngest, webhook_route
+from smsbus.ingest.metrics import IngestMetrics
+from smsbus.ingest.settings import Settings
+from smsbus.runtime.failures import error_message
+from smsbus.runtime.health import health_router, kafka_check
+from smsbus.runtime.kafka import make_broker
+from smsbus.runtime.logging import configure_logging
+from smsbus.runtime.metrics import Metrics, metrics_router
+
+SERVICE = "ingest-webhooks"
+METRICS_NAME = "ingest"
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> FastAPI:
+    """The app; `clock` (Unix seconds) decides signature freshness and recorded_at."""
+    # Batches up to 256 KiB: with the default 16 KiB a partition's batch fills at a dozen
+    # webhooks and every further publish waits a round trip for it to drain (bench/README.md).
+    broker = make_broker(settings.kafka_bootstrap, client_id=SERVICE, max_batch_size=256 * 1024)
+    metrics = Metrics(METRICS_NAME)
+    ingest = WebhookIngest(
+        broker=broker,
+        keys=settings.verification_keys(),
+        settings=settings,
+        metrics=IngestMetrics.create(metrics),
+        clock=clock,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        connecting = await start_broker(broker)
+        try:
+            yield
+        finally:
+            if connecting is not None:
+                connecting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await connecting
+            await broker.stop()
+
+    app = IngestAPI(title=f"smsbus {SERVICE}", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.webhook = ingest
+    app.router.routes.append(webhook_route(ingest))
+    app.include_router(health_router({"kafka": kafka_check(broker)}))
+    app.include_router(metrics_router(metrics))
+    return app
+
+
+class IngestAPI(FastAPI):
+    """FastAPI, with POST /webhooks/openphone handed straight to its ASGI endpoint.
+
+    Every other request (and any other method on the webhook path, answered 405) goes through
+    FastAPI as usual. The webhook skips FastAPI's and Starlette's middleware stack and router:
+    a fifth of the CPU one webhook costs (bench/README.md). So a middleware added to this app
+    does not see webhooks; the endpoint handles its own errors.
+    """
+
+    webhook: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            self.webhook is not None
+            and scope["type"] == "http"
+            and scope["path"] == WEBHOOK_PATH
+            and scope["method"] == "POST"
+        ):
+            await self.webhook(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def app_from_env() -> FastAPI:
+    settings = Settings()
+    configure_logging(service=SERVICE, level=settings.log_level)
+    return create_app(settings)
+
+
+async def start_broker(broker: KafkaBroker) -> asyncio.Task[None] | None:
+    """Connects now if the broker answers; else keeps trying in the background while the app
+    serves (every webhook gets 503 meanwhile, and /readyz says why). Returns that task."""
+    try:
+        await broker.start()
+    except Exception as exc:
+        logger.warning("Kafka is not reachable yet (%s); retrying", error_message(exc, limit=200))
+        await broker.stop()
+        return asyncio.create_task(_keep_connecting(broker), name="ingest-kafka-connect")
+    return None
+
+
+async def _keep_connecting(broker: KafkaBroker, *, delay: float = 0.5, ceiling: float = 10) -> None:
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            await broker.start()
+        except Exception as exc:
+            logger.warning("Kafka still not reachable: %s", error_message(exc, limit=200))
+            await broker.stop()
+            delay = min(delay * 2, ceiling)
+        else:
+            logger.info("connected to Kafka")
+            return
