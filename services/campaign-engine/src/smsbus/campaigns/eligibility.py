@@ -8,6 +8,9 @@ from collections.abc import Callable, Sequence
 import httpx
 
 BATCH = 1000
+# compliance's reason → ours, where the same fact has another name here: an opt-out is
+# "opted_out" whether compliance reported it or our copy of its consent events did first.
+REASONS = {"suppressed": "opted_out"}
 
 
 class EligibilityClient:
@@ -44,7 +47,7 @@ class EligibilityClient:
             response = await self._http.post(self._url, json={"phones": chunk, "purpose": purpose})
             response.raise_for_status()
             for result in response.json()["results"]:
-                reasons = list(result["reasons"])
+                reasons = [REASONS.get(r, r) for r in result["reasons"]]
                 found[result["input"]] = reasons
                 self._cache[(result["input"], purpose)] = (now + self._ttl, reasons)
         if len(self._cache) > 200_000:
