@@ -123,7 +123,7 @@ async def test_a_crash_before_the_post_reached_openphone_sends_after_the_lookup(
             text(
                 "UPDATE reply_intents SET status = 'sending', attempts = 1, send_started_at = :at"
             ),
-            {"at": now()},
+            {"at": now() - timedelta(minutes=1)},  # long enough ago for the POST to have landed
         )
 
     sender = ReplySender(engine=engine, client=openphone, clock=now, config=FAST)
@@ -131,6 +131,26 @@ async def test_a_crash_before_the_post_reached_openphone_sends_after_the_lookup(
 
     assert len(await outgoing(sim)) == 1
     assert (await intent(engine))["attempts"] == 2
+
+
+async def test_a_post_that_may_still_land_is_not_repeated_yet(
+    engine: AsyncEngine, sessions: Sessions, sim: RunningSimulator, openphone: OpenPhoneClient
+) -> None:
+    await add_reply(sessions, sim)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE reply_intents SET status = 'sending', attempts = 1, send_started_at = :at"
+            ),
+            {"at": now()},
+        )
+
+    sender = ReplySender(engine=engine, client=openphone, clock=now, config=FAST)
+    assert await sender.send_due() == 0
+
+    assert await outgoing(sim) == []
+    row = await intent(engine)
+    assert (row["status"], row["attempts"]) == ("sending", 1)
 
 
 async def test_an_unknown_outcome_is_resolved_by_lookup_without_a_duplicate(

@@ -6,6 +6,7 @@ after the broker acknowledged the write (acks=all, idempotent producer).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from aiokafka.structs import RecordMetadata
 from faststream.kafka import KafkaBroker
 
 from smsbus.contracts import Envelope, encode_event, partition_key, route_for
+from smsbus.runtime.failures import error_message
 
 logger = logging.getLogger(__name__)
 
@@ -178,3 +180,23 @@ async def delete_topics(bootstrap: str, names: Iterable[str]) -> None:
             _raise_errors(response.topic_error_codes, ignore=UnknownTopicOrPartitionError.errno)
     finally:
         await admin.close()
+
+
+async def start_when_reachable(broker: KafkaBroker, *, ceiling: float = 10.0) -> None:
+    """Starts the broker (and its subscribers), retrying with backoff while Kafka is away.
+
+    A service comes up and serves /readyz (saying Kafka is down) instead of crashing at start.
+    """
+    delay = 0.5
+    while True:
+        try:
+            await broker.start()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            logger.warning("Kafka is not reachable yet: %s", error_message(exc, limit=200))
+            await broker.stop()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, ceiling)
+        else:
+            return

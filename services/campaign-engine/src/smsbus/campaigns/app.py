@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
-from faststream.kafka import KafkaBroker
 
 from smsbus.campaigns.api import api_router
 from smsbus.campaigns.api.deps import Engine, install
@@ -28,9 +27,8 @@ from smsbus.campaigns.settings import SERVICE, Settings
 from smsbus.openphone import OpenPhoneClient, TokenBucket
 from smsbus.runtime.consumer import subscribe
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
-from smsbus.runtime.failures import error_message
 from smsbus.runtime.health import database_check, health_router, kafka_check
-from smsbus.runtime.kafka import make_broker
+from smsbus.runtime.kafka import make_broker, start_when_reachable
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
 from smsbus.runtime.relay import OutboxRelay
@@ -99,7 +97,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        tasks = [_task(_start_broker(broker), "campaigns-kafka")]
+        tasks = [_task(start_when_reachable(broker), "campaigns-kafka")]
         tasks.append(_task(relay.run(), "campaigns-outbox-relay"))
         if settings.dispatch:
             tasks.append(_task(sender.run(), "campaigns-dispatcher"))
@@ -149,20 +147,3 @@ def app_from_env() -> FastAPI:
 
 def _task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
     return asyncio.create_task(coro, name=name)
-
-
-async def _start_broker(broker: KafkaBroker, *, ceiling: float = 10.0) -> None:
-    """Connects, retrying while Kafka is away (the subscribers start with the broker)."""
-    delay = 0.5
-    while True:
-        try:
-            await broker.start()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            logger.warning("Kafka is not reachable yet: %s", error_message(exc, limit=200))
-            await broker.stop()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, ceiling)
-        else:
-            return

@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from faststream.kafka import KafkaBroker
 
 from smsbus.compliance.api import api_router
 from smsbus.compliance.api.deps import Compliance, install
@@ -30,9 +29,9 @@ from smsbus.compliance.settings import SERVICE, Settings
 from smsbus.openphone import OpenPhoneClient
 from smsbus.runtime.consumer import subscribe
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
-from smsbus.runtime.failures import Backoff, error_message
+from smsbus.runtime.failures import Backoff
 from smsbus.runtime.health import database_check, health_router, kafka_check
-from smsbus.runtime.kafka import make_broker
+from smsbus.runtime.kafka import make_broker, start_when_reachable
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
 from smsbus.runtime.relay import OutboxRelay
@@ -122,7 +121,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        tasks = [_task(_start_broker(broker), "compliance-kafka")]
+        tasks = [_task(start_when_reachable(broker), "compliance-kafka")]
         tasks.append(_task(relay.run(), "compliance-outbox-relay"))
         if settings.send_replies:
             tasks.append(_task(sender.run(), "compliance-reply-sender"))
@@ -195,20 +194,3 @@ def configure(settings: Settings) -> None:
 
 def _task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
     return asyncio.create_task(coro, name=name)
-
-
-async def _start_broker(broker: KafkaBroker, *, ceiling: float = 10.0) -> None:
-    """Connects, retrying while Kafka is away (the subscriber starts with the broker)."""
-    delay = 0.5
-    while True:
-        try:
-            await broker.start()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            logger.warning("Kafka is not reachable yet: %s", error_message(exc, limit=200))
-            await broker.stop()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, ceiling)
-        else:
-            return

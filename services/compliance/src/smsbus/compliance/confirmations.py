@@ -51,6 +51,9 @@ class SenderConfig:
     max_attempts: int = 8
     retry: Backoff = REPLY_BACKOFF
     lookup_margin: timedelta = timedelta(minutes=2)
+    # A POST cut off by a crash or a timeout may still land at OpenPhone until the client's own
+    # timeout (10 s) has passed; "not found" before that proves nothing.
+    in_flight_grace: timedelta = timedelta(seconds=15)
     concurrency: int = 4
 
 
@@ -155,6 +158,13 @@ class ReplySender:
             if found is not None:
                 await self._sent(conn, reply, found.id, found.created_at)
                 return "sent"
+            landing_until = reply.send_started_at + self._config.in_flight_grace
+            if self._clock() < landing_until:
+                await store.retry_later(
+                    conn, intent_id=reply.id, status="sending", at=self._clock(),
+                    delay=landing_until - self._clock(), error="the last POST may still land",
+                )  # fmt: skip
+                return "retried"
         if reply.attempts >= self._config.max_attempts:
             error = f"gave up after {reply.attempts} attempts"
             await store.close(conn, intent_id=reply.id, status="failed", error=error)
