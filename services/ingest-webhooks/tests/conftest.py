@@ -96,7 +96,7 @@ def signer():
 
 
 @pytest.fixture
-async def test_topics(new_topic: NewTopic) -> dict[str, str]:
+async def isolated_topics(new_topic: NewTopic) -> dict[str, str]:
     names = await asyncio.gather(
         *(
             new_topic(topic.removesuffix(".v1").replace(".", "-"), partitions=3)
@@ -108,14 +108,14 @@ async def test_topics(new_topic: NewTopic) -> dict[str, str]:
 
 @pytest.fixture
 async def ingest(
-    kafka_bootstrap: str, test_topics: dict[str, str], caplog: pytest.LogCaptureFixture
+    kafka_bootstrap: str, isolated_topics: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> AsyncIterator[IngestUnderTest]:
     caplog.set_level("INFO")
-    settings = ingest_settings(kafka_bootstrap, test_topics)
+    settings = ingest_settings(kafka_bootstrap, isolated_topics)
     async with (
         running_ingest(settings, clock=lambda: FIXED_NOW) as base_url,
         httpx.AsyncClient(base_url=base_url, timeout=30) as client,
     ):
-        yield IngestUnderTest(client=client, bootstrap=kafka_bootstrap, topics=test_topics)
+        yield IngestUnderTest(client=client, bootstrap=kafka_bootstrap, topics=isolated_topics)
     leaked = [secret for secret in SECRETS if secret in caplog.text]
     assert not leaked, "a signing key reached the logs"

@@ -28,10 +28,10 @@ async def test_no_broker_at_all_gives_503_and_not_ready(make_settings, signer) -
 
 
 async def test_a_publish_slower_than_the_timeout_gives_503(
-    kafka_bootstrap: str, test_topics: dict[str, str], make_settings, signer
+    kafka_bootstrap: str, isolated_topics: dict[str, str], make_settings, signer
 ) -> None:
     # A topic that does not exist (auto-creation is off): the producer waits for its metadata.
-    topics = test_topics | {"openphone.messages.v1": "ingest-test.never-created.v1"}
+    topics = isolated_topics | {"openphone.messages.v1": "ingest-test.never-created.v1"}
     settings = make_settings(kafka_bootstrap, topic_overrides=topics, publish_timeout=0.5)
     async with running_ingest(settings) as base_url, httpx.AsyncClient(base_url=base_url) as client:
         slow = await client.post(
