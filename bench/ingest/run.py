@@ -1,12 +1,14 @@
 """bench/ingest: realistic signed webhooks against three servers, one after the other.
 
     uv run python bench/ingest/run.py [--duration 15] [--concurrency 64] [--rate 500]
-                                      [--profile out.txt] [--servers abc]
+                                      [--profile out.txt] [--servers abc] [--rounds 1]
 
 (a) bare FastAPI/uvicorn answering 202 (the HTTP stack's ceiling), (b) smsbus ingest
 (`python -m smsbus.ingest`, acks=all to the local broker, on topics of its own), (c) verify +
 INSERT into PostgreSQL, then 202 (the old system). Each gets a max-throughput run (closed loop,
-`--concurrency` keep-alive connections) and a paced run at `--rate`/s. Every request is a fresh
+`--concurrency` keep-alive connections) and a paced run at `--rate`/s; with `--rounds N` the
+servers take turns N times at max throughput (the paced runs happen in the first round) and the
+ratios are the medians of the rounds'. Every request is a fresh
 webhook (new event id, object id and external number) from the samples of every event type and
 generation, signed as OpenPhone signs (Standard Webhooks for 2026-03-30). Prints accepted/s,
 p50/p95/p99/max latency, errors and CPU per process, then b/a and b/c. See bench/README.md.
@@ -19,6 +21,7 @@ import asyncio
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -225,7 +228,10 @@ def kafka_pid() -> int | None:
     return int(pidfile.read_text().split()[0]) if pidfile.exists() else None
 
 
-async def measure(target: Target, args: argparse.Namespace) -> list[Result]:
+async def measure(
+    target: Target, args: argparse.Namespace, *, paced: bool, label: str
+) -> list[Result]:
+    """One server, started for this: a max-throughput run, then (if `paced`) one at `--rate`/s."""
     process = spawn(target.argv, target.env)
     try:
         await wait_listening(target.port, process)
@@ -233,13 +239,14 @@ async def measure(target: Target, args: argparse.Namespace) -> list[Result]:
         if target.name.startswith("b") and (kafka := kafka_pid()) is not None:
             pids["kafka"] = kafka
         results = []
-        for label, rate, count in (
-            ("max", 0.0, args.max_requests),
-            (f"{args.rate:.0f}/s", args.rate, int(args.rate * (args.warmup + args.duration)) + 1),
-        ):
-            requests = make_requests(count, seed=len(label) + len(target.name))
+        runs = [("max", 0.0, args.max_requests)]
+        if paced:
+            count = int(args.rate * (args.warmup + args.duration)) + 1
+            runs.append((f"{args.rate:.0f}/s", args.rate, count))
+        for kind, rate, count in runs:
+            requests = make_requests(count, seed=len(kind) + len(target.name))
             profiler = None
-            if args.profile and target.name.startswith("b") and label == "max":
+            if args.profile and target.name.startswith("b") and kind == "max" and paced:
                 profiler = subprocess.Popen(  # noqa: ASYNC220 (it runs beside the load)
                     ["uv", "tool", "run", "py-spy", "record", "--pid", str(process.pid),
                      "--duration", str(int(args.duration)), "--rate", "250", "--format", "raw",
@@ -247,8 +254,9 @@ async def measure(target: Target, args: argparse.Namespace) -> list[Result]:
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )  # fmt: skip
             result = await load(
-                f"{target.name} [{label}]", target.port, requests, concurrency=args.concurrency,
-                rate=rate, warmup=args.warmup, duration=args.duration, pids=pids,
+                f"{target.name} [{kind}{label}]", target.port, requests,
+                concurrency=args.concurrency, rate=rate, warmup=args.warmup,
+                duration=args.duration, pids=pids,
             )  # fmt: skip
             if profiler is not None:
                 profiler.wait(timeout=60)
@@ -297,16 +305,34 @@ async def main(args: argparse.Namespace) -> None:
         flush=True,
     )
     targets = [target for target in targets if target.name[0] in args.servers]
+    # Max-throughput rates per server, one per round. The servers take turns within a round,
+    # so a slow minute of a shared machine hits one round of each rather than all of one.
+    rates: dict[str, list[float]] = {target.name[0]: [] for target in targets}
     try:
-        results = {target.name[0]: await measure(target, args) for target in targets}
+        for n in range(args.rounds):
+            label = f", round {n + 1}" if args.rounds > 1 else ""
+            for target in targets:
+                results = await measure(target, args, paced=n == 0, label=label)
+                rates[target.name[0]].append(results[0].rate)
     finally:
         await delete_topics(bootstrap, topics.values())
         await connection.execute(f"DROP SCHEMA {schema} CASCADE")
         await connection.close()
-    rates = {key: runs[0].rate for key, runs in results.items()}
-    ratios = [f"b/{key} = {rates['b'] / rates[key]:.2f}" for key in "ac" if key in rates]
-    if "b" in rates and ratios:
-        print("   ".join(ratios), flush=True)  # noqa: T201
+    if "b" in rates:
+        print_ratios(rates)
+
+
+def print_ratios(rates: dict[str, list[float]]) -> None:
+    """b/a and b/c of each round, and their medians."""
+    for key in "ac":
+        if key not in rates:
+            continue
+        ratios = [b / other for b, other in zip(rates["b"], rates[key], strict=True)]
+        rounds = "  ".join(f"{ratio:.2f}" for ratio in ratios)
+        summary = f"b/{key} = {statistics.median(ratios):.2f}"
+        if len(ratios) > 1:
+            summary += f" (median of {len(ratios)} rounds: {rounds})"
+        print(summary, flush=True)  # noqa: T201
 
 
 if __name__ == "__main__":
@@ -318,4 +344,7 @@ if __name__ == "__main__":
     parser.add_argument("--max-requests", type=int, default=120_000)
     parser.add_argument("--profile", default="", help="py-spy raw output for (b) at max")
     parser.add_argument("--servers", default="abc", help="which to run, e.g. ab (default abc)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="max-throughput runs per server, taking turns"
+    )
     uvloop.run(main(parser.parse_args()))

@@ -7,7 +7,7 @@
         PostgreSQL (a unique event id, the payload as jsonb), commit, then answer 202.
 
 Both run under the same uvicorn configuration as `python -m smsbus.ingest` (uvloop, httptools,
-no access log).
+no access log) and with its garbage-collector settings (smsbus.runtime.heap).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 
 from smsbus.openphone.signing import SignatureError, parse_keys, verify
+from smsbus.runtime.heap import settle_startup_heap
 
 ACCEPTED = b'{"accepted":true}'
 
@@ -85,6 +86,7 @@ def main() -> None:
         if args.kind == "bare"
         else postgres_app(args.database_url, args.schema, args.signing_keys)
     )
+    settle_startup_heap()  # the garbage-collector settings of `python -m smsbus.ingest`
     uvicorn.run(
         app,
         host="127.0.0.1",

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from smsbus.contracts import decode_event, partition_key
+from smsbus.ingest.envelope import encodable
 from smsbus.ingest.testing import compact, sample
 
 pytestmark = pytest.mark.integration
@@ -40,6 +41,10 @@ def _v4_message_object(**changes: Any) -> bytes:
 
 
 DROP = object()
+# JSON may escape half of a surrogate pair (a text cut inside an emoji): valid JSON, but no
+# UTF-8 can carry it, so the event cannot be written as it came.
+LONE_SURROGATE_TEXT = _v4_message_object(text="cut emoji: LONE").replace(b"LONE", b"\\ud83d")
+LONE_SURROGATE_TYPE = _v4_message(type="LONE").replace(b"LONE", b"message.\\ud83d")
 OVERSIZED = _v4_message_object(text="x" * MIB)
 # A big real webhook: a long call's transcript, half the size limit.
 LARGE_TRANSCRIPT = sample("v4", "call.transcript.completed").payload()
@@ -124,6 +129,10 @@ CASES = [
          reason="invalid_payload"),
     Case("a message without an id", _v4_message_object(id=DROP), 202, _quarantined("invalid_payload"),
          published=REJECTED, reason="invalid_payload"),
+    Case("a lone surrogate escape in the text", LONE_SURROGATE_TEXT, 202, _quarantined("invalid_payload"),
+         published=REJECTED, reason="invalid_payload"),
+    Case("a lone surrogate escape in the event type", LONE_SURROGATE_TYPE, 202, _quarantined("unknown_event_type"),
+         published=REJECTED, reason="unknown_event_type"),
     # The content type is not signed, so it decides nothing: the bytes are judged.
     Case("wrong content type (text/plain) on a signed JSON webhook", V4_MESSAGE, 202,
          {"event_id": "EVc67ec998b35c41d388af50799aeeba3e"}, published=MESSAGES, sign={"content_type": "text/plain"}),
@@ -184,4 +193,5 @@ def _assert_kept_whole(rejected, sent: bytes, headers: dict[str, str], reason: s
     claimed = None
     with contextlib.suppress(ValueError, AttributeError):
         claimed = json.loads(sent).get("type")
-    assert rejected.event_type == claimed
+    # What UTF-8 cannot carry of the claim (a lone surrogate) is kept as "?"; the body is whole.
+    assert rejected.event_type == (encodable(claimed) if isinstance(claimed, str) else claimed)

@@ -220,3 +220,27 @@ def test_the_parsed_payload_is_the_registry_model() -> None:
         ]
         == parsed.data.call_id
     )
+
+
+# The fast parser's refusals fall back to the json module: what json.loads reads is read.
+JSON_SPELLINGS = {
+    "UTF-8 with a byte order mark": lambda text: b"\xef\xbb\xbf" + text.encode(),
+    "UTF-16": lambda text: text.encode("utf-16"),
+    "UTF-32 big-endian": lambda text: text.encode("utf-32-be"),
+    "ASCII with every non-ASCII character escaped": lambda text: json.dumps(
+        json.loads(text)
+    ).encode(),
+}
+
+
+@pytest.mark.parametrize("spell", JSON_SPELLINGS.values(), ids=JSON_SPELLINGS.keys())
+def test_every_json_spelling_the_json_module_reads_parses_the_same(spell) -> None:
+    text = sample("v4", "message.received").body().decode()
+    assert parse_webhook(spell(text)) == parse_webhook(text.encode())
+
+
+def test_a_lone_surrogate_escape_is_read_as_the_json_module_reads_it() -> None:
+    payload = sample("v4", "message.received").payload()
+    payload["data"]["object"]["text"] = "cut emoji: \ud83d"
+    parsed = parse_webhook(json.dumps(payload).encode())  # ensure_ascii: written as \ud83d
+    assert parsed.data.text == "cut emoji: \ud83d"

@@ -19,6 +19,7 @@ from faststream.kafka import KafkaBroker
 
 from smsbus.contracts import Envelope, encode_event, partition_key, route_for
 from smsbus.runtime.failures import error_message
+from smsbus.runtime.partitioning import key_partitioner
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +34,14 @@ MAX_RECORD_BYTES = 2 * 1024 * 1024
 
 
 def make_broker(bootstrap: str, *, client_id: str, **options: Any) -> KafkaBroker:
-    """A FastStream broker whose producer waits for all in-sync replicas and never duplicates.
+    """A FastStream broker whose producer waits for all in-sync replicas and never duplicates,
+    and partitions by key as Kafka does (`partitioning.py`).
 
     Topics are never created implicitly: they come from the registry (`ensure_topics`).
     """
     options.setdefault("graceful_timeout", 15.0)
     options.setdefault("max_request_size", MAX_RECORD_BYTES)
+    options.setdefault("partitioner", key_partitioner)
     return KafkaBroker(
         bootstrap,
         client_id=client_id,

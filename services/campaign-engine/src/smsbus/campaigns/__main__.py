@@ -6,13 +6,16 @@ import uvicorn
 
 from smsbus.campaigns.app import configure, create_app
 from smsbus.campaigns.settings import Settings
+from smsbus.runtime.heap import settle_startup_heap
 
 
 def main() -> None:
     settings = Settings()
     configure(settings)
+    app = create_app(settings)
+    settle_startup_heap()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         access_log=False,

@@ -10,6 +10,7 @@ import uvicorn
 
 from smsbus.ingest.app import SERVICE, app_from_env, create_app
 from smsbus.ingest.settings import Settings
+from smsbus.runtime.heap import settle_startup_heap
 from smsbus.runtime.logging import configure_logging
 
 
@@ -17,8 +18,11 @@ def main() -> None:
     settings = Settings()
     configure_logging(service=SERVICE, level=settings.log_level)
     multi = settings.workers > 1
+    # Several workers: each imports the factory and builds its own app.
+    app = f"{app_from_env.__module__}:{app_from_env.__name__}" if multi else create_app(settings)
+    settle_startup_heap()
     uvicorn.run(
-        f"{app_from_env.__module__}:{app_from_env.__name__}" if multi else create_app(settings),
+        app,
         factory=multi,
         workers=settings.workers if multi else None,
         host=settings.host,

@@ -40,7 +40,7 @@ from smsbus.ingest.parsing import WEBHOOK_TYPES, Unparseable, parse_webhook
 from smsbus.ingest.settings import Settings
 from smsbus.openphone.signing import Scheme, SignatureError, SigningKey, verify
 from smsbus.runtime.failures import error_message
-from smsbus.runtime.kafka import outgoing, send_record
+from smsbus.runtime.kafka import HEADER_EVENT_ID, OutgoingRecord, outgoing, send_record
 
 logger = logging.getLogger(__name__)
 
@@ -118,19 +118,28 @@ class WebhookIngest:
             refusal = {"error": "invalid_signature", "reason": exc.failure.value}
             return Answer(401, refusal | {"detail": exc.detail}, UNKNOWN, "unauthorized")
         received_at = datetime.fromtimestamp(self.clock(), UTC)
+        parsed = None
         try:
             parsed = parse_webhook(body)
             envelope: Envelope[Any] = webhook_envelope(parsed, recorded_at=received_at)
+            # Encoded here, not when publishing: an event that cannot be written (a lone
+            # surrogate escape in its text, say) is quarantined rather than refused forever.
+            record = outgoing(envelope, topic=self._topic(envelope.type))
         except Unparseable as exc:
             return await self._quarantine(body, headers, scheme, exc, received_at)
         except Exception as exc:  # a payload our own code chokes on is still kept, never lost
             logger.exception("webhook could not be enveloped")
             failure = Unparseable("invalid_payload", error_message(exc, limit=500))
+            if parsed is not None:
+                failure.event_type, failure.event_id = parsed.event_type, parsed.event_id
             return await self._quarantine(body, headers, scheme, failure, received_at)
-        topic = self._topic(envelope.type)
-        if not await self._publish(envelope, topic):
+        if not await self._publish(record):
             return self._unavailable("broker_unavailable", envelope.type, "unavailable")
-        answer = {"event_id": envelope.event_id, "topic": topic, "dedupe_key": envelope.dedupe_key}
+        answer = {
+            "event_id": envelope.event_id,
+            "topic": record.topic,
+            "dedupe_key": envelope.dedupe_key,
+        }
         return Answer(202, answer, envelope.type, "published")
 
     async def _quarantine(
@@ -158,39 +167,36 @@ class WebhookIngest:
             failure.detail,
             extra={"event_id": envelope.event_id},
         )
-        if not await self._publish(envelope, self._topic(envelope.type)):
+        if not await self._publish(outgoing(envelope, topic=self._topic(envelope.type))):
             return self._unavailable("broker_unavailable", type_label, "unavailable")
         answer = {"quarantined": True, "reason": failure.reason}
         return Answer(202, answer, type_label, "quarantined")
 
-    async def _publish(self, envelope: Envelope[Any], topic: str) -> bool:
+    async def _publish(self, record: OutgoingRecord) -> bool:
         started = perf_counter()
         wait = self.deadlines.start()  # publish_timeout, one timer for all (deadlines.py)
         try:
-            await send_record(self.broker, outgoing(envelope, topic=topic))
+            await send_record(self.broker, record)
         except asyncio.CancelledError:
             if not self.deadlines.expired(wait):
                 raise
-            return self._publish_failed(
-                envelope, topic, started, TimeoutError(f"no ack within {self.deadlines.timeout}s")
-            )
+            timeout = TimeoutError(f"no ack within {self.deadlines.timeout}s")
+            return self._publish_failed(record, started, timeout)
         except Exception as exc:  # whatever it was, the event is not durable: 503, retried later
-            return self._publish_failed(envelope, topic, started, exc)
+            return self._publish_failed(record, started, exc)
         finally:
             self.deadlines.finish(wait)
-        self.metrics.published(topic, perf_counter() - started)
+        self.metrics.published(record.topic, perf_counter() - started)
         return True
 
-    def _publish_failed(
-        self, envelope: Envelope[Any], topic: str, started: float, exc: BaseException
-    ) -> bool:
+    def _publish_failed(self, record: OutgoingRecord, started: float, exc: BaseException) -> bool:
         logger.warning(
             "publish to %s failed after %.3fs: %s: %s",
-            topic,
+            record.topic,
             perf_counter() - started,
             type(exc).__name__,
             error_message(exc, limit=300),
-            extra={"event_id": envelope.event_id},
+            extra={"event_id": record.headers.get(HEADER_EVENT_ID)},
         )
         return False
 

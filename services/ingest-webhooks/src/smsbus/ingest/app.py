@@ -24,6 +24,7 @@ from smsbus.ingest.metrics import IngestMetrics
 from smsbus.ingest.settings import Settings
 from smsbus.runtime.failures import error_message
 from smsbus.runtime.health import health_router, kafka_check
+from smsbus.runtime.heap import settle_startup_heap
 from smsbus.runtime.kafka import make_broker
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
@@ -92,9 +93,12 @@ class IngestAPI(FastAPI):
 
 
 def app_from_env() -> FastAPI:
+    """For `uvicorn --factory`: one app per worker process, ready to serve."""
     settings = Settings()
     configure_logging(service=SERVICE, level=settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    settle_startup_heap()
+    return app
 
 
 async def start_broker(broker: KafkaBroker) -> asyncio.Task[None] | None:

@@ -12,7 +12,7 @@ import base64
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, overload
 
 from pydantic import BaseModel
 
@@ -69,6 +69,16 @@ def webhook_envelope(parsed: ParsedWebhook, *, recorded_at: datetime) -> Envelop
     )
 
 
+@overload
+def encodable(text: str) -> str: ...
+@overload
+def encodable(text: None) -> None: ...
+def encodable(text: str | None) -> str | None:
+    """`text` with anything UTF-8 cannot carry (a lone surrogate from a JSON escape) as "?":
+    what a body claimed must not stop its quarantine record from being written."""
+    return None if text is None else text.encode("utf-8", "replace").decode("utf-8")
+
+
 def rejected_event_id(body: bytes) -> str:
     return "rejected-" + hashlib.sha256(body).hexdigest()[:32]
 
@@ -94,8 +104,8 @@ def rejected_envelope(
         body=text,
         body_encoding=encoding,
         reason=reason,
-        reason_detail=detail,
-        event_type=event_type,
+        reason_detail=encodable(detail),
+        event_type=encodable(event_type),
         headers={
             name.lower(): "[redacted]" if name.lower() in REDACTED_HEADERS else value
             for name, value in headers.items()
@@ -103,7 +113,7 @@ def rejected_envelope(
         signature_scheme=SCHEME_NAMES[scheme],
         received_at=received_at,
     )
-    the_id = event_id or rejected_event_id(body)
+    the_id = encodable(event_id) or rejected_event_id(body)
     return make_envelope(
         rejected,
         event_type=REJECTED_TYPE,

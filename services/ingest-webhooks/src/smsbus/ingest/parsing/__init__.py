@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any, Final
 
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from pydantic_core import from_json
 
 from smsbus.contracts import ROUTES, ProviderModel
 from smsbus.ingest.parsing import app, v4, versioned
@@ -36,10 +37,7 @@ _TIMESTAMP: Final = TypeAdapter(AwareDatetime)
 
 def parse_webhook(body: bytes) -> ParsedWebhook:
     """The canonical webhook, or Unparseable saying why not (with what the body claimed)."""
-    try:
-        payload = json.loads(body)
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
-        raise Unparseable("malformed_json", f"the body is not JSON: {exc}") from None
+    payload = _load_json(body)
     if not isinstance(payload, dict):
         raise Unparseable("invalid_payload", f"the body is a JSON {type(payload).__name__}")
     claimed_type = _text(payload.get("type"))
@@ -50,6 +48,20 @@ def parse_webhook(body: bytes) -> ParsedWebhook:
         exc.event_type = exc.event_type or claimed_type
         exc.event_id = exc.event_id or event_id
         raise
+
+
+def _load_json(body: bytes) -> Any:
+    # pydantic-core's parser is ~4x faster than the json module on a webhook and gives the
+    # same values for UTF-8 JSON. What it refuses (a BOM, UTF-16/32, lone surrogate escapes)
+    # gets the json module's verdict, so exactly what json.loads accepts is accepted.
+    try:
+        return from_json(body)
+    except ValueError:
+        pass
+    try:
+        return json.loads(body)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
+        raise Unparseable("malformed_json", f"the body is not JSON: {exc}") from None
 
 
 def _parse(
