@@ -26,18 +26,19 @@ from run import KEY_TEXT, STANDARD_KEY_TEXT, make_requests  # type: ignore[impor
 from smsbus.ingest.api import WebhookIngest
 from smsbus.ingest.app import create_app
 from smsbus.ingest.settings import Settings
-from smsbus.runtime.kafka import delete_topics, ensure_topics, outgoing, publish_record
+from smsbus.runtime.heap import settle_startup_heap
+from smsbus.runtime.kafka import OutgoingRecord, delete_topics, ensure_topics, publish_record
 
 
-async def previous_publish(self: WebhookIngest, envelope: Any, topic: str) -> bool:
+async def previous_publish(self: WebhookIngest, record: OutgoingRecord) -> bool:
     """The publish path before the change: FastStream's wrapper, asyncio.timeout per publish."""
     started = time.perf_counter()
     try:
         async with asyncio.timeout(self.settings.publish_timeout):
-            await publish_record(self.broker, outgoing(envelope, topic=topic))
+            await publish_record(self.broker, record)
     except Exception:
         return False
-    self.metrics.published(topic, time.perf_counter() - started)
+    self.metrics.published(record.topic, time.perf_counter() - started)
     return True
 
 
@@ -88,6 +89,7 @@ async def main(args: argparse.Namespace) -> None:
         max_in_flight=100_000,
     )
     app = create_app(settings)
+    settle_startup_heap()  # as `python -m smsbus.ingest` does before serving
     ingest = app.webhook
     assert isinstance(ingest, WebhookIngest)
     current = WebhookIngest._publish
