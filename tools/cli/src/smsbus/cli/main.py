@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from smsbus.cli import readme, topic_table
+from smsbus.cli import operations, readme, topic_table
 from smsbus.cli.stack import commands
 from smsbus.cli.stack.config import StackConfig
 from smsbus.cli.stack.provision import provision, run_migrations
@@ -32,6 +32,29 @@ def build_parser() -> argparse.ArgumentParser:
         "provision", help="create the registry's topics, then migrate (existing servers)"
     )
     sub.add_parser("migrate", help="apply every service's migrations to SMSBUS_DATABASE_URL")
+    dlq = sub.add_parser("dlq", help="dead letters of <topic>.<group>.dlq: list, show, replay")
+    dlq_sub = dlq.add_subparsers(dest="action", required=True)
+    dlq_sub.add_parser("list", help="every DLQ of the registry: dead letters, not replayed yet")
+    show = dlq_sub.add_parser("show", help="the dead letters not replayed yet, with their reason")
+    show.add_argument("topic", help="<topic>.<group>.dlq")
+    show.add_argument("--limit", type=int, default=None)
+    show.add_argument("--all", action="store_true", help="the replayed ones too")
+    replay_dlq = dlq_sub.add_parser(
+        "replay", help="publish them again to their original topic, oldest first"
+    )
+    replay_dlq.add_argument("topic", help="<topic>.<group>.dlq")
+    replay_dlq.add_argument("--limit", type=int, default=None)
+    replay_dlq.add_argument("--dry-run", action="store_true", help="say what would be replayed")
+
+    replay = sub.add_parser("replay", help="quarantined webhooks back onto their topics")
+    replay_sub = replay.add_subparsers(dest="action", required=True)
+    rejected = replay_sub.add_parser(
+        "rejected", help="parse ingest.rejected.v1 again; publish what parses now"
+    )
+    rejected.add_argument("--limit", type=int, default=None)
+    rejected.add_argument("--from-beginning", action="store_true", help="every record again")
+    rejected.add_argument("--dry-run", action="store_true", help="say what would be published")
+
     docs = sub.add_parser("readme", help="regenerate README.md's topic table from the registry")
     docs.add_argument("--check", action="store_true", help="fail if README.md is out of date")
     return parser
@@ -57,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             provision(config)
         case "migrate", _:
             run_migrations(config)
+        case "dlq", _:
+            sys.exit(operations.dlq(config.kafka_bootstrap, args))
+        case "replay", "rejected":
+            sys.exit(operations.replay_rejected(config.kafka_bootstrap, args))
         case "readme", _:
             sys.exit(readme.sync(config.repo / "README.md", check_only=args.check))
 

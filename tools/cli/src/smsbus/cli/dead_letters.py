@@ -1,0 +1,185 @@
+"""`smsbus dlq`: list, read and replay the dead letters of `<topic>.<group>.dlq`.
+
+A dead letter is the original record (value, key, headers) plus the reason headers the runtime
+added (`dead_letter_headers`). Replaying publishes it again, as it was, to its original topic:
+the group that failed handles it anew, and every other group of that topic skips it through its
+inbox (same dedupe key). How far a DLQ has been replayed is the committed offset of one consumer
+group of our own, so a replay never publishes a dead letter twice and `list` says what is left.
+
+Replaying does not restore order: the event is handled after whatever came after it on its key
+(a dead-lettered STOP replayed after a START opts the number out again). Read it first (`show`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+
+from smsbus.cli.topic_reader import group_consumer, mark_done, partitions, pending
+
+REPLAY_GROUP: Final = "smsbus-dlq-replay"
+REPLAYED_FROM_HEADER: Final = "x-replayed-from"
+# What the runtime adds when it dead-letters a record; the rest are the original's headers.
+REASON_HEADERS: Final = frozenset(
+    {
+        "x-error-message",
+        "x-error-type",
+        "x-error-frame",
+        "x-attempts",
+        "x-original-topic",
+        "x-original-partition",
+        "x-original-offset",
+        "x-consumer-group",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    topic: str
+    partition: int
+    offset: int
+    timestamp_ms: int
+    key: bytes | None
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...]
+
+    @classmethod
+    def of(cls, record: ConsumerRecord[bytes, bytes]) -> DeadLetter:
+        return cls(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            timestamp_ms=record.timestamp,
+            key=record.key,
+            value=record.value or b"",
+            headers=tuple(record.headers),
+        )
+
+    def header(self, name: str) -> str:
+        return next((v.decode(errors="replace") for k, v in self.headers if k == name), "")
+
+    @property
+    def original_topic(self) -> str:
+        return self.header("x-original-topic")
+
+    @property
+    def where(self) -> str:
+        return f"{self.topic}/{self.partition}/{self.offset}"
+
+    def replay_headers(self) -> list[tuple[str, bytes]]:
+        """The original record's headers, and where the replay came from."""
+        kept = [
+            (k, v) for k, v in self.headers if k not in REASON_HEADERS and k != REPLAYED_FROM_HEADER
+        ]
+        return [*kept, (REPLAYED_FROM_HEADER, self.where.encode())]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "dlq": self.topic,
+            "partition": self.partition,
+            "offset": self.offset,
+            "dead_lettered_at": datetime.fromtimestamp(self.timestamp_ms / 1000, UTC).isoformat(),
+            "event_type": self.header("event-type"),
+            "event_id": self.header("event-id"),
+            "group": self.header("x-consumer-group"),
+            "original": (
+                f"{self.original_topic}/{self.header('x-original-partition')}"
+                f"/{self.header('x-original-offset')}"
+            ),
+            "attempts": self.header("x-attempts"),
+            "error_type": self.header("x-error-type"),
+            "error": self.header("x-error-message"),
+            "where": self.header("x-error-frame"),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    topic: str
+    total: int
+    """Every dead letter still on the topic (retention permitting)."""
+    pending: int
+    """Not replayed yet."""
+
+
+class UnknownOrigin(ValueError):
+    """A record on a DLQ topic without the runtime's reason headers: not replayable."""
+
+
+def check_dlq_name(topic: str) -> str:
+    if not topic.endswith(".dlq"):
+        raise ValueError(f"{topic!r} is not a dead-letter topic (<topic>.<group>.dlq)")
+    return topic
+
+
+async def backlogs(bootstrap: str, topics: Iterable[str]) -> list[Backlog]:
+    consumer = group_consumer(bootstrap, REPLAY_GROUP)
+    await consumer.start()
+    try:
+        result = []
+        for topic in topics:
+            parts = await partitions(bootstrap, topic)
+            starts = await consumer.beginning_offsets(parts)
+            ends = await consumer.end_offsets(parts)
+            total = pending = 0
+            for tp in parts:
+                done = max(await consumer.committed(tp) or 0, starts[tp])
+                total += ends[tp] - starts[tp]
+                pending += ends[tp] - done
+            result.append(Backlog(topic, total, pending))
+        return result
+    finally:
+        await consumer.stop()
+
+
+async def read(
+    bootstrap: str, topic: str, *, limit: int | None = None, include_replayed: bool = False
+) -> list[DeadLetter]:
+    """The dead letters not replayed yet (or all of them), oldest first per partition; up to the
+    end offsets of when it was called, so new arrivals never make it loop."""
+    consumer = group_consumer(bootstrap, REPLAY_GROUP)
+    await consumer.start()
+    try:
+        parts = await partitions(bootstrap, topic)
+        records = pending(consumer, parts, limit=limit, from_beginning=include_replayed)
+        return [DeadLetter.of(record) async for record in records]
+    finally:
+        await consumer.stop()
+
+
+async def replay(
+    bootstrap: str, topic: str, *, limit: int | None = None, dry_run: bool = False
+) -> list[DeadLetter]:
+    """Publishes each pending dead letter to its original topic (acks=all) and then marks it
+    replayed; returns what was (or, with `dry_run`, would be) replayed."""
+    consumer = group_consumer(bootstrap, REPLAY_GROUP)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, client_id="smsbus-dlq"
+    )
+    await consumer.start()
+    await producer.start()
+    try:
+        replayed = []
+        parts = await partitions(bootstrap, topic)
+        async for record in pending(consumer, parts, limit=limit, from_beginning=False):
+            dead = DeadLetter.of(record)
+            if not dead.original_topic:
+                raise UnknownOrigin(f"{dead.where} has no x-original-topic header")
+            if not dry_run:
+                await producer.send_and_wait(
+                    dead.original_topic, dead.value, key=dead.key, headers=dead.replay_headers()
+                )
+                # Marked after the broker has it: a crash in between replays it once more,
+                # which the handlers' inboxes absorb.
+                await mark_done(consumer, record)
+            replayed.append(dead)
+        return replayed
+    finally:
+        await producer.stop()
+        await consumer.stop()

@@ -1,0 +1,73 @@
+"""`smsbus dlq …` and `smsbus replay rejected`: what the operator sees, and the exit codes.
+
+Output is one JSON object per line (`jq`-friendly); `dlq list` is a table. Exit code 0: done;
+1: something is left that needs a human (dead letters pending, bodies that still do not parse);
+2: the command could not run (no such topic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from smsbus.cli import dead_letters, rejected
+from smsbus.contracts import all_dlq_topics
+
+
+def dlq(bootstrap: str, args: argparse.Namespace) -> int:
+    try:
+        match args.action:
+            case "list":
+                return _list(asyncio.run(dead_letters.backlogs(bootstrap, all_dlq_topics())))
+            case "show":
+                topic = dead_letters.check_dlq_name(args.topic)
+                found = asyncio.run(
+                    dead_letters.read(bootstrap, topic, limit=args.limit, include_replayed=args.all)
+                )
+                _lines(dead.summary() for dead in found)
+                return 1 if found else 0
+            case "replay":
+                topic = dead_letters.check_dlq_name(args.topic)
+                done = asyncio.run(
+                    dead_letters.replay(bootstrap, topic, limit=args.limit, dry_run=args.dry_run)
+                )
+                verb = "would replay" if args.dry_run else "replayed"
+                _lines({verb: dead.where, "to": dead.original_topic} for dead in done)
+                print(f"{verb} {len(done)} dead letter(s) from {topic}")
+                return 0
+    except ValueError as exc:
+        print(f"smsbus dlq: {exc}")
+        return 2
+    raise AssertionError(args.action)
+
+
+def replay_rejected(bootstrap: str, args: argparse.Namespace) -> int:
+    outcomes = asyncio.run(
+        rejected.replay_rejected(
+            bootstrap, limit=args.limit, from_beginning=args.from_beginning, dry_run=args.dry_run
+        )
+    )
+    _lines(outcome.summary() for outcome in outcomes)
+    published = sum(1 for outcome in outcomes if outcome.published_to)
+    verb = "would publish" if args.dry_run else "published"
+    print(
+        f"{verb} {published} of {len(outcomes)} quarantined webhook(s); "
+        f"{len(outcomes) - published} still do not parse"
+    )
+    return 1 if published < len(outcomes) else 0
+
+
+def _list(backlogs: list[dead_letters.Backlog]) -> int:
+    width = max((len(b.topic) for b in backlogs), default=10)
+    print(f"{'dead-letter topic':<{width}}  {'pending':>7}  {'total':>7}")
+    for backlog in backlogs:
+        print(f"{backlog.topic:<{width}}  {backlog.pending:>7}  {backlog.total:>7}")
+    return 1 if any(backlog.pending for backlog in backlogs) else 0
+
+
+def _lines(items: Iterable[dict[str, Any]]) -> None:
+    for item in items:
+        print(json.dumps(item, ensure_ascii=False))

@@ -1,0 +1,68 @@
+"""Reading a topic from where one of our operator groups left off, up to where it ended.
+
+The operator commands (`dlq replay`, `replay rejected`) keep their progress as the committed
+offsets of a consumer group of their own: done is committed, the rest is pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
+
+
+def group_consumer(bootstrap: str, group: str) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+
+
+async def pending(
+    consumer: AIOKafkaConsumer,
+    parts: list[TopicPartition],
+    *,
+    limit: int | None,
+    from_beginning: bool,
+) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+    """The records of `parts` after the group's committed offsets (or all of them), oldest first
+    per partition, up to the end offsets of when it was called: new arrivals never make it loop."""
+    consumer.assign(parts)
+    starts = await consumer.beginning_offsets(parts)
+    ends = await consumer.end_offsets(parts)
+    remaining = set()
+    for tp in parts:
+        done = None if from_beginning else await consumer.committed(tp)
+        position = max(done or 0, starts[tp])
+        consumer.seek(tp, position)
+        if position < ends[tp]:
+            remaining.add(tp)
+    count = 0
+    while remaining:
+        batch = await consumer.getmany(*remaining, timeout_ms=1000)
+        for tp, records in sorted(batch.items(), key=lambda item: item[0].partition):
+            for record in records:
+                if record.offset >= ends[tp]:
+                    break
+                yield record
+                count += 1
+                if limit is not None and count >= limit:
+                    return
+        remaining = {tp for tp in remaining if await consumer.position(tp) < ends[tp]}
+
+
+async def mark_done(consumer: AIOKafkaConsumer, record: ConsumerRecord[bytes, bytes]) -> None:
+    position = TopicPartition(record.topic, record.partition)
+    await consumer.commit({position: OffsetAndMetadata(record.offset + 1, "")})
+
+
+async def partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
+    """The topic's partitions; ValueError if there is no such topic."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    if described["error_code"] != 0 or not described["partitions"]:
+        raise ValueError(f"there is no topic {topic!r}")
+    return sorted(TopicPartition(topic, p["partition"]) for p in described["partitions"])

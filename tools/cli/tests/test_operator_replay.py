@@ -1,0 +1,209 @@
+"""`smsbus dlq` and `smsbus replay rejected` against the real broker, on topics of their own.
+
+A real consumer (the runtime's `subscribe`) dead-letters a poison event; the operator lists it,
+reads its reason, fixes the cause and replays it; the consumer then handles it, once. Quarantined
+webhooks that parse today are published exactly as ingest publishes them; those that still do
+not are reported, and neither blocks the records after it.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka.structs import ConsumerRecord
+from faststream.kafka import KafkaBroker
+
+from smsbus.cli import dead_letters, rejected
+from smsbus.cli.topic_reader import group_consumer, partitions, pending
+from smsbus.contracts import Contact, Envelope, dlq_topic, make_envelope
+from smsbus.ingest.envelope import rejected_envelope, webhook_envelope
+from smsbus.ingest.parsing import parse_webhook
+from smsbus.ingest.testing import sample
+from smsbus.openphone.signing import Scheme
+from smsbus.runtime.consumer import subscribe
+from smsbus.runtime.failures import Backoff
+from smsbus.runtime.kafka import make_broker, outgoing, publish_event, publish_record
+from smsbus.runtime.testing import NewTopic, unique_name
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+async def eventually(condition: Callable[[], bool], within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def records_on(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Everything on the topic now, read as the operator commands read."""
+    consumer = group_consumer(bootstrap, unique_name("reader"))
+    await consumer.start()
+    try:
+        parts = await partitions(bootstrap, topic)
+        return [r async for r in pending(consumer, parts, limit=None, from_beginning=True)]
+    finally:
+        await consumer.stop()
+
+
+@pytest.fixture
+async def broker(kafka_bootstrap: str) -> AsyncIterator[KafkaBroker]:
+    broker = make_broker(kafka_bootstrap, client_id=unique_name("cli-test"))
+    yield broker
+    await broker.stop()
+
+
+def contact_event(n: int, name: str) -> Envelope[Contact]:
+    contact = Contact(id="CT1", created_at=NOW, first_name=name)
+    return make_envelope(
+        contact,
+        event_type="contact.updated",
+        event_id=f"EV-contact-{n}-{unique_name('x')}",
+        object_id=f"{contact.id}-{n}",
+        source="test",
+        occurred_at=NOW,
+        recorded_at=NOW,
+        correlation_id=f"corr-{n}",
+    )
+
+
+async def test_a_dead_letter_is_listed_read_replayed_once_and_then_handled(
+    broker: KafkaBroker, kafka_bootstrap: str, new_topic: NewTopic
+) -> None:
+    topic = await new_topic()
+    group = unique_name("grp")
+    dlq = await new_topic(name=dlq_topic(topic, group))
+    handled: list[str] = []
+    broken = {"poison"}
+
+    async def handler(event: Envelope[Contact]) -> None:
+        if event.data.first_name in broken:
+            raise ValueError("cannot handle this contact")
+        handled.append(event.data.first_name or "")
+
+    fast = Backoff(initial=0.05, factor=2.0, maximum=0.3)
+    subscribe(broker, topic=topic, group_id=group, handler=handler, backoff=fast)
+    await broker.start()
+    for n, name in enumerate(["first", "poison", "third"]):
+        await publish_event(broker, contact_event(n, name), topic=topic)
+    await eventually(lambda: handled == ["first", "third"])
+    for _ in range(100):  # the dead letter is written before the offset moves on
+        (backlog,) = await dead_letters.backlogs(kafka_bootstrap, [dlq])
+        if backlog.total:
+            break
+        await asyncio.sleep(0.1)
+    assert (backlog.pending, backlog.total) == (1, 1)
+    (dead,) = await dead_letters.read(kafka_bootstrap, dlq)
+    summary = dead.summary()
+    assert summary["error_type"] == "builtins.ValueError"
+    assert summary["error"] == "cannot handle this contact"
+    assert summary["original"] == f"{topic}/0/1"
+    assert summary["group"] == group
+    assert summary["event_type"] == "contact.updated"
+
+    assert [d.where for d in await dead_letters.replay(kafka_bootstrap, dlq, dry_run=True)] == [
+        dead.where
+    ]
+    assert len(await records_on(kafka_bootstrap, topic)) == 3  # a dry run publishes nothing
+
+    broken.clear()  # the cause is fixed
+    replayed = await dead_letters.replay(kafka_bootstrap, dlq)
+    assert [d.where for d in replayed] == [dead.where]
+    await eventually(lambda: handled == ["first", "third", "poison"])
+
+    republished = (await records_on(kafka_bootstrap, topic))[-1]
+    headers = dict(republished.headers)
+    assert republished.value == dead.value
+    assert republished.key == dead.key
+    assert headers[dead_letters.REPLAYED_FROM_HEADER] == dead.where.encode()
+    assert headers["event-id"] == dead.header("event-id").encode()
+    assert not set(headers) & dead_letters.REASON_HEADERS
+
+    (backlog,) = await dead_letters.backlogs(kafka_bootstrap, [dlq])
+    assert (backlog.pending, backlog.total) == (0, 1)
+    assert await dead_letters.replay(kafka_bootstrap, dlq) == []  # never twice
+    assert await dead_letters.read(kafka_bootstrap, dlq) == []
+    assert len(await dead_letters.read(kafka_bootstrap, dlq, include_replayed=True)) == 1
+    await asyncio.sleep(0.5)
+    assert handled == ["first", "third", "poison"]
+
+
+async def test_a_dead_letter_without_its_origin_is_refused(
+    broker: KafkaBroker, kafka_bootstrap: str, new_topic: NewTopic
+) -> None:
+    dlq = await new_topic(name=f"{unique_name('t')}.grp.dlq")
+    await broker.start()
+    await publish_event(broker, contact_event(1, "x"), topic=dlq)  # no reason headers
+    with pytest.raises(dead_letters.UnknownOrigin, match="x-original-topic"):
+        await dead_letters.replay(kafka_bootstrap, dlq)
+    assert len(await dead_letters.read(kafka_bootstrap, dlq)) == 1  # still pending
+
+
+def quarantined(body: bytes, reason: str = "invalid_payload") -> Envelope[object]:
+    claimed = sample("v4", "message.received").payload()
+    return rejected_envelope(
+        body=body,
+        reason=reason,  # type: ignore[arg-type]
+        detail="the contract of the day refused it",
+        event_type=claimed["type"],
+        event_id=None,
+        headers={"openphone-signature": "hmac;1;0;x"},
+        scheme=Scheme.OPENPHONE,
+        received_at=NOW,
+    )
+
+
+async def test_quarantined_webhooks_that_parse_now_are_published_as_ingest_publishes_them(
+    broker: KafkaBroker, kafka_bootstrap: str, new_topic: NewTopic
+) -> None:
+    topics = {
+        rejected.REJECTED_TOPIC: await new_topic("rejected"),
+        "openphone.messages.v1": await new_topic("messages"),
+    }
+    good = sample("v4", "message.received").body()  # quarantined by an older parser, say
+    bad = b'{"id": "EV1", "type":'
+    await broker.start()
+    for body in (good, bad, good):
+        await publish_record(
+            broker, outgoing(quarantined(body), topic=topics[rejected.REJECTED_TOPIC])
+        )
+
+    dry = await rejected.replay_rejected(kafka_bootstrap, topics=topics, dry_run=True)
+    assert [o.published_to for o in dry] == [
+        topics["openphone.messages.v1"],
+        None,
+        dry[0].published_to,
+    ]
+    assert await records_on(kafka_bootstrap, topics["openphone.messages.v1"]) == []
+
+    outcomes = await rejected.replay_rejected(kafka_bootstrap, topics=topics)
+    assert [(o.rejected_for, o.published_to) for o in outcomes] == [
+        ("invalid_payload", topics["openphone.messages.v1"]),
+        ("invalid_payload", None),
+        ("invalid_payload", topics["openphone.messages.v1"]),
+    ]
+    assert outcomes[1].still.startswith("malformed_json: ")
+
+    # What ingest itself publishes for the same body: same value, key and event headers.
+    expected = outgoing(
+        webhook_envelope(parse_webhook(good), recorded_at=NOW),
+        topic=topics["openphone.messages.v1"],
+    )
+    republished = await records_on(kafka_bootstrap, topics["openphone.messages.v1"])
+    assert len(republished) == 2  # one per quarantined copy; consumers dedupe them by key
+    for record in republished:
+        assert (record.key, record.value) == (expected.key, expected.value)
+        headers = dict(record.headers)
+        for name, value in expected.headers.items():
+            assert headers[name] == value.encode()
+        assert headers[rejected.REPLAYED_FROM_HEADER].startswith(
+            topics[rejected.REJECTED_TOPIC].encode()
+        )
+
+    assert await rejected.replay_rejected(kafka_bootstrap, topics=topics) == []  # all looked at
+    again = await rejected.replay_rejected(kafka_bootstrap, topics=topics, from_beginning=True)
+    assert len(again) == 3
