@@ -21,21 +21,14 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from smsbus.cli.topic_reader import group_consumer, mark_done, partitions, pending
+from smsbus.runtime.failures import FailedRecord, dead_letter_headers
 
 REPLAY_GROUP: Final = "smsbus-dlq-replay"
 REPLAYED_FROM_HEADER: Final = "x-replayed-from"
-# What the runtime adds when it dead-letters a record; the rest are the original's headers.
+# What the runtime adds when it dead-letters a record (the names, from the function that writes
+# them); the rest are the original record's headers.
 REASON_HEADERS: Final = frozenset(
-    {
-        "x-error-message",
-        "x-error-type",
-        "x-error-frame",
-        "x-attempts",
-        "x-original-topic",
-        "x-original-partition",
-        "x-original-offset",
-        "x-consumer-group",
-    }
+    dead_letter_headers(FailedRecord("topic", 0, 0, "group"), Exception(), attempts=1)
 )
 
 
@@ -95,7 +88,7 @@ class DeadLetter:
             "attempts": self.header("x-attempts"),
             "error_type": self.header("x-error-type"),
             "error": self.header("x-error-message"),
-            "where": self.header("x-error-frame"),
+            "frame": self.header("x-error-frame"),
         }
 
 
