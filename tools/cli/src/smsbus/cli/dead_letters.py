@@ -17,10 +17,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
-from smsbus.cli.topic_reader import group_consumer, mark_done, partitions, pending
+from smsbus.cli.topic_reader import (
+    group_consumer,
+    location,
+    mark_done,
+    partitions,
+    pending,
+    republishing,
+)
 from smsbus.runtime.failures import FailedRecord, dead_letter_headers
 
 REPLAY_GROUP: Final = "smsbus-dlq-replay"
@@ -41,6 +47,8 @@ class DeadLetter:
     key: bytes | None
     value: bytes
     headers: tuple[tuple[str, bytes], ...]
+    where: str
+    """`topic/partition/offset` of the dead letter."""
 
     @classmethod
     def of(cls, record: ConsumerRecord[bytes, bytes]) -> DeadLetter:
@@ -52,6 +60,7 @@ class DeadLetter:
             key=record.key,
             value=record.value or b"",
             headers=tuple(record.headers),
+            where=location(record),
         )
 
     def header(self, name: str) -> str:
@@ -60,10 +69,6 @@ class DeadLetter:
     @property
     def original_topic(self) -> str:
         return self.header("x-original-topic")
-
-    @property
-    def where(self) -> str:
-        return f"{self.topic}/{self.partition}/{self.offset}"
 
     def replay_headers(self) -> list[tuple[str, bytes]]:
         """The original record's headers, and where the replay came from."""
@@ -151,14 +156,11 @@ async def replay(
 ) -> list[DeadLetter]:
     """Publishes each pending dead letter to its original topic (acks=all) and then marks it
     replayed; returns what was (or, with `dry_run`, would be) replayed."""
-    consumer = group_consumer(bootstrap, REPLAY_GROUP)
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, client_id="smsbus-dlq"
-    )
-    await consumer.start()
-    await producer.start()
-    try:
-        replayed = []
+    replayed = []
+    async with republishing(bootstrap, REPLAY_GROUP, client_id="smsbus-dlq") as (
+        consumer,
+        producer,
+    ):
         parts = await partitions(bootstrap, topic)
         async for record in pending(consumer, parts, limit=limit, from_beginning=False):
             dead = DeadLetter.of(record)
@@ -172,7 +174,4 @@ async def replay(
                 # which the handlers' inboxes absorb.
                 await mark_done(consumer, record)
             replayed.append(dead)
-        return replayed
-    finally:
-        await producer.stop()
-        await consumer.stop()
+    return replayed

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from aiokafka import AIOKafkaProducer
 
-from smsbus.cli.topic_reader import group_consumer, mark_done, partitions, pending
+from smsbus.cli.topic_reader import location, mark_done, partitions, pending, republishing
 from smsbus.contracts import Envelope, WebhookRejected, decode_event
 from smsbus.ingest.requeue import StillRejected, requeue
 from smsbus.runtime.failures import error_message
@@ -58,18 +58,15 @@ async def replay_rejected(
 ) -> list[Outcome]:
     """`topics` renames registry topics, the rejected one included (tests, side stacks)."""
     source = (topics or {}).get(REJECTED_TOPIC, REJECTED_TOPIC)
-    consumer = group_consumer(bootstrap, REPLAY_GROUP)
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, client_id="smsbus-replay"
-    )
-    await consumer.start()
-    await producer.start()
-    try:
-        outcomes = []
+    outcomes = []
+    async with republishing(bootstrap, REPLAY_GROUP, client_id="smsbus-replay") as (
+        consumer,
+        producer,
+    ):
         parts = await partitions(bootstrap, source)
         records = pending(consumer, parts, limit=limit, from_beginning=from_beginning)
         async for stored in records:
-            where = f"{stored.topic}/{stored.partition}/{stored.offset}"
+            where = location(stored)
             try:
                 rejected = decode_event(stored.value or b"")
             except (ValueError, KeyError) as exc:  # not a webhook.rejected envelope at all
@@ -84,10 +81,7 @@ async def replay_rejected(
             if not dry_run:
                 await mark_done(consumer, stored)
             outcomes.append(outcome)
-        return outcomes
-    finally:
-        await producer.stop()
-        await consumer.stop()
+    return outcomes
 
 
 async def _requeue(

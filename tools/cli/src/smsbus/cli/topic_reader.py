@@ -7,14 +7,38 @@ offsets of a consumer group of their own: done is committed, the rest is pending
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
 
 
 def group_consumer(bootstrap: str, group: str) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+
+
+@asynccontextmanager
+async def republishing(
+    bootstrap: str, group: str, *, client_id: str
+) -> AsyncIterator[tuple[AIOKafkaConsumer, AIOKafkaProducer]]:
+    """The group's consumer, and a producer as safe as the services' (acks=all, idempotent)."""
+    consumer = group_consumer(bootstrap, group)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, client_id=client_id
+    )
+    await consumer.start()
+    await producer.start()
+    try:
+        yield consumer, producer
+    finally:
+        await producer.stop()
+        await consumer.stop()
+
+
+def location(record: ConsumerRecord[bytes, bytes]) -> str:
+    """`topic/partition/offset`: where a replayed record came from."""
+    return f"{record.topic}/{record.partition}/{record.offset}"
 
 
 async def pending(
