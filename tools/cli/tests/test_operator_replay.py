@@ -1,4 +1,5 @@
-"""`smsbus dlq` and `smsbus replay rejected` against the real broker, on topics of their own.
+"""`smsbus dlq`, `smsbus replay rejected` and `smsbus tail` against the real broker, on topics
+of their own.
 
 A real consumer (the runtime's `subscribe`) dead-letters a poison event; the operator lists it,
 reads its reason, fixes the cause and replays it; the consumer then handles it, once. Quarantined
@@ -16,6 +17,7 @@ from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaBroker
 
 from smsbus.cli import dead_letters, rejected
+from smsbus.cli.tail import describe, follow
 from smsbus.cli.topic_reader import group_consumer, partitions, pending
 from smsbus.contracts import Contact, Envelope, dlq_topic, make_envelope
 from smsbus.ingest.envelope import rejected_envelope, webhook_envelope
@@ -207,3 +209,26 @@ async def test_quarantined_webhooks_that_parse_now_are_published_as_ingest_publi
     assert await rejected.replay_rejected(kafka_bootstrap, topics=topics) == []  # all looked at
     again = await rejected.replay_rejected(kafka_bootstrap, topics=topics, from_beginning=True)
     assert len(again) == 3
+
+
+async def test_tail_prints_what_arrives_and_moves_no_offsets(
+    broker: KafkaBroker, kafka_bootstrap: str, new_topic: NewTopic
+) -> None:
+    topic = await new_topic(partitions=3)
+    await broker.start()
+    await publish_event(broker, contact_event(1, "before"), topic=topic)
+
+    async def tail_two() -> list[dict[str, object]]:
+        followed = follow(kafka_bootstrap, topic, from_beginning=False, limit=2)
+        return [describe(record) async for record in followed]
+
+    tailing = asyncio.create_task(tail_two())
+    await asyncio.sleep(2)  # it has reached the end by now
+    for n, name in enumerate(["after", "later"], start=2):
+        await publish_event(broker, contact_event(n, name), topic=topic)
+    lines = await asyncio.wait_for(tailing, timeout=30)
+    assert [line["value"]["data"]["firstName"] for line in lines] == ["after", "later"]  # type: ignore[index]
+    assert all(line["headers"]["event-type"] == "contact.updated" for line in lines)  # type: ignore[index]
+
+    everything = follow(kafka_bootstrap, topic, from_beginning=True, limit=3)
+    assert len([record async for record in everything]) == 3

@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     rejected.add_argument("--from-beginning", action="store_true", help="every record again")
     rejected.add_argument("--dry-run", action="store_true", help="say what would be published")
 
+    tail = sub.add_parser("tail", help="print a topic's records as they arrive (JSON lines)")
+    tail.add_argument("topic")
+    tail.add_argument("--from-beginning", action="store_true", help="not only what arrives now")
+    tail.add_argument("--limit", type=int, default=None, help="stop after this many records")
+
     docs = sub.add_parser("readme", help="regenerate README.md's topic table from the registry")
     docs.add_argument("--check", action="store_true", help="fail if README.md is out of date")
     return parser
@@ -84,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(operations.dlq(config.kafka_bootstrap, args))
         case "replay", "rejected":
             sys.exit(operations.replay_rejected(config.kafka_bootstrap, args))
+        case "tail", _:
+            sys.exit(operations.tail(config.kafka_bootstrap, args))
         case "readme", _:
             sys.exit(readme.sync(config.repo / "README.md", check_only=args.check))
 

@@ -1,4 +1,4 @@
-"""`smsbus dlq …` and `smsbus replay rejected`: what the operator sees, and the exit codes.
+"""`smsbus dlq …`, `smsbus replay rejected`, `smsbus tail`: what the operator sees, exit codes.
 
 Output is one JSON object per line (`jq`-friendly); `dlq list` is a table. Exit code 0: done;
 1: something is left that needs a human (dead letters pending, bodies that still do not parse);
@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from smsbus.cli import dead_letters, rejected
+from smsbus.cli.tail import describe, follow
 from smsbus.contracts import all_dlq_topics
 
 
@@ -58,6 +59,24 @@ def replay_rejected(bootstrap: str, args: argparse.Namespace) -> int:
         f"{len(outcomes) - published} still do not parse"
     )
     return 1 if published < len(outcomes) else 0
+
+
+def tail(bootstrap: str, args: argparse.Namespace) -> int:
+    async def run() -> None:
+        records = follow(
+            bootstrap, args.topic, from_beginning=args.from_beginning, limit=args.limit
+        )
+        async for record in records:
+            _lines([describe(record)])
+
+    try:
+        asyncio.run(run())
+    except ValueError as exc:
+        print(f"smsbus tail: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def _list(backlogs: list[dead_letters.Backlog]) -> int:
