@@ -7,13 +7,10 @@ everything.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -25,6 +22,7 @@ from smsbus.campaigns.eligibility import EligibilityClient
 from smsbus.campaigns.handlers import Deps, dispatcher
 from smsbus.campaigns.settings import SERVICE, Settings
 from smsbus.openphone import OpenPhoneClient, TokenBucket
+from smsbus.runtime.background import Background
 from smsbus.runtime.consumer import subscribe
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.health import database_check, health_router, kafka_check
@@ -97,17 +95,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        tasks = [_task(start_when_reachable(broker), "campaigns-kafka")]
-        tasks.append(_task(relay.run(), "campaigns-outbox-relay"))
+        background = Background()
+        background.start(start_when_reachable(broker), "campaigns-kafka")
+        background.start(relay.run(), "campaigns-outbox-relay")
         if settings.dispatch:
-            tasks.append(_task(sender.run(), "campaigns-dispatcher"))
+            background.start(sender.run(), "campaigns-dispatcher")
         try:
             yield
         finally:
-            for task in reversed(tasks):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await background.stop()
             await broker.stop()
             if openphone is None:
                 await client.aclose()
@@ -143,7 +139,3 @@ def app_from_env() -> FastAPI:
     settings = Settings()
     configure(settings)
     return create_app(settings)
-
-
-def _task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-    return asyncio.create_task(coro, name=name)

@@ -6,13 +6,10 @@ lookups, routes, /metrics, /healthz, /readyz. The only module that knows everyth
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -27,6 +24,7 @@ from smsbus.compliance.lookup import LineTypeLookup
 from smsbus.compliance.observability import ComplianceMetrics
 from smsbus.compliance.settings import SERVICE, Settings
 from smsbus.openphone import OpenPhoneClient
+from smsbus.runtime.background import Background
 from smsbus.runtime.consumer import subscribe
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.failures import Backoff
@@ -121,28 +119,24 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        tasks = [_task(start_when_reachable(broker), "compliance-kafka")]
-        tasks.append(_task(relay.run(), "compliance-outbox-relay"))
+        background = Background()
+        background.start(start_when_reachable(broker), "compliance-kafka")
+        background.start(relay.run(), "compliance-outbox-relay")
         if settings.send_replies:
-            tasks.append(_task(sender.run(), "compliance-reply-sender"))
-        tasks.append(
-            _task(
-                watch_dlq(
-                    bootstrap=settings.kafka_bootstrap,
-                    topic=settings.dlq_topic,
-                    metrics=metrics,
-                    interval=settings.dlq_poll_interval,
-                ),
-                "compliance-dlq-gauge",
-            )
+            background.start(sender.run(), "compliance-reply-sender")
+        background.start(
+            watch_dlq(
+                bootstrap=settings.kafka_bootstrap,
+                topic=settings.dlq_topic,
+                metrics=metrics,
+                interval=settings.dlq_poll_interval,
+            ),
+            "compliance-dlq-gauge",
         )
         try:
             yield
         finally:
-            for task in reversed(tasks):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await background.stop()
             await broker.stop()
             if openphone is None:
                 await client.aclose()
@@ -190,7 +184,3 @@ def configure(settings: Settings) -> None:
     # httpx logs request URLs at INFO; a lookup URL carries the provider's key.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
-
-
-def _task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-    return asyncio.create_task(coro, name=name)
