@@ -53,6 +53,11 @@ def test_a_process_ignoring_sigterm_is_killed_after_the_timeout(tmp_path: Path) 
 def test_a_pid_now_running_another_command_is_not_ours(tmp_path: Path) -> None:
     """A recycled pid must never be stopped: the recorded command line no longer matches."""
     pidfile, pid = _start(tmp_path, SLEEPER)
+    # Until the child has exec'd, its command line reads empty, which counts as ours (a process
+    # between states); the recycled-pid case is a process that runs something else.
+    deadline = time.monotonic() + 10
+    while not Path(f"/proc/{pid}/cmdline").read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.01)
     pidfile.write(pid, ["/usr/bin/something-else", "--flag"])
     try:
         assert pidfile.running_pid() is None
