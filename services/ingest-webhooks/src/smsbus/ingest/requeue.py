@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from smsbus.contracts import Envelope, WebhookRejected
+from smsbus.contracts import Envelope, WebhookRejected, route_for
 from smsbus.ingest.envelope import webhook_envelope
 from smsbus.ingest.parsing import Unparseable, parse_webhook
 from smsbus.runtime.failures import error_message
@@ -38,11 +38,8 @@ def requeue(
         envelope: Envelope[Any] = webhook_envelope(
             parse_webhook(body), recorded_at=kept.received_at
         )
-        record = outgoing(envelope)
+        return outgoing(envelope, topic=(topics or {}).get(route_for(envelope.type).topic))
     except Unparseable as exc:
         return StillRejected(exc.reason, exc.detail)
     except Exception as exc:  # what ingest's endpoint quarantines, a replay reports
         return StillRejected("invalid_payload", error_message(exc, limit=500))
-    if topics and record.topic in topics:
-        return OutgoingRecord(topics[record.topic], record.key, record.value, record.headers)
-    return record

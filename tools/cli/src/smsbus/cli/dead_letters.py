@@ -20,6 +20,7 @@ from typing import Any, Final
 from aiokafka.structs import ConsumerRecord
 
 from smsbus.cli.topic_reader import (
+    REPLAYED_FROM_HEADER,
     group_consumer,
     location,
     mark_done,
@@ -30,7 +31,6 @@ from smsbus.cli.topic_reader import (
 from smsbus.runtime.failures import FailedRecord, dead_letter_headers
 
 REPLAY_GROUP: Final = "smsbus-dlq-replay"
-REPLAYED_FROM_HEADER: Final = "x-replayed-from"
 # What the runtime adds when it dead-letters a record (the names, from the function that writes
 # them); the rest are the original record's headers.
 REASON_HEADERS: Final = frozenset(

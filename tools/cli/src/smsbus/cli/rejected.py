@@ -16,7 +16,14 @@ from typing import Any, Final
 
 from aiokafka import AIOKafkaProducer
 
-from smsbus.cli.topic_reader import location, mark_done, partitions, pending, republishing
+from smsbus.cli.topic_reader import (
+    REPLAYED_FROM_HEADER,
+    location,
+    mark_done,
+    partitions,
+    pending,
+    republishing,
+)
 from smsbus.contracts import Envelope, WebhookRejected, decode_event
 from smsbus.ingest.requeue import StillRejected, requeue
 from smsbus.runtime.failures import error_message
@@ -24,7 +31,6 @@ from smsbus.runtime.kafka import HEADER_CORRELATION_ID, record_headers
 
 REJECTED_TOPIC: Final = "ingest.rejected.v1"
 REPLAY_GROUP: Final = "smsbus-rejected-replay"
-REPLAYED_FROM_HEADER: Final = "x-replayed-from"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Final
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
+
+REPLAYED_FROM_HEADER: Final = "x-replayed-from"
+"""On a record an operator command published again: `location()` of where it came from."""
 
 
 def group_consumer(bootstrap: str, group: str) -> AIOKafkaConsumer:
