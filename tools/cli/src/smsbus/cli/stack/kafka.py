@@ -117,7 +117,7 @@ class KafkaBroker:
     def _format_storage(self, properties: Path) -> None:
         if (self.data / "meta.properties").exists():
             return
-        cluster_id = urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         with self.log.open("ab") as out:
             subprocess.run(
                 [
@@ -126,6 +126,18 @@ class KafkaBroker:
                 ],
                 check=True, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
+
+
+def new_cluster_id() -> str:
+    """A random cluster id as Kafka spells one: 22 url-safe base64 characters, never a leading '-'.
+
+    Kafka's own Uuid.randomUuid draws again for a leading '-': StorageTool's argument parser would
+    read "--cluster-id -x..." as a missing value followed by an unknown option (a CI run failed so).
+    """
+    while True:
+        cluster_id = urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 async def _metadata_ok(bootstrap: str) -> bool:
