@@ -173,6 +173,7 @@ def test_topics_and_consumer_groups() -> None:
     assert all_topics() == [
         "campaigns.events.v1",
         "compliance.consent.v1",
+        "health.checks.v1",
         "ingest.rejected.v1",
         "openphone.calls.v1",
         "openphone.contacts.v1",
@@ -187,6 +188,7 @@ def test_topics_and_consumer_groups() -> None:
     assert consumer_groups("ingest.rejected.v1") == []
     assert consumer_groups("compliance.consent.v1") == ["campaign-engine"]
     assert consumer_groups("campaigns.events.v1") == []
+    assert consumer_groups("health.checks.v1") == []
     with pytest.raises(UnknownTopic, match=r"unknown topic 'openphone\.sms\.v1'"):
         consumer_groups("openphone.sms.v1")
 

@@ -20,6 +20,7 @@ from smsbus.contracts.consent import (
 )
 from smsbus.contracts.contacts import Contact
 from smsbus.contracts.envelope import Envelope
+from smsbus.contracts.health import CanaryFailed, CanaryPassed, CanaryStage
 from smsbus.contracts.ingest import RejectionReason, WebhookRejected
 from smsbus.contracts.messages import Message, MessageDirection, MessageMedia, MessageStatus
 from smsbus.contracts.topics import (
@@ -45,6 +46,9 @@ __all__ = [
     "CallSummary",
     "CallSummaryStatus",
     "CallTranscript",
+    "CanaryFailed",
+    "CanaryPassed",
+    "CanaryStage",
     "ConsentEvidence",
     "ConsentGranted",
     "ConsentRevoked",

@@ -15,6 +15,7 @@ from smsbus.contracts.campaigns import MemberFailed, MemberResponded, MemberSent
 from smsbus.contracts.consent import ConsentGranted, ConsentRevoked
 from smsbus.contracts.contacts import Contact
 from smsbus.contracts.envelope import Envelope
+from smsbus.contracts.health import CanaryFailed, CanaryPassed
 from smsbus.contracts.ingest import WebhookRejected
 from smsbus.contracts.messages import Message
 
@@ -120,6 +121,11 @@ def _member_id(event: MemberSent | MemberSkipped | MemberFailed | MemberResponde
     return event.member_id
 
 
+def _canary_line(result: CanaryPassed | CanaryFailed) -> str:
+    """the canary's sending line"""
+    return result.line
+
+
 def _claimed_event_type(rejected: WebhookRejected) -> str:
     """the event type the body claimed, else 'unknown'"""
     return rejected.event_type or "unknown"
@@ -143,6 +149,7 @@ _CONSENT = _Stream(
     "compliance.consent.v1", producers=("compliance",), consumers=("campaign-engine",)
 )
 _CAMPAIGNS = _Stream("campaigns.events.v1", producers=("campaign-engine",), consumers=())
+_HEALTH = _Stream("health.checks.v1", producers=("health-monitor",), consumers=())
 
 ROUTES: tuple[Route, ...] = (
     _route(_MESSAGES, "message.received", Message, _message_participant,
@@ -181,6 +188,10 @@ ROUTES: tuple[Route, ...] = (
            "A campaign member's message failed for good, with the reason."),
     _route(_CAMPAIGNS, "member.responded", MemberResponded, _member_id,
            "A campaign member replied within the attribution window."),
+    _route(_HEALTH, "canary.passed", CanaryPassed, _canary_line,
+           "The canary SMS's delivery webhook came back through the whole pipeline in time."),
+    _route(_HEALTH, "canary.failed", CanaryFailed, _canary_line,
+           "The canary did not come back (send refused, or no webhook by the deadline)."),
 )  # fmt: skip
 
 _BY_TYPE = {route.event_type: route for route in ROUTES}

@@ -1,0 +1,1 @@
+"""smsbus reconciler."""
