@@ -41,6 +41,11 @@ class Metrics:
         self.partitions_paused = self.gauge(
             "partitions_paused", "Partitions paused on a transient fault, waiting to retry."
         )
+        self.consumer_lag = self.gauge(
+            "consumer_lag_records",
+            "Records of a topic the consumer group has not committed yet, from the broker.",
+            ["topic"],
+        )
         self.dead_letters = self.counter(
             "dead_letters_total", "Events sent to a dead-letter topic.", ["topic", "error"]
         )

@@ -1,6 +1,7 @@
 """The settings every service shares, and how a service adds its own.
 
-Shared names (`SMSBUS_KAFKA_BOOTSTRAP`, `SMSBUS_DATABASE_URL`, `SMSBUS_LOG_LEVEL`) are read
+Shared names (`SMSBUS_KAFKA_BOOTSTRAP`, `SMSBUS_DATABASE_URL`, `SMSBUS_LOG_LEVEL`,
+`SMSBUS_LAG_POLL_SECONDS`) are read
 unprefixed; a service's own fields are read with its prefix `SMSBUS_<SERVICE>_`:
 
     class Settings(ServiceSettings):
@@ -56,3 +57,9 @@ class ServiceSettings(BaseSettings):
         default="INFO",
         validation_alias="SMSBUS_LOG_LEVEL",
     )
+    lag_poll_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        validation_alias="SMSBUS_LAG_POLL_SECONDS",
+    )
+    """How often a consuming service measures its consumer group's lag at the broker."""

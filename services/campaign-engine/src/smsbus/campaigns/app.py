@@ -29,6 +29,7 @@ from smsbus.runtime.health import database_check, health_router, kafka_check
 from smsbus.runtime.kafka import make_broker, start_when_reachable
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
+from smsbus.runtime.offsets import watch_consumer_lag
 from smsbus.runtime.relay import OutboxRelay
 from smsbus.runtime.stalls import Stalls
 
@@ -61,7 +62,8 @@ def create_app(
         eligibility=eligibility,
     )
     handle = dispatcher(deps)
-    for topic in (settings.messages_topic, settings.contacts_topic, settings.consent_topic):
+    consumed = [settings.messages_topic, settings.contacts_topic, settings.consent_topic]
+    for topic in consumed:
         subscribe(
             broker, topic=topic, group_id=settings.group_id, handler=handle, stalls=stalls,
             metrics=metrics,
@@ -98,6 +100,16 @@ def create_app(
         background = Background()
         background.start(start_when_reachable(broker), "campaigns-kafka")
         background.start(relay.run(), "campaigns-outbox-relay")
+        background.start(
+            watch_consumer_lag(
+                bootstrap=settings.kafka_bootstrap,
+                group_id=settings.group_id,
+                topics=consumed,
+                metrics=metrics,
+                interval=settings.lag_poll_seconds,
+            ),
+            "campaigns-lag-gauge",
+        )
         if settings.dispatch:
             background.start(sender.run(), "campaigns-dispatcher")
         try:

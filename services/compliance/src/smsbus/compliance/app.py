@@ -32,6 +32,7 @@ from smsbus.runtime.health import database_check, health_router, kafka_check
 from smsbus.runtime.kafka import make_broker, start_when_reachable
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
+from smsbus.runtime.offsets import watch_consumer_lag
 from smsbus.runtime.relay import OutboxRelay
 from smsbus.runtime.stalls import Stalls
 
@@ -132,6 +133,16 @@ def create_app(
                 interval=settings.dlq_poll_interval,
             ),
             "compliance-dlq-gauge",
+        )
+        background.start(
+            watch_consumer_lag(
+                bootstrap=settings.kafka_bootstrap,
+                group_id=settings.group_id,
+                topics=[settings.messages_topic],
+                metrics=metrics.base,
+                interval=settings.lag_poll_seconds,
+            ),
+            "compliance-lag-gauge",
         )
         try:
             yield

@@ -11,8 +11,9 @@ from contextlib import asynccontextmanager
 from typing import Final
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
+
+from smsbus.runtime.offsets import topic_partitions
 
 REPLAYED_FROM_HEADER: Final = "x-replayed-from"
 """On a record an operator command published again: `location()` of where it came from."""
@@ -85,12 +86,7 @@ async def mark_done(consumer: AIOKafkaConsumer, record: ConsumerRecord[bytes, by
 
 async def partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
     """The topic's partitions; ValueError if there is no such topic."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        (described,) = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    if described["error_code"] != 0 or not described["partitions"]:
+    found = await topic_partitions(bootstrap, [topic])
+    if not found:
         raise ValueError(f"there is no topic {topic!r}")
-    return sorted(TopicPartition(topic, p["partition"]) for p in described["partitions"])
+    return found

@@ -1,0 +1,117 @@
+"""What Kafka's offsets say: a topic's partitions, how many records a topic holds, how far a
+consumer group is behind (its lag), and a loop that keeps a lag gauge current.
+
+The lag is measured from the broker (end offsets minus the group's committed offsets), not from
+inside the consumer, so a consumer that silently stopped reading still shows a growing lag.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from smsbus.runtime.failures import error_message
+from smsbus.runtime.metrics import Metrics
+
+logger = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def _admin(bootstrap: str) -> AsyncIterator[AIOKafkaAdminClient]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="smsbus-offsets")
+    await admin.start()
+    try:
+        yield admin
+    finally:
+        await admin.close()
+
+
+@asynccontextmanager
+async def _offset_reader(bootstrap: str) -> AsyncIterator[AIOKafkaConsumer]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="smsbus-offsets"
+    )
+    await consumer.start()
+    try:
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def topic_partitions(bootstrap: str, topics: Iterable[str]) -> list[TopicPartition]:
+    """The partitions of those of `topics` that exist, sorted."""
+    async with _admin(bootstrap) as admin:
+        described = await admin.describe_topics(sorted(set(topics)))
+    return sorted(
+        TopicPartition(found["topic"], partition["partition"])
+        for found in described
+        if found["error_code"] == 0
+        for partition in found["partitions"]
+    )
+
+
+async def topic_size(bootstrap: str, topic: str) -> int:
+    """Records between the beginning and the end of every partition of `topic` (0 if none)."""
+    tps = await topic_partitions(bootstrap, [topic])
+    if not tps:
+        return 0
+    async with _offset_reader(bootstrap) as consumer:
+        start = await consumer.beginning_offsets(tps)
+        end = await consumer.end_offsets(tps)
+    return sum(end[tp] - start[tp] for tp in tps)
+
+
+async def group_lag(
+    bootstrap: str, group_id: str, topics: Iterable[str]
+) -> dict[TopicPartition, int]:
+    """Records of `topics` the group has not committed yet, per partition.
+
+    A partition the group never committed counts from its beginning offset: the services read
+    from the earliest offset when their group has none.
+    """
+    tps = await topic_partitions(bootstrap, topics)
+    if not tps:
+        return {}
+    async with _admin(bootstrap) as admin:
+        committed = await admin.list_consumer_group_offsets(group_id, partitions=tps)
+    async with _offset_reader(bootstrap) as consumer:
+        start = await consumer.beginning_offsets(tps)
+        end = await consumer.end_offsets(tps)
+    lag = {}
+    for tp in tps:
+        mark = committed.get(tp)
+        position = mark.offset if mark is not None and mark.offset >= 0 else start[tp]
+        lag[tp] = max(end[tp] - max(position, start[tp]), 0)
+    return lag
+
+
+def lag_by_topic(lag: dict[TopicPartition, int]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for tp, behind in lag.items():
+        totals[tp.topic] = totals.get(tp.topic, 0) + behind
+    return totals
+
+
+async def watch_consumer_lag(
+    *, bootstrap: str, group_id: str, topics: Iterable[str], metrics: Metrics, interval: float
+) -> None:
+    """Keeps `smsbus_<service>_consumer_lag_records{topic}` current until cancelled."""
+    names = sorted(set(topics))
+    while True:
+        try:
+            totals = lag_by_topic(await group_lag(bootstrap, group_id, names))
+            for topic in names:
+                metrics.consumer_lag.labels(topic=topic).set(totals.get(topic, 0))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # The gauge keeps its last value; the consumer's own /readyz reports the outage.
+            logger.warning(
+                "cannot measure the lag of %s: %s", group_id, error_message(exc, limit=200)
+            )
+        await asyncio.sleep(interval)

@@ -1,0 +1,114 @@
+"""Offsets read from the real broker: a topic's size and a consumer group's lag, including a
+consumer that stopped reading (the case the lag gauge exists for)."""
+
+import asyncio
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.structs import OffsetAndMetadata
+
+from smsbus.runtime.metrics import Metrics
+from smsbus.runtime.offsets import (
+    group_lag,
+    lag_by_topic,
+    topic_partitions,
+    topic_size,
+    watch_consumer_lag,
+)
+from smsbus.runtime.testing import NewTopic, unique_name
+
+pytestmark = pytest.mark.integration
+
+
+async def produce(bootstrap: str, topic: str, per_partition: dict[int, int]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for partition, count in per_partition.items():
+            for n in range(count):
+                await producer.send_and_wait(topic, f"{n}".encode(), partition=partition)
+    finally:
+        await producer.stop()
+
+
+async def commit(bootstrap: str, group: str, offsets: dict[TopicPartition, int]) -> None:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        consumer.assign(list(offsets))
+        await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()})
+    finally:
+        await consumer.stop()
+
+
+async def test_partitions_and_size_of_a_topic(kafka_bootstrap: str, new_topic: NewTopic) -> None:
+    topic = await new_topic("offsets", partitions=3)
+    await produce(kafka_bootstrap, topic, {0: 2, 2: 3})
+
+    assert await topic_partitions(kafka_bootstrap, [topic, "no.such.topic.v1"]) == [
+        TopicPartition(topic, n) for n in range(3)
+    ]
+    assert await topic_size(kafka_bootstrap, topic) == 5
+    assert await topic_size(kafka_bootstrap, "no.such.topic.v1") == 0
+
+
+async def test_lag_counts_what_the_group_has_not_committed(
+    kafka_bootstrap: str, new_topic: NewTopic
+) -> None:
+    first = await new_topic("offsets", partitions=2)
+    second = await new_topic("offsets")
+    await produce(kafka_bootstrap, first, {0: 4, 1: 2})
+    await produce(kafka_bootstrap, second, {0: 3})
+    group = unique_name("lag")
+
+    assert lag_by_topic(await group_lag(kafka_bootstrap, group, [first, second])) == {
+        first: 6,
+        second: 3,
+    }
+
+    await commit(
+        kafka_bootstrap, group, {TopicPartition(first, 0): 3, TopicPartition(second, 0): 3}
+    )
+    lag = await group_lag(kafka_bootstrap, group, [first, second])
+
+    assert lag == {
+        TopicPartition(first, 0): 1,
+        TopicPartition(first, 1): 2,
+        TopicPartition(second, 0): 0,
+    }
+
+
+async def test_the_gauge_follows_a_group_that_stopped_reading(
+    kafka_bootstrap: str, new_topic: NewTopic
+) -> None:
+    topic = await new_topic("offsets")
+    group = unique_name("lag")
+    metrics = Metrics("lagtest")
+    await produce(kafka_bootstrap, topic, {0: 2})
+    await commit(kafka_bootstrap, group, {TopicPartition(topic, 0): 2})
+    watcher = asyncio.create_task(
+        watch_consumer_lag(
+            bootstrap=kafka_bootstrap, group_id=group, topics=[topic], metrics=metrics, interval=0.2
+        )
+    )
+    try:
+        await eventually_gauge(metrics, topic, 0)
+        await produce(kafka_bootstrap, topic, {0: 5})  # nobody reads them
+        await eventually_gauge(metrics, topic, 5)
+    finally:
+        watcher.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await watcher
+
+
+async def eventually_gauge(metrics: Metrics, topic: str, expected: float) -> None:
+    for _ in range(100):
+        value = metrics.registry.get_sample_value(
+            "smsbus_lagtest_consumer_lag_records", {"topic": topic}
+        )
+        if value == expected:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"lag gauge for {topic} never reached {expected} (last {value})")
