@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import uvicorn
-
 from smsbus.compliance.app import configure, create_app
 from smsbus.compliance.settings import Settings
-from smsbus.runtime.heap import settle_startup_heap
+from smsbus.runtime.serving import serve
 
 
 def main() -> None:
     settings = Settings()
     configure(settings)
-    app = create_app(settings)
-    settle_startup_heap()
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        access_log=False,
-        log_config=None,  # keep the JSON logging configured above
-        timeout_graceful_shutdown=20,
-    )
+    serve(create_app(settings), host=settings.host, port=settings.port)
 
 
 if __name__ == "__main__":
