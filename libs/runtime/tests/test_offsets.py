@@ -5,11 +5,14 @@ import asyncio
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 from aiokafka.structs import OffsetAndMetadata
 
 from smsbus.runtime.metrics import Metrics
 from smsbus.runtime.offsets import (
+    end_offsets,
     group_lag,
+    lag_behind,
     lag_by_topic,
     topic_partitions,
     topic_size,
@@ -112,3 +115,22 @@ async def eventually_gauge(metrics: Metrics, topic: str, expected: float) -> Non
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"lag gauge for {topic} never reached {expected} (last {value})")
+
+
+async def test_records_deleted_by_retention_are_no_ones_lag(
+    kafka_bootstrap: str, new_topic: NewTopic
+) -> None:
+    topic = await new_topic("offsets")
+    tp = TopicPartition(topic, 0)
+    await produce(kafka_bootstrap, topic, {0: 3})
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_records({tp: RecordsToDelete(before_offset=3)})
+    finally:
+        await admin.close()
+    await produce(kafka_bootstrap, topic, {0: 1})
+    targets = await end_offsets(kafka_bootstrap, [topic])
+
+    assert targets == {tp: 4}
+    assert await lag_behind(kafka_bootstrap, unique_name("never-committed"), targets) == {tp: 1}

@@ -66,28 +66,46 @@ async def topic_size(bootstrap: str, topic: str) -> int:
     return sum(end[tp] - start[tp] for tp in tps)
 
 
-async def group_lag(
-    bootstrap: str, group_id: str, topics: Iterable[str]
-) -> dict[TopicPartition, int]:
-    """Records of `topics` the group has not committed yet, per partition.
-
-    A partition the group never committed counts from its beginning offset: the services read
-    from the earliest offset when their group has none.
-    """
+async def end_offsets(bootstrap: str, topics: Iterable[str]) -> dict[TopicPartition, int]:
+    """Where every partition of those of `topics` that exist ends now."""
     tps = await topic_partitions(bootstrap, topics)
     if not tps:
         return {}
+    async with _offset_reader(bootstrap) as consumer:
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(tps)
+    return ends
+
+
+async def lag_behind(
+    bootstrap: str, group_id: str, targets: dict[TopicPartition, int]
+) -> dict[TopicPartition, int]:
+    """Records between the group's committed offsets and `targets` (end offsets taken earlier,
+    say), per partition; 0 everywhere means the group has read up to them.
+
+    A partition the group never committed counts from its beginning offset: the services read
+    from the earliest offset when their group has none (and records deleted by retention are
+    no one's lag).
+    """
+    if not targets:
+        return {}
+    tps = list(targets)
     async with _admin(bootstrap) as admin:
         committed = await admin.list_consumer_group_offsets(group_id, partitions=tps)
     async with _offset_reader(bootstrap) as consumer:
         start = await consumer.beginning_offsets(tps)
-        end = await consumer.end_offsets(tps)
     lag = {}
-    for tp in tps:
+    for tp, target in targets.items():
         mark = committed.get(tp)
-        position = mark.offset if mark is not None and mark.offset >= 0 else start[tp]
-        lag[tp] = max(end[tp] - max(position, start[tp]), 0)
+        position = max(mark.offset if mark is not None else -1, start[tp])
+        lag[tp] = max(target - position, 0)
     return lag
+
+
+async def group_lag(
+    bootstrap: str, group_id: str, topics: Iterable[str]
+) -> dict[TopicPartition, int]:
+    """Records of `topics` the group has not committed yet, per partition."""
+    return await lag_behind(bootstrap, group_id, await end_offsets(bootstrap, topics))
 
 
 def lag_by_topic(lag: dict[TopicPartition, int]) -> dict[str, int]:

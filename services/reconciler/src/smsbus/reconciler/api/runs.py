@@ -1,0 +1,41 @@
+"""`/runs`: run now, list runs, one run."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from smsbus.reconciler.api.deps import ReconcilerDep
+from smsbus.reconciler.api.schemas import RunList, RunOut
+from smsbus.reconciler.runner import AlreadyRunning
+from smsbus.reconciler.store import runs as store
+from smsbus.runtime.db import SessionDep
+
+router = APIRouter(prefix="/runs", tags=["runs"])
+
+
+@router.post("", responses={409: {"description": "A run is already under way."}})
+async def run_now(reconciler: ReconcilerDep) -> RunOut:
+    """Runs a reconciliation now and answers it once finished (succeeded, failed, deferred)."""
+    try:
+        return RunOut.of(await reconciler.run("api"))
+    except AlreadyRunning as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+
+
+@router.get("")
+async def list_runs(
+    session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 20
+) -> RunList:
+    """The latest runs, newest first."""
+    rows = await store.list_runs(session=session, limit=limit)
+    return RunList(data=[RunOut.of(row) for row in rows])
+
+
+@router.get("/{run_id}", responses={404: {"description": "No such run."}})
+async def get_run(run_id: str, session: SessionDep) -> RunOut:
+    row = await store.get_run(session=session, run_id=run_id)
+    if row is None:
+        raise HTTPException(status_code=404, detail=f"no run {run_id!r}")
+    return RunOut.of(row)

@@ -1,0 +1,145 @@
+"""The composition root: settings → engine, broker + subscribers (messages, calls), outbox
+relay, the reconciler and its schedule, routes, /metrics, /healthz, /readyz. The only module
+that knows everything.
+
+    python -m smsbus.reconciler      (or uvicorn --factory smsbus.reconciler.app:app_from_env)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+from fastapi import FastAPI
+
+from smsbus.openphone import OpenPhoneClient
+from smsbus.reconciler.api import api_router
+from smsbus.reconciler.api.deps import install
+from smsbus.reconciler.handlers import Deps, dispatcher
+from smsbus.reconciler.observability import ReconcilerMetrics
+from smsbus.reconciler.runner import Reconciler, RunConfig, run_periodically
+from smsbus.reconciler.settings import SERVICE, Settings
+from smsbus.runtime.background import Background
+from smsbus.runtime.consumer import subscribe
+from smsbus.runtime.db import install_sessions, make_engine, make_sessions
+from smsbus.runtime.health import database_check, health_router, kafka_check
+from smsbus.runtime.kafka import make_broker, start_when_reachable
+from smsbus.runtime.logging import configure_logging
+from smsbus.runtime.metrics import Metrics, metrics_router
+from smsbus.runtime.offsets import watch_consumer_lag
+from smsbus.runtime.relay import OutboxRelay
+from smsbus.runtime.stalls import Stalls
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings, *, clock: Clock = utc_now, openphone: OpenPhoneClient | None = None
+) -> FastAPI:
+    """The service; `clock` and `openphone` replace the wall clock and the client built from
+    the settings (tests)."""
+    engine = make_engine(settings.database_url, schema=settings.db_schema, pool_size=5)
+    sessions = make_sessions(engine)
+    metrics = ReconcilerMetrics.create(Metrics(SERVICE))
+    broker = make_broker(settings.kafka_bootstrap, client_id=SERVICE)
+    stalls = Stalls()
+    handle = dispatcher(Deps(sessions=sessions, clock=clock))
+    for topic in (settings.messages_topic, settings.calls_topic):
+        subscribe(
+            broker, topic=topic, group_id=settings.group_id, handler=handle, stalls=stalls,
+            metrics=metrics.base,
+        )  # fmt: skip
+    relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics.base, poll_interval=1.0)
+    client = openphone or OpenPhoneClient(
+        api_key=settings.openphone_api_key, base_url=settings.openphone_base_url
+    )
+    reconciler = Reconciler(
+        engine=engine,
+        sessions=sessions,
+        client=client,
+        clock=clock,
+        metrics=metrics,
+        config=RunConfig(
+            bootstrap=settings.kafka_bootstrap,
+            group_id=settings.group_id,
+            topics=settings.topics,
+            lines=tuple(settings.lines),
+            lookback=timedelta(seconds=settings.lookback_seconds),
+            overlap=timedelta(seconds=settings.overlap_seconds),
+            grace=timedelta(seconds=settings.grace_seconds),
+            catchup_timeout=settings.catchup_timeout_seconds,
+            page_size=settings.page_size,
+        ),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        background = Background()
+        background.start(start_when_reachable(broker), "reconciler-kafka")
+        background.start(relay.run(), "reconciler-outbox-relay")
+        background.start(
+            watch_consumer_lag(
+                bootstrap=settings.kafka_bootstrap,
+                group_id=settings.group_id,
+                topics=list(settings.topics.values()),
+                metrics=metrics.base,
+                interval=settings.lag_poll_seconds,
+            ),
+            "reconciler-lag-gauge",
+        )
+        if settings.schedule:
+            background.start(
+                run_periodically(
+                    reconciler,
+                    interval=settings.interval_seconds,
+                    first_delay=settings.first_run_delay_seconds,
+                ),
+                "reconciler-schedule",
+            )
+        try:
+            yield
+        finally:
+            await background.stop()
+            await broker.stop()
+            if openphone is None:
+                await client.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="smsbus reconciler",
+        description="Pulls OpenPhone's history over the REST API and emits synthetic events "
+        "for whatever the webhooks missed.",
+        lifespan=lifespan,
+    )
+    install_sessions(app, sessions)
+    install(app, reconciler)
+    app.include_router(api_router())
+    checks = {
+        "kafka": kafka_check(broker),
+        "database": database_check(engine),
+        "consumer": stalls.check(),
+    }
+    app.include_router(health_router(checks))
+    app.include_router(metrics_router(metrics.base))
+    return app
+
+
+def app_from_env() -> FastAPI:
+    settings = Settings()
+    configure(settings)
+    return create_app(settings)
+
+
+def configure(settings: Settings) -> None:
+    configure_logging(service=SERVICE, level=settings.log_level)
+    # httpx logs every request URL at INFO; ours carry phone numbers (masked, but noisy).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -1,0 +1,89 @@
+"""OpenPhone's history for one window, through the REST API: our lines → the conversations
+active in the window → their messages and calls → the facts they prove."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from smsbus.contracts.rest import Conversation, PhoneNumber
+from smsbus.openphone import OpenPhoneClient
+from smsbus.reconciler.domain.facts import Fact, call_facts, message_facts
+from smsbus.reconciler.domain.windows import Window
+
+
+class UnknownLine(LookupError):
+    """A configured line is not one of the API key's lines."""
+
+
+@dataclass
+class History:
+    lines: int = 0
+    conversations: int = 0
+    messages: int = 0
+    calls: int = 0
+    facts: list[Fact] = field(default_factory=list)
+
+
+async def fetch_history(
+    client: OpenPhoneClient, *, lines: Sequence[str], window: Window, page_size: int = 100
+) -> History:
+    """Every fact of messages and calls created in the window on our lines. OpenPhone errors
+    (after the client's own retries) propagate: the run fails and its window is retried."""
+    history = History()
+    for line in choose_lines(await client.list_phone_numbers(), wanted=lines):
+        history.lines += 1
+        conversations = client.list_conversations(
+            phone_numbers=[line.id], updated_after=window.start, page_size=page_size
+        )
+        async for conversation in conversations:
+            history.conversations += 1
+            await _conversation(client, history, line, conversation, window, page_size)
+    return history
+
+
+def choose_lines(available: Sequence[PhoneNumber], *, wanted: Sequence[str]) -> list[PhoneNumber]:
+    """The lines to reconcile: all of them, or the configured ones (by `PN…` id or number)."""
+    if not wanted:
+        return list(available)
+    chosen = [line for line in available if line.id in wanted or line.number in wanted]
+    known = {ref for line in chosen for ref in (line.id, line.number)}
+    unknown = [ref for ref in wanted if ref not in known]
+    if unknown:
+        raise UnknownLine(f"{len(unknown)} configured line(s) are not lines of this API key")
+    return chosen
+
+
+async def _conversation(
+    client: OpenPhoneClient,
+    history: History,
+    line: PhoneNumber,
+    conversation: Conversation,
+    window: Window,
+    page_size: int,
+) -> None:
+    participants = conversation.participants
+    if not participants:
+        return
+    messages = client.list_messages(
+        phone_number_id=line.id,
+        participants=participants,
+        created_after=window.start,
+        created_before=window.end,
+        page_size=page_size,
+    )
+    async for message in messages:
+        history.messages += 1
+        history.facts.extend(message_facts(message))
+    if len(participants) != 1:
+        return  # OpenPhone lists calls with exactly one participant; groups have none
+    calls = client.list_calls(
+        phone_number_id=line.id,
+        participants=participants,
+        created_after=window.start,
+        created_before=window.end,
+        page_size=page_size,
+    )
+    async for call in calls:
+        history.calls += 1
+        history.facts.extend(call_facts(call))

@@ -1,0 +1,78 @@
+"""reconciler: seen events, runs, outbox
+
+Revision ID: 0001
+Revises:
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+TS = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), primary_key=True),
+        sa.Column("event_id", sa.String(200), nullable=False),
+        sa.Column("event_type", sa.String(200), nullable=False),
+        sa.Column("topic", sa.String(249), nullable=False),
+        sa.Column("key", sa.LargeBinary(), nullable=True),
+        sa.Column("value", sa.LargeBinary(), nullable=False),
+        sa.Column("headers", postgresql.JSONB(), nullable=False),
+        sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
+        sa.Column("published_at", TS, nullable=True),
+    )
+    op.create_index(
+        "outbox_pending_idx", "outbox", ["id"], postgresql_where=sa.text("published_at IS NULL")
+    )
+    op.create_table(
+        "seen_events",
+        sa.Column("dedupe_key", sa.String(500), primary_key=True),
+        sa.Column("event_type", sa.String(200), nullable=False),
+        sa.Column("object_id", sa.String(300), nullable=False),
+        sa.Column("source", sa.String(100), nullable=False),
+        sa.Column("event_id", sa.String(200), nullable=False),
+        sa.Column("occurred_at", TS, nullable=False),
+        sa.Column("first_seen_at", TS, nullable=False),
+    )
+    op.create_table(
+        "runs",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("trigger", sa.String(20), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("started_at", TS, nullable=False),
+        sa.Column("finished_at", TS, nullable=True),
+        sa.Column("window_start", TS, nullable=False),
+        sa.Column("window_end", TS, nullable=False),
+        sa.Column("lines_checked", sa.Integer(), nullable=False),
+        sa.Column("conversations_checked", sa.Integer(), nullable=False),
+        sa.Column("messages_checked", sa.Integer(), nullable=False),
+        sa.Column("calls_checked", sa.Integer(), nullable=False),
+        sa.Column("missing", postgresql.JSONB(), nullable=False),
+        sa.Column("consumer_lag", sa.Integer(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('running', 'succeeded', 'failed', 'deferred')", name="runs_status"
+        ),
+    )
+    op.create_index("runs_started_idx", "runs", ["started_at"])
+    op.create_index(
+        "runs_succeeded_idx",
+        "runs",
+        ["window_end"],
+        postgresql_where=sa.text("status = 'succeeded'"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("runs")
+    op.drop_table("seen_events")
+    op.drop_index("outbox_pending_idx", table_name="outbox")
+    op.drop_table("outbox")

@@ -1,0 +1,75 @@
+"""reconciler's settings: the shared ones (SMSBUS_KAFKA_BOOTSTRAP, …), OpenPhone's
+(SMSBUS_OPENPHONE_*) and its own SMSBUS_RECONCILER_*."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from smsbus.runtime.settings import ServiceSettings, service_config
+
+SERVICE = "reconciler"
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(**service_config(SERVICE), hide_input_in_errors=True)
+
+    host: str = "127.0.0.1"
+    port: int = 8083
+    db_schema: str = SERVICE
+    """The PostgreSQL schema the reconciler owns (tests use their own)."""
+    group_id: str = SERVICE
+    """Kafka consumer group on the messages and calls topics."""
+    messages_topic: str = "openphone.messages.v1"
+    calls_topic: str = "openphone.calls.v1"
+    """What is consumed as "seen", and where synthetic copies go; the registry's topics unless
+    a test redirects them."""
+
+    openphone_base_url: str = Field(
+        default="https://api.openphone.com", validation_alias="SMSBUS_OPENPHONE_BASE_URL"
+    )
+    openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
+    """Required (history comes from OpenPhone's REST API); never logged."""
+
+    lines: Annotated[list[str], NoDecode] = []
+    """Comma-separated lines to reconcile (`PN…` ids or E.164 numbers); empty: every line."""
+    schedule: bool = True
+    """False: runs happen only on `POST /runs`."""
+    interval_seconds: float = Field(default=900.0, gt=0)
+    """Time between scheduled runs."""
+    first_run_delay_seconds: float = Field(default=30.0, ge=0)
+    """Wait after start-up before the first scheduled run (lets the consumer catch up)."""
+    lookback_seconds: float = Field(default=48 * 3600.0, gt=0)
+    """How far back the very first run looks."""
+    overlap_seconds: float = Field(default=3600.0, ge=0)
+    """A window starts this long before the previous successful one ended: a status change
+    that comes late (a delivery minutes after the send) is still looked at."""
+    grace_seconds: float = Field(default=600.0, ge=0)
+    """Facts younger than this are not judged yet: their webhook may still be on its way."""
+    catchup_timeout_seconds: float = Field(default=30.0, ge=0)
+    """How long a run waits for its own consumer to reach the end offsets before deferring."""
+    page_size: int = Field(default=100, ge=1, le=100)
+
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("openphone_api_key")
+    @classmethod
+    def _key_present(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("SMSBUS_OPENPHONE_API_KEY is required")
+        return value
+
+    @property
+    def topics(self) -> dict[str, str]:
+        """Registry topic → the topic this instance reads and writes."""
+        return {
+            "openphone.messages.v1": self.messages_topic,
+            "openphone.calls.v1": self.calls_topic,
+        }

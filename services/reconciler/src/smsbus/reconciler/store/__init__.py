@@ -1,0 +1,1 @@
+"""Keyword-only async functions over the reconciler's tables (`seen`, `runs`)."""

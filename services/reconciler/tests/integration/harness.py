@@ -1,0 +1,187 @@
+"""The stack for the reconciler's integration tests, all in this event loop on loopback: the
+OpenPhone simulator signs webhooks to the real ingest app, which publishes to this test's
+topics; the reconciler consumes them, reads the simulator's REST API and emits what is missing.
+Every test has its own topics, consumer group and schema."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from smsbus.contracts import ROUTES, Envelope, decode_event, dlq_topic
+from smsbus.ingest.settings import Settings as IngestSettings
+from smsbus.ingest.testing import read_topics, running_ingest
+from smsbus.openphone import OpenPhoneClient
+from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
+from smsbus.reconciler.app import create_app
+from smsbus.reconciler.settings import Settings
+from smsbus.runtime.testing import NewTopic, unique_name
+
+INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
+MESSAGES, CALLS = "openphone.messages.v1", "openphone.calls.v1"
+GRACE = 30.0
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], within: float = 30.0) -> Any:
+    deadline = time.monotonic() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {within}s: {check}")
+        await asyncio.sleep(0.1)
+
+
+class StepClock:
+    """The reconciler's clock: the wall clock (the simulator's runs on it too), moved ahead by
+    `advance` so facts age past the grace period without waiting."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
+@dataclass
+class Stack:
+    sim: RunningSimulator
+    api: httpx.AsyncClient
+    openphone: OpenPhoneClient
+    clock: StepClock
+    engine: AsyncEngine
+    bootstrap: str
+    consumed: dict[str, str]
+    """Registry topic → the topic the reconciler consumes and writes."""
+    published: dict[str, str]
+    """Registry topic → the topic ingest writes (the same ones unless a test separates them)."""
+
+    @property
+    def line(self) -> str:
+        return self.sim.lines[0]
+
+    async def webhooks(self, *, on: bool) -> None:
+        """Off: OpenPhone drops every webhook (the facts stay visible through REST)."""
+        await self.sim.faults(drop_rate=0.0 if on else 1.0)
+
+    async def send(self, to: str, text: str = "Your quote is ready") -> str:
+        return (await self.openphone.send_message(from_=self.line, to=to, content=text)).id
+
+    async def inbound(self, sender: str, text: str = "hello") -> str:
+        answer = await self.sim.inbound_message(sender=sender, to=self.line, text=text)
+        return str(answer["data"]["id"])
+
+    async def call(self, sender: str, outcome: str = "answered", **extra: Any) -> str:
+        answer = await self.sim.inbound_call(sender=sender, to=self.line, outcome=outcome, **extra)
+        return str(answer["data"]["call"]["id"])
+
+    async def run(self, expect: int = 200) -> dict[str, Any]:
+        response = await self.api.post("/runs")
+        assert response.status_code == expect, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def drained(self) -> None:
+        """Waits until the outbox relay published every synthetic event."""
+
+        async def empty() -> bool:
+            async with self.engine.connect() as conn:
+                query = text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                return (await conn.execute(query)).scalar_one() == 0
+
+        await eventually(empty)
+
+    async def events(
+        self, topics: dict[str, str] | None = None
+    ) -> list[tuple[bytes, Envelope[Any]]]:
+        """(record key, envelope) of every record on the topics, after the outbox drained."""
+        await self.drained()
+        names = list((topics or self.consumed).values())
+        found = await read_topics(self.bootstrap, names)
+        return [(r.key, decode_event(r.value)) for name in names for r in found[name]]
+
+    async def synthetic(self) -> list[Envelope[Any]]:
+        return [e for _, e in await self.events() if e.source == "reconciler"]
+
+
+async def _ready(api: httpx.AsyncClient) -> bool:
+    return (await api.get("/readyz")).status_code == 200
+
+
+@asynccontextmanager
+async def running_stack(
+    *,
+    database_url: str,
+    schema: str,
+    engine: AsyncEngine,
+    bootstrap: str,
+    new_topic: NewTopic,
+    separate_ingest_topics: bool = False,
+    openphone: Callable[[RunningSimulator], OpenPhoneClient] | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Stack]:
+    async def topics(prefix: str) -> dict[str, str]:
+        return {
+            name: await new_topic(prefix + name.removesuffix(".v1").replace(".", "-"), partitions=3)
+            for name in INGEST_TOPICS
+        }
+
+    consumed = await topics("rec-")
+    published = await topics("ing-") if separate_ingest_topics else consumed
+    group = unique_name("reconciler")
+    for name in (MESSAGES, CALLS):
+        await new_topic(name=dlq_topic(consumed[name], group))
+    clock = StepClock()
+    async with running_simulator(speed=1000, demo_history=False) as sim:
+        ingest_settings = IngestSettings(
+            signing_keys=sim.signing_key, kafka_bootstrap=bootstrap, topic_overrides=published
+        )
+        settings = Settings(
+            SMSBUS_DATABASE_URL=database_url,
+            SMSBUS_KAFKA_BOOTSTRAP=bootstrap,
+            SMSBUS_OPENPHONE_BASE_URL=sim.base_url,
+            SMSBUS_OPENPHONE_API_KEY=sim.api_key,
+            **(
+                {
+                    "db_schema": schema,
+                    "group_id": group,
+                    "messages_topic": consumed[MESSAGES],
+                    "calls_topic": consumed[CALLS],
+                    "schedule": False,
+                    "lookback_seconds": 3600.0,
+                    "overlap_seconds": 600.0,
+                    "grace_seconds": GRACE,
+                    "catchup_timeout_seconds": 20.0,
+                }
+                | overrides
+            ),
+        )
+        client = (
+            openphone(sim)
+            if openphone
+            else OpenPhoneClient(api_key=sim.api_key, base_url=sim.base_url)
+        )
+        async with (
+            running_ingest(ingest_settings) as ingest_url,
+            serving(create_app(settings, clock=clock, openphone=client), name="reconciler") as url,
+            httpx.AsyncClient(base_url=url, timeout=60) as api,
+            client,
+        ):
+            await sim.add_webhook(
+                f"{ingest_url}/webhooks/openphone", generation="v4", key=sim.signing_key
+            )
+            await eventually(lambda: _ready(api))
+            yield Stack(sim, api, client, clock, engine, bootstrap, consumed, published)

@@ -1,0 +1,42 @@
+"""Settings: SMSBUS_RECONCILER_* for our own, the shared names unprefixed, the key required."""
+
+import pytest
+from pydantic import ValidationError
+
+from smsbus.reconciler.settings import Settings
+
+KEY = {"SMSBUS_OPENPHONE_API_KEY": "a-key"}
+
+CASES = [
+    ("defaults", {}, {"port": 8083, "db_schema": "reconciler", "group_id": "reconciler", "interval_seconds": 900.0, "lines": [], "schedule": True}),
+    ("own prefix", {"SMSBUS_RECONCILER_PORT": "9999", "SMSBUS_RECONCILER_INTERVAL_SECONDS": "60"}, {"port": 9999, "interval_seconds": 60.0}),
+    ("comma-separated lines", {"SMSBUS_RECONCILER_LINES": "PNa, +15555550100"}, {"lines": ["PNa", "+15555550100"]}),
+    ("shared names", {"SMSBUS_KAFKA_BOOTSTRAP": "k:1", "SMSBUS_OPENPHONE_BASE_URL": "http://127.0.0.1:8090"}, {"kafka_bootstrap": "k:1", "openphone_base_url": "http://127.0.0.1:8090"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("label", "env", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_settings_from_env(
+    label: str, env: dict[str, str], expected: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in (KEY | env).items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert {name: getattr(settings, name) for name in expected} == expected, label
+
+
+@pytest.mark.parametrize("key", ["", "   "])
+def test_the_api_key_is_required_and_never_echoed(
+    key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMSBUS_OPENPHONE_API_KEY", key)
+    with pytest.raises(ValidationError) as raised:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert "SMSBUS_OPENPHONE_API_KEY" in str(raised.value) or "openphone_api_key" in str(
+        raised.value
+    )
+
+
+def test_topics_map_the_registry_to_the_configured_ones() -> None:
+    settings = Settings(SMSBUS_OPENPHONE_API_KEY="k", messages_topic="m.test", calls_topic="c.test")
+    assert settings.topics == {"openphone.messages.v1": "m.test", "openphone.calls.v1": "c.test"}
