@@ -28,6 +28,10 @@ from smsbus.compliance.app import create_app as compliance_app
 from smsbus.compliance.settings import Settings as ComplianceSettings
 from smsbus.ingest.app import create_app as ingest_app
 from smsbus.ingest.settings import Settings as IngestSettings
+from smsbus.reconciler.app import create_app as reconciler_app
+from smsbus.reconciler.settings import Settings as ReconcilerSettings
+from smsbus.health.app import create_app as health_app
+from smsbus.health.settings import Settings as HealthSettings
 from smsbus.openphone_sim.app import create_app as sim_app
 from smsbus.openphone_sim.settings import SimSettings
 
@@ -47,7 +51,7 @@ SIGNING_KEY = "c21zYnVzLWxvY2FsLWRldmVsb3BtZW50LW9ubHktMDA="
 
 # Every service Prometheus scrapes, by its docker-compose name (= job name): how to build its
 # app, and its Settings class, whose default port the scrape target must use. A new service
-# (reconciler, health-monitor) adds a line here with its compose service and scrape job.
+# adds a line here with its compose service and scrape job.
 SERVICES: dict[str, tuple[Callable[[], FastAPI], type[BaseSettings]]] = {
     "ingest-webhooks": (
         lambda: ingest_app(IngestSettings(signing_keys=SIGNING_KEY)),
@@ -60,6 +64,14 @@ SERVICES: dict[str, tuple[Callable[[], FastAPI], type[BaseSettings]]] = {
     "campaign-engine": (
         lambda: campaigns_app(CampaignsSettings(openphone_api_key=API_KEY)),
         CampaignsSettings,
+    ),
+    "reconciler": (
+        lambda: reconciler_app(ReconcilerSettings(openphone_api_key=API_KEY)),
+        ReconcilerSettings,
+    ),
+    "health-monitor": (
+        lambda: health_app(HealthSettings(openphone_api_key=API_KEY)),
+        HealthSettings,
     ),
     "openphone-sim": (lambda: sim_app(SimSettings()), SimSettings),
 }

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Annotated, Any, Final
 
 from fastapi import Depends, FastAPI, Request
-from sqlalchemy import Table, text
+from sqlalchemy import CursorResult, Executable, Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -80,3 +80,11 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session)]
+
+
+async def execute(
+    session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None
+) -> CursorResult[Any]:
+    """A Core statement (an insert … returning, a locking select) in the session's transaction."""
+    connection = await session.connection()
+    return await connection.execute(statement, params or {})

@@ -24,7 +24,6 @@ from smsbus.campaigns.dispatch.recovery import Recovery
 from smsbus.campaigns.eligibility import EligibilityClient
 from smsbus.campaigns.store import campaigns as campaign_store
 from smsbus.campaigns.store import dispatch as store
-from smsbus.campaigns.store import run
 from smsbus.openphone import (
     DailyCapReached,
     OpenPhoneClient,
@@ -33,7 +32,7 @@ from smsbus.openphone import (
     RateLimited,
     SendOutcomeUnknown,
 )
-from smsbus.runtime.db import Sessions
+from smsbus.runtime.db import Sessions, execute
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +87,7 @@ class Dispatcher:
     async def housekeeping(self) -> None:
         now = self._clock()
         async with self._sessions() as session, session.begin():
-            await run(
+            await execute(
                 session,
                 text(
                     "UPDATE campaigns SET status = 'running', started_at = :now "

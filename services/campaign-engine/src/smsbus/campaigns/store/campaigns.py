@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.campaigns.domain import ab
 from smsbus.campaigns.models import CampaignRow, ContactRow, MemberRow, ParkedStatusRow
-from smsbus.campaigns.store import run
+from smsbus.runtime.db import execute
 
 _MEMBERS = MemberRow.__table__  # type: ignore[attr-defined]
 _CAMPAIGNS = CampaignRow.__table__  # type: ignore[attr-defined]
@@ -68,7 +68,7 @@ async def add_members(
     for start in range(0, len(values), 1000):
         chunk = values[start : start + 1000]
         statement = insert(_MEMBERS).values(chunk).on_conflict_do_nothing()
-        result = await run(session, statement.returning(_MEMBERS.c.id))
+        result = await execute(session, statement.returning(_MEMBERS.c.id))
         added += len(result.all())
     return added, len(values) - added
 
@@ -99,11 +99,11 @@ async def park(*, session: AsyncSession, message_id: str, status: str, at: datet
         .values(message_id=message_id, status=status, occurred_at=at)
         .on_conflict_do_nothing()
     )
-    await run(session, statement)
+    await execute(session, statement)
 
 
 async def unpark(*, session: AsyncSession, message_id: str) -> list[ParkedStatusRow]:
-    rows = await run(
+    rows = await execute(
         session,
         text(
             "DELETE FROM parked_statuses WHERE message_id = :m "
@@ -149,7 +149,7 @@ async def active_members_of(*, session: AsyncSession, phone: str) -> list[Member
 
 async def finish_drained(*, session: AsyncSession, now: datetime) -> list[str]:
     """Running campaigns with no pending or in-flight member are completed."""
-    rows = await run(
+    rows = await execute(
         session,
         text(
             "UPDATE campaigns c SET status = 'completed', finished_at = :now "
@@ -181,12 +181,12 @@ _COUNTS = text(
 
 
 async def counts(*, session: AsyncSession, campaign_id: str) -> list[dict[str, Any]]:
-    rows = await run(session, _COUNTS, {"c": campaign_id})
+    rows = await execute(session, _COUNTS, {"c": campaign_id})
     return [dict(row._mapping) for row in rows]
 
 
 async def skip_reasons(*, session: AsyncSession, campaign_id: str) -> dict[str, int]:
-    rows = await run(
+    rows = await execute(
         session,
         text(
             "SELECT reason, count(*) AS n FROM members "

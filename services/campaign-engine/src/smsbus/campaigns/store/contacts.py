@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.campaigns.domain import contacts as domain
 from smsbus.campaigns.models import ContactRow, ListContactRow, ListRow
-from smsbus.campaigns.store import run
+from smsbus.runtime.db import execute
 
 _CONTACTS = ContactRow.__table__  # type: ignore[attr-defined]
 _LIST_CONTACTS = ListContactRow.__table__  # type: ignore[attr-defined]
@@ -42,7 +42,7 @@ async def upsert_contacts(
         merged["updated_at"] = func.now()
         merged["deleted"] = text("false")
         statement = statement.on_conflict_do_update(index_elements=["phone"], set_=merged)
-        result = await run(session, statement.returning(_CONTACTS.c.id))
+        result = await execute(session, statement.returning(_CONTACTS.c.id))
         ids.append(result.scalar_one())
     return ids
 
@@ -50,7 +50,7 @@ async def upsert_contacts(
 async def list_contacts(
     *, session: AsyncSession, limit: int = 100, offset: int = 0
 ) -> tuple[list[ContactRow], int]:
-    total = (await run(session, select(func.count()).select_from(_CONTACTS))).scalar_one()
+    total = (await execute(session, select(func.count()).select_from(_CONTACTS))).scalar_one()
     statement = select(ContactRow).order_by(col(ContactRow.created_at), col(ContactRow.id))
     rows = await session.exec(statement.limit(limit).offset(offset))
     return list(rows.all()), int(total)
@@ -75,14 +75,14 @@ async def all_contacts(*, session: AsyncSession) -> AsyncIterator[ContactRow]:
 
 
 async def custom_field_names(*, session: AsyncSession) -> set[str]:
-    rows = await run(session, text("SELECT DISTINCT jsonb_object_keys(fields) FROM contacts"))
+    rows = await execute(session, text("SELECT DISTINCT jsonb_object_keys(fields) FROM contacts"))
     return {row[0] for row in rows}
 
 
 async def set_flags(
     *, session: AsyncSession, contact_id: str, flags: dict[str, Any]
 ) -> ContactRow | None:
-    await run(session, update(_CONTACTS).where(_CONTACTS.c.id == contact_id).values(**flags))
+    await execute(session, update(_CONTACTS).where(_CONTACTS.c.id == contact_id).values(**flags))
     return await session.get(ContactRow, contact_id)
 
 
@@ -132,7 +132,7 @@ async def add_to_list(*, session: AsyncSession, list_id: str, contact_ids: Seque
     for start in range(0, len(contact_ids), CHUNK):
         rows = [{"list_id": list_id, "contact_id": c} for c in contact_ids[start : start + CHUNK]]
         statement = insert(_LIST_CONTACTS).values(rows).on_conflict_do_nothing()
-        added += int((await run(session, statement)).rowcount or 0)
+        added += int((await execute(session, statement)).rowcount or 0)
     return added
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.campaigns.domain.caps import ContactHistory
-from smsbus.campaigns.store import run
+from smsbus.runtime.db import execute
 
 _CLAIM_DUE = text(
     """
@@ -58,17 +58,17 @@ class Intent:
 
 
 async def claim_due(*, session: AsyncSession, now: datetime, limit: int) -> list[str]:
-    rows = await run(session, _CLAIM_DUE, {"now": now, "limit": limit})
+    rows = await execute(session, _CLAIM_DUE, {"now": now, "limit": limit})
     return [row[0] for row in rows]
 
 
 async def claim_stale_intents(*, session: AsyncSession, limit: int, lease: float) -> list[Intent]:
     """Intents whose replica's lease ran out (it crashed, or the outcome was unknown): taken
     over with a fresh lease."""
-    ids = [r[0] for r in await run(session, _CLAIM_STALE, {"limit": limit})]
+    ids = [r[0] for r in await execute(session, _CLAIM_STALE, {"limit": limit})]
     if not ids:
         return []
-    await run(
+    await execute(
         session,
         text(
             "UPDATE members SET lease_until = now() + make_interval(secs => :s) "
@@ -76,7 +76,7 @@ async def claim_stale_intents(*, session: AsyncSession, limit: int, lease: float
         ),
         {"s": lease, "ids": ids},
     )
-    rows = await run(session, _MEMBERS, {"ids": ids})
+    rows = await execute(session, _MEMBERS, {"ids": ids})
     return [
         Intent(
             r.id,
@@ -96,7 +96,7 @@ async def claim_stale_intents(*, session: AsyncSession, limit: int, lease: float
 
 async def lock_campaigns(*, session: AsyncSession, ids: Sequence[str]) -> None:
     """Serialises limit accounting per campaign across replicas (sorted: no deadlocks)."""
-    await run(
+    await execute(
         session,
         text("SELECT id FROM campaigns WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
         {"ids": sorted(ids)},
@@ -106,7 +106,7 @@ async def lock_campaigns(*, session: AsyncSession, ids: Sequence[str]) -> None:
 async def lock_phones(*, session: AsyncSession, phones: Sequence[str]) -> None:
     """Serialises per-number caps across campaigns and replicas."""
     for phone in sorted(set(phones)):
-        await run(
+        await execute(
             session,
             text("SELECT pg_advisory_xact_lock(hashtext('smsbus.campaigns.phone.' || :p))"),
             {"p": phone},
@@ -117,7 +117,7 @@ async def usage(*, session: AsyncSession, days: dict[str, date]) -> dict[str, in
     """Sends counted today per campaign (`days`: campaign id → its current day)."""
     if not days:
         return {}
-    rows = await run(
+    rows = await execute(
         session,
         text("SELECT campaign_id, day, used FROM campaign_days WHERE campaign_id = ANY(:ids)"),
         {"ids": list(days)},
@@ -127,7 +127,7 @@ async def usage(*, session: AsyncSession, days: dict[str, date]) -> dict[str, in
 
 
 async def count_usage(*, session: AsyncSession, campaign_id: str, day: date, delta: int) -> None:
-    await run(
+    await execute(
         session,
         text(
             "INSERT INTO campaign_days (campaign_id, day, used) VALUES (:c, :d, :n) "
@@ -146,7 +146,7 @@ class LineDay:
 async def line_days(
     *, session: AsyncSession, lines: Sequence[str], day: date
 ) -> dict[str, LineDay]:
-    rows = await run(
+    rows = await execute(
         session,
         text(
             "SELECT line, segments, capped_until FROM line_days WHERE line = ANY(:l) AND day = :d"
@@ -160,7 +160,7 @@ async def line_days(
 async def count_segments(
     *, session: AsyncSession, line: str, day: date, delta: int, capped_until: datetime | None = None
 ) -> None:
-    await run(
+    await execute(
         session,
         text(
             "INSERT INTO line_days (line, day, segments, capped_until) VALUES (:l, :d, :n, :c) "
@@ -175,7 +175,7 @@ async def histories(
     *, session: AsyncSession, phones: Sequence[str], now: datetime, gap: timedelta
 ) -> dict[str, ContactHistory]:
     """Campaign sends to these numbers (intents count: they are as good as sent)."""
-    rows = await run(
+    rows = await execute(
         session,
         text(
             "SELECT m.phone, m.intent_at, m.campaign_id, c.purpose FROM members m "
@@ -200,7 +200,7 @@ async def histories(
 
 
 async def suppressed(*, session: AsyncSession, phones: Sequence[str]) -> set[str]:
-    rows = await run(
+    rows = await execute(
         session,
         text("SELECT phone FROM consent_suppressions WHERE phone = ANY(:p) AND suppressed"),
         {"p": list(phones)},
@@ -210,7 +210,7 @@ async def suppressed(*, session: AsyncSession, phones: Sequence[str]) -> set[str
 
 async def update_member(*, session: AsyncSession, member_id: str, **values: Any) -> None:
     columns = ", ".join(f"{name} = :{name}" for name in values)
-    await run(
+    await execute(
         session,
         text(f"UPDATE members SET {columns} WHERE id = :member_id"),
         {"member_id": member_id, **values},
@@ -227,7 +227,7 @@ async def record_intent(
     now: datetime,
     lease: float,
 ) -> None:
-    await run(
+    await execute(
         session,
         text(
             "UPDATE members SET status = 'sending', text = :t, segments = :s, encoding = :e, "
@@ -239,7 +239,7 @@ async def record_intent(
 
 
 async def extend_lease(*, session: AsyncSession, member_id: str, seconds: float) -> None:
-    await run(
+    await execute(
         session,
         text("UPDATE members SET lease_until = now() + make_interval(secs => :s) WHERE id = :id"),
         {"s": seconds, "id": member_id},

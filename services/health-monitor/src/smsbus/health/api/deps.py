@@ -1,0 +1,28 @@
+"""What the routes need, installed on the app by the composition root (`MonitorDep`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+
+from smsbus.health.canary import Canary
+
+
+@dataclass(frozen=True)
+class Monitor:
+    canary: Canary
+    failures_before_alert: int
+
+
+def install(app: FastAPI, monitor: Monitor) -> None:
+    app.state.monitor = monitor
+
+
+def _monitor(request: Request) -> Monitor:
+    monitor: Monitor = request.app.state.monitor
+    return monitor
+
+
+MonitorDep = Annotated[Monitor, Depends(_monitor)]

@@ -1,0 +1,104 @@
+"""health: canary checks, alerts, inbox/outbox
+
+Revision ID: 0001
+Revises:
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+TS = sa.DateTime(timezone=True)
+
+
+def _id() -> "sa.Column[int]":
+    return sa.Column("id", sa.BigInteger(), sa.Identity(always=True), primary_key=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "processed_events",
+        sa.Column("consumer", sa.String(200), primary_key=True),
+        sa.Column("dedupe_key", sa.String(500), primary_key=True),
+        sa.Column("event_id", sa.String(200), nullable=False),
+        sa.Column("processed_at", TS, nullable=False, server_default=sa.func.now()),
+    )
+    op.create_table(
+        "outbox",
+        _id(),
+        sa.Column("event_id", sa.String(200), nullable=False),
+        sa.Column("event_type", sa.String(200), nullable=False),
+        sa.Column("topic", sa.String(249), nullable=False),
+        sa.Column("key", sa.LargeBinary(), nullable=True),
+        sa.Column("value", sa.LargeBinary(), nullable=False),
+        sa.Column("headers", postgresql.JSONB(), nullable=False),
+        sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
+        sa.Column("published_at", TS, nullable=True),
+    )
+    op.create_index(
+        "outbox_pending_idx", "outbox", ["id"], postgresql_where=sa.text("published_at IS NULL")
+    )
+    op.create_table(
+        "checks",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("trigger", sa.String(10), nullable=False),
+        sa.Column("line", sa.String(64), nullable=False),
+        sa.Column("to", sa.String(20), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("state", sa.String(10), nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("deadline_at", TS, nullable=False),
+        sa.Column("started_at", TS, nullable=True),
+        sa.Column("message_id", sa.String(64), nullable=True),
+        sa.Column("line_number", sa.String(20), nullable=True),
+        sa.Column("send_error", sa.Text(), nullable=True),
+        sa.Column("finished_at", TS, nullable=True),
+        sa.Column("stage", sa.String(10), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("event_type", sa.String(40), nullable=True),
+        sa.Column("round_trip_seconds", sa.Float(), nullable=True),
+    )
+    # At most one pending check, whoever starts it.
+    op.create_index(
+        "checks_one_pending_idx",
+        "checks",
+        [sa.text("(true)")],
+        unique=True,
+        postgresql_where=sa.text("state IN ('sending', 'sent')"),
+    )
+    op.create_index("checks_created_idx", "checks", ["created_at"])
+    op.create_index(
+        "checks_finished_idx",
+        "checks",
+        ["finished_at"],
+        postgresql_where=sa.text("state IN ('passed', 'failed')"),
+    )
+    op.create_table(
+        "alerts",
+        _id(),
+        sa.Column("kind", sa.String(10), nullable=False),
+        sa.Column("check_id", sa.String(36), nullable=False),
+        sa.Column("payload", postgresql.JSONB(), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("next_attempt_at", TS, nullable=False),
+        sa.Column("delivered_at", TS, nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+    )
+    op.create_index(
+        "alerts_due_idx",
+        "alerts",
+        ["next_attempt_at"],
+        postgresql_where=sa.text("status = 'pending'"),
+    )
+
+
+def downgrade() -> None:
+    for table in ("alerts", "checks", "outbox", "processed_events"):
+        op.drop_table(table)

@@ -1,0 +1,1 @@
+"""Keyword-only async functions over the monitor's tables: `checks` and `alerts`."""

@@ -1,0 +1,95 @@
+"""The `alerts` table: alerts decided on a status transition and their delivery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from smsbus.health.models import AlertRow
+from smsbus.runtime.db import execute
+
+_TABLE = AlertRow.__table__  # type: ignore[attr-defined]
+_C = _TABLE.c
+
+
+@dataclass(frozen=True)
+class DueAlert:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+async def add(
+    *,
+    session: AsyncSession,
+    kind: str,
+    check_id: str,
+    payload: dict[str, Any],
+    status: str,
+    now: datetime,
+) -> None:
+    await execute(
+        session,
+        _TABLE.insert().values(
+            kind=kind,
+            check_id=check_id,
+            payload=payload,
+            status=status,
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        ),
+    )
+
+
+async def due(*, session: AsyncSession, now: datetime, limit: int = 20) -> list[DueAlert]:
+    """Pending alerts whose attempt is due, oldest first, locked for this transaction."""
+    statement = (
+        select(_C.id, _C.kind, _C.payload, _C.attempts)
+        .where(_C.status == "pending", _C.next_attempt_at <= now)
+        .order_by(_C.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [
+        DueAlert(r.id, r.kind, r.payload, r.attempts) for r in await execute(session, statement)
+    ]
+
+
+async def delivered(*, session: AsyncSession, alert_id: int, at: datetime) -> None:
+    await execute(
+        session,
+        update(_TABLE)
+        .where(_C.id == alert_id)
+        .values(status="delivered", attempts=_C.attempts + 1, delivered_at=at, last_error=None),
+    )
+
+
+async def retry_later(
+    *, session: AsyncSession, alert_id: int, at: datetime, delay: timedelta, error: str
+) -> None:
+    await execute(
+        session,
+        update(_TABLE)
+        .where(_C.id == alert_id)
+        .values(attempts=_C.attempts + 1, next_attempt_at=at + delay, last_error=error),
+    )
+
+
+async def failed(*, session: AsyncSession, alert_id: int, error: str) -> None:
+    await execute(
+        session,
+        update(_TABLE)
+        .where(_C.id == alert_id)
+        .values(status="failed", attempts=_C.attempts + 1, last_error=error),
+    )
+
+
+async def listing(*, session: AsyncSession, limit: int) -> list[dict[str, Any]]:
+    statement = select(_TABLE).order_by(_C.id.desc()).limit(limit)
+    return [dict(row._mapping) for row in await execute(session, statement)]

@@ -1,0 +1,168 @@
+"""The `checks` table: intents, OpenPhone's answers, decisions, and the summary of results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from smsbus.health.domain.checks import PENDING, Check
+from smsbus.health.domain.status import Summary
+from smsbus.health.models import CheckRow
+from smsbus.runtime.db import execute
+
+_TABLE = CheckRow.__table__  # type: ignore[attr-defined]
+_C = _TABLE.c
+_DECIDED = ("passed", "failed")
+# Serialises decisions, so each one sees the summary the previous one left (alert transitions).
+_DECISION_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('smsbus.health.decide'))")
+
+
+class AlreadyPending(Exception):
+    """A check is pending; there is at most one at a time."""
+
+
+def to_check(row: Any) -> Check:
+    return Check(
+        id=row.id,
+        line=row.line,
+        to=row.to,
+        text=row.text,
+        state=row.state,
+        created_at=row.created_at,
+        deadline_at=row.deadline_at,
+        started_at=row.started_at,
+        message_id=row.message_id,
+        line_number=row.line_number,
+        send_error=row.send_error,
+        finished_at=row.finished_at,
+        stage=row.stage,
+        reason=row.reason,
+        event_type=row.event_type,
+        round_trip_seconds=row.round_trip_seconds,
+    )
+
+
+async def add_intent(*, session: AsyncSession, check: Check, trigger: str) -> None:
+    """Commits nothing itself; raises AlreadyPending when another check is pending."""
+    statement = _TABLE.insert().values(
+        id=check.id,
+        trigger=trigger,
+        line=check.line,
+        to=check.to,
+        text=check.text,
+        state=check.state,
+        created_at=check.created_at,
+        deadline_at=check.deadline_at,
+    )
+    try:
+        async with session.begin_nested():
+            await execute(session, statement)
+    except IntegrityError as exc:
+        if "checks_one_pending_idx" in str(exc.orig):
+            raise AlreadyPending from None
+        raise
+
+
+async def get(*, session: AsyncSession, check_id: str, lock: bool = False) -> Check | None:
+    statement = select(_TABLE).where(_C.id == check_id)
+    if lock:
+        statement = statement.with_for_update()
+    row = (await execute(session, statement)).first()
+    return to_check(row) if row is not None else None
+
+
+async def recent(*, session: AsyncSession, limit: int) -> list[Check]:
+    statement = select(_TABLE).order_by(_C.created_at.desc(), _C.id).limit(limit)
+    return [to_check(row) for row in await execute(session, statement)]
+
+
+async def pending(
+    *, session: AsyncSession, lock: bool = False, due_by: datetime | None = None
+) -> list[Check]:
+    """Pending checks (at most one, by the unique index); `lock` skips rows locked elsewhere."""
+    statement = select(_TABLE).where(_C.state.in_(sorted(PENDING))).order_by(_C.created_at)
+    if due_by is not None:
+        statement = statement.where(_C.deadline_at <= due_by)
+    if lock:
+        statement = statement.with_for_update(skip_locked=True)
+    return [to_check(row) for row in await execute(session, statement)]
+
+
+async def lock_pending(*, session: AsyncSession) -> list[Check]:
+    """Pending checks, locked (waits for a concurrent decision on them)."""
+    statement = select(_TABLE).where(_C.state.in_(sorted(PENDING))).with_for_update()
+    return [to_check(row) for row in await execute(session, statement)]
+
+
+async def last_created_at(*, session: AsyncSession) -> datetime | None:
+    value = (await execute(session, select(func.max(_C.created_at)))).scalar_one_or_none()
+    return cast(datetime | None, value)
+
+
+async def mark_started(*, session: AsyncSession, check_id: str, at: datetime) -> bool:
+    """Claims a never-attempted intent for its POST; False if it was attempted or decided."""
+    statement = (
+        update(_TABLE)
+        .where(_C.id == check_id, _C.state == "sending", _C.started_at.is_(None))
+        .values(started_at=at)
+    )
+    result = await execute(session, statement)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def save_answer(*, session: AsyncSession, check: Check) -> None:
+    """What OpenPhone answered: the message id (or why the outcome is unknown)."""
+    await execute(
+        session,
+        update(_TABLE)
+        .where(_C.id == check.id)
+        .values(
+            state=check.state,
+            message_id=check.message_id,
+            line_number=check.line_number,
+            send_error=check.send_error,
+        ),
+    )
+
+
+async def save_decision(*, session: AsyncSession, check: Check) -> None:
+    await execute(
+        session,
+        update(_TABLE)
+        .where(_C.id == check.id)
+        .values(
+            state=check.state,
+            message_id=check.message_id,
+            finished_at=check.finished_at,
+            stage=check.stage,
+            reason=check.reason,
+            event_type=check.event_type,
+            round_trip_seconds=check.round_trip_seconds,
+        ),
+    )
+
+
+async def lock_decisions(*, session: AsyncSession) -> None:
+    await execute(session, _DECISION_LOCK)
+
+
+async def summary(*, session: AsyncSession) -> Summary:
+    decided = _C.state.in_(_DECIDED)
+    last_pass = select(func.max(_C.finished_at)).where(_C.state == "passed").scalar_subquery()
+    statement = select(
+        func.count().filter(decided),
+        last_pass,
+        func.max(_C.finished_at).filter(decided),
+        func.count().filter(
+            _C.state == "failed",
+            _C.finished_at > func.coalesce(last_pass, text("'-infinity'::timestamptz")),
+        ),
+    )
+    row: Any = (await execute(session, statement)).one()
+    return Summary(
+        decided=row[0], last_success_at=row[1], last_check_at=row[2], consecutive_failures=row[3]
+    )
