@@ -9,6 +9,10 @@ and `await upgrade(database_url, schema="compliance", script_location=".../migra
 them from code (the CLI's `smsbus migrate`, tests; its `schema` wins over env.py's). The
 database URL comes from the caller (`upgrade`), else the `sqlalchemy.url` option, else
 `SMSBUS_DATABASE_URL` via the settings.
+
+The runtime's own tables (the inbox's `processed_events`, the `outbox`) are created by a service's
+first migration with `create_inbox_table()` / `create_outbox_table()`: their shape is the
+runtime's, written once here. A change to them is a new function, never an edit of these.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -100,3 +106,36 @@ async def upgrade(
             await conn.run_sync(apply)
     finally:
         await engine.dispose()
+
+
+_TIMESTAMP = sa.DateTime(timezone=True)
+
+
+def create_inbox_table() -> None:
+    """`processed_events`, version 1 (smsbus.runtime.inbox.ProcessedEvent)."""
+    op.create_table(
+        "processed_events",
+        sa.Column("consumer", sa.String(200), primary_key=True),
+        sa.Column("dedupe_key", sa.String(500), primary_key=True),
+        sa.Column("event_id", sa.String(200), nullable=False),
+        sa.Column("processed_at", _TIMESTAMP, nullable=False, server_default=sa.func.now()),
+    )
+
+
+def create_outbox_table() -> None:
+    """`outbox` and its pending-rows index, version 1 (smsbus.runtime.outbox.OutboxMessage)."""
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), primary_key=True),
+        sa.Column("event_id", sa.String(200), nullable=False),
+        sa.Column("event_type", sa.String(200), nullable=False),
+        sa.Column("topic", sa.String(249), nullable=False),
+        sa.Column("key", sa.LargeBinary(), nullable=True),
+        sa.Column("value", sa.LargeBinary(), nullable=False),
+        sa.Column("headers", postgresql.JSONB(), nullable=False),
+        sa.Column("created_at", _TIMESTAMP, nullable=False, server_default=sa.func.now()),
+        sa.Column("published_at", _TIMESTAMP, nullable=True),
+    )
+    op.create_index(
+        "outbox_pending_idx", "outbox", ["id"], postgresql_where=sa.text("published_at IS NULL")
+    )

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from smsbus.runtime.migrations import create_inbox_table, create_outbox_table
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -167,31 +169,7 @@ def upgrade() -> None:
         postgresql_where=sa.text("status = 'pending'"),
     )
     op.create_index("members_phone_idx", "members", ["phone", "intent_at"], unique=False)
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
-        sa.Column("event_id", sa.String(length=200), nullable=False),
-        sa.Column("event_type", sa.String(length=200), nullable=False),
-        sa.Column("topic", sa.String(length=249), nullable=False),
-        sa.Column("key", sa.LargeBinary(), nullable=True),
-        sa.Column("value", sa.LargeBinary(), nullable=False),
-        sa.Column("headers", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index(
-        "outbox_pending_idx",
-        "outbox",
-        ["id"],
-        unique=False,
-        postgresql_where=sa.text("published_at IS NULL"),
-    )
+    create_outbox_table()
     op.create_table(
         "parked_statuses",
         sa.Column("message_id", sa.String(length=64), nullable=False),
@@ -202,19 +180,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("message_id", "status"),
     )
-    op.create_table(
-        "processed_events",
-        sa.Column("consumer", sa.String(length=200), nullable=False),
-        sa.Column("dedupe_key", sa.String(length=500), nullable=False),
-        sa.Column("event_id", sa.String(length=200), nullable=False),
-        sa.Column(
-            "processed_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("consumer", "dedupe_key"),
-    )
+    create_inbox_table()
     op.create_table(
         "consent_suppressions",
         sa.Column("phone", sa.String(length=20), nullable=False),

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from smsbus.runtime.migrations import create_outbox_table
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -17,21 +19,7 @@ TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), primary_key=True),
-        sa.Column("event_id", sa.String(200), nullable=False),
-        sa.Column("event_type", sa.String(200), nullable=False),
-        sa.Column("topic", sa.String(249), nullable=False),
-        sa.Column("key", sa.LargeBinary(), nullable=True),
-        sa.Column("value", sa.LargeBinary(), nullable=False),
-        sa.Column("headers", postgresql.JSONB(), nullable=False),
-        sa.Column("created_at", TS, nullable=False, server_default=sa.func.now()),
-        sa.Column("published_at", TS, nullable=True),
-    )
-    op.create_index(
-        "outbox_pending_idx", "outbox", ["id"], postgresql_where=sa.text("published_at IS NULL")
-    )
+    create_outbox_table()
     op.create_table(
         "seen_events",
         sa.Column("dedupe_key", sa.String(500), primary_key=True),

@@ -1,0 +1,24 @@
+"""the runtime's inbox and outbox tables
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from alembic import op
+
+from smsbus.runtime.migrations import create_inbox_table, create_outbox_table
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_inbox_table()
+    create_outbox_table()
+
+
+def downgrade() -> None:
+    op.drop_table("outbox")
+    op.drop_table("processed_events")
