@@ -121,3 +121,6 @@ def configure_logging(*, service: str, level: str | int = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("aiokafka").setLevel(max(root.level, logging.WARNING))
+    # httpx logs every request URL at INFO: noise, and a URL may carry an API key or a number.
+    for client in ("httpx", "httpcore"):
+        logging.getLogger(client).setLevel(max(root.level, logging.WARNING))

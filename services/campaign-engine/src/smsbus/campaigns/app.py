@@ -143,8 +143,6 @@ def create_app(
 
 def configure(settings: Settings) -> None:
     configure_logging(service=SERVICE, level=settings.log_level)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 def app_from_env() -> FastAPI:

@@ -192,6 +192,3 @@ def app_from_env() -> FastAPI:
 
 def configure(settings: Settings) -> None:
     configure_logging(service=SERVICE, level=settings.log_level)
-    # httpx logs request URLs at INFO; a lookup URL carries the provider's key.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -211,5 +211,3 @@ def app_from_env() -> FastAPI:
 
 def configure(settings: Settings) -> None:
     configure_logging(service=SERVICE, level=settings.log_level)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)

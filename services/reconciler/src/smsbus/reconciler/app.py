@@ -140,6 +140,3 @@ def app_from_env() -> FastAPI:
 
 def configure(settings: Settings) -> None:
     configure_logging(service=SERVICE, level=settings.log_level)
-    # httpx logs every request URL at INFO; ours carry phone numbers (masked, but noisy).
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
