@@ -26,14 +26,14 @@ from smsbus.campaigns.app import create_app as campaigns_app
 from smsbus.campaigns.settings import Settings as CampaignsSettings
 from smsbus.compliance.app import create_app as compliance_app
 from smsbus.compliance.settings import Settings as ComplianceSettings
-from smsbus.ingest.app import create_app as ingest_app
-from smsbus.ingest.settings import Settings as IngestSettings
-from smsbus.reconciler.app import create_app as reconciler_app
-from smsbus.reconciler.settings import Settings as ReconcilerSettings
 from smsbus.health.app import create_app as health_app
 from smsbus.health.settings import Settings as HealthSettings
+from smsbus.ingest.app import create_app as ingest_app
+from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.openphone_sim.app import create_app as sim_app
 from smsbus.openphone_sim.settings import SimSettings
+from smsbus.reconciler.app import create_app as reconciler_app
+from smsbus.reconciler.settings import Settings as ReconcilerSettings
 
 ROOT = Path(__file__).resolve().parents[3]
 COMPOSE = ROOT / "docker-compose.yml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 
 from smsbus.cli import operations, readme, topic_table
 from smsbus.cli.stack import commands
@@ -46,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay_dlq.add_argument("--limit", type=int, default=None)
     replay_dlq.add_argument("--dry-run", action="store_true", help="say what would be replayed")
 
-    replay = sub.add_parser("replay", help="quarantined webhooks back onto their topics")
+    replay = sub.add_parser(
+        "replay", help="quarantined webhooks back onto their topics; a group reads a topic again"
+    )
     replay_sub = replay.add_subparsers(dest="action", required=True)
     rejected = replay_sub.add_parser(
         "rejected", help="parse ingest.rejected.v1 again; publish what parses now"
@@ -54,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     rejected.add_argument("--limit", type=int, default=None)
     rejected.add_argument("--from-beginning", action="store_true", help="every record again")
     rejected.add_argument("--dry-run", action="store_true", help="say what would be published")
+    group = replay_sub.add_parser(
+        "group", help="a stopped consumer group reads a topic again from a point in time"
+    )
+    group.add_argument("group", help="the consumer group (a service's SMSBUS_<SERVICE>_GROUP_ID)")
+    group.add_argument("--topic", required=True)
+    start = group.add_mutually_exclusive_group(required=True)
+    start.add_argument(
+        "--since", type=_aware_datetime, help="ISO-8601 with a UTC offset, e.g. 2026-11-29T06:00Z"
+    )
+    start.add_argument("--from-beginning", action="store_true", help="the whole topic again")
+    group.add_argument("--dry-run", action="store_true", help="say what would be read again")
 
     tail = sub.add_parser("tail", help="print a topic's records as they arrive (JSON lines)")
     tail.add_argument("topic")
@@ -89,10 +103,19 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(operations.dlq(config.kafka_bootstrap, args))
         case "replay", "rejected":
             sys.exit(operations.replay_rejected(config.kafka_bootstrap, args))
+        case "replay", "group":
+            sys.exit(operations.replay_group(config.kafka_bootstrap, args))
         case "tail", _:
             sys.exit(operations.tail(config.kafka_bootstrap, args))
         case "readme", _:
             sys.exit(readme.sync(config.repo / "README.md", check_only=args.check))
+
+
+def _aware_datetime(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset (add Z or +00:00)")
+    return moment
 
 
 def _strip_separator(args: list[str]) -> list[str]:

@@ -1,8 +1,8 @@
-"""`smsbus dlq …`, `smsbus replay rejected`, `smsbus tail`: what the operator sees, exit codes.
+"""`smsbus dlq …`, `smsbus replay …`, `smsbus tail`: what the operator sees, exit codes.
 
 Output is one JSON object per line (`jq`-friendly); `dlq list` is a table. Exit code 0: done;
 1: something is left that needs a human (dead letters pending, bodies that still do not parse);
-2: the command could not run (no such topic).
+2: the command could not run (no such topic, a group that is still running).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from smsbus.cli import dead_letters, rejected
+from smsbus.cli import dead_letters, rejected, rewind
 from smsbus.cli.tail import describe, follow
 from smsbus.contracts import all_dlq_topics
 
@@ -59,6 +59,26 @@ def replay_rejected(bootstrap: str, args: argparse.Namespace) -> int:
         f"{len(outcomes) - published} still do not parse"
     )
     return 1 if published < len(outcomes) else 0
+
+
+def replay_group(bootstrap: str, args: argparse.Namespace) -> int:
+    try:
+        moves = asyncio.run(
+            rewind.rewind(
+                bootstrap,
+                group=args.group,
+                topic=args.topic,
+                since=None if args.from_beginning else args.since,
+                dry_run=args.dry_run,
+            )
+        )
+    except (ValueError, rewind.GroupIsRunning) as exc:
+        print(f"smsbus replay group: {exc}")
+        return 2
+    _lines(move.summary() for move in moves)
+    verb = "would read again" if args.dry_run else "will read again"
+    print(f"{args.group} {verb} {sum(m.records for m in moves)} record(s) of {args.topic}")
+    return 0
 
 
 def tail(bootstrap: str, args: argparse.Namespace) -> int:
