@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI, Request, Response
 
 from smsbus.contracts import ROUTES, Envelope, decode_event, dlq_topic
@@ -123,6 +124,10 @@ class Stack:
             httpx.AsyncClient(base_url=url, timeout=30) as api,
         ):
             await eventually(lambda: _ready(api))
+            # A canary started before the consumer owns its partitions would wait for the join
+            # (seconds under load) and fail a short test deadline for a reason the test is not
+            # about.
+            await eventually(lambda: _joined(self.bootstrap, self.group))
             yield api
 
     async def results(self) -> list[Envelope[Any]]:
@@ -136,6 +141,19 @@ class Stack:
     async def message_events(self) -> list[Envelope[Any]]:
         topic = self.messages_topic
         return [decode_event(r.value) for r in (await read_topics(self.bootstrap, [topic]))[topic]]
+
+
+async def _joined(bootstrap: str, group: str) -> bool:
+    """The monitor's consumer group has members and has finished assigning partitions."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_consumer_groups([group])
+    finally:
+        await admin.close()
+    return any(
+        found["state"] == "Stable" and found["members"] for found in described.to_object()["groups"]
+    )
 
 
 async def _ready(api: httpx.AsyncClient) -> bool:
