@@ -76,6 +76,15 @@ async def end_offsets(bootstrap: str, topics: Iterable[str]) -> dict[TopicPartit
     return ends
 
 
+async def committed_offsets(
+    bootstrap: str, group_id: str, tps: Iterable[TopicPartition]
+) -> dict[TopicPartition, int]:
+    """The group's committed offsets of those partitions it has committed at all."""
+    async with _admin(bootstrap) as admin:
+        found = await admin.list_consumer_group_offsets(group_id, partitions=list(tps))
+    return {tp: mark.offset for tp, mark in found.items() if mark.offset >= 0}
+
+
 async def lag_behind(
     bootstrap: str, group_id: str, targets: dict[TopicPartition, int]
 ) -> dict[TopicPartition, int]:
@@ -88,17 +97,12 @@ async def lag_behind(
     """
     if not targets:
         return {}
-    tps = list(targets)
-    async with _admin(bootstrap) as admin:
-        committed = await admin.list_consumer_group_offsets(group_id, partitions=tps)
+    committed = await committed_offsets(bootstrap, group_id, targets)
     async with _offset_reader(bootstrap) as consumer:
-        start = await consumer.beginning_offsets(tps)
-    lag = {}
-    for tp, target in targets.items():
-        mark = committed.get(tp)
-        position = max(mark.offset if mark is not None else -1, start[tp])
-        lag[tp] = max(target - position, 0)
-    return lag
+        start = await consumer.beginning_offsets(list(targets))
+    return {
+        tp: max(target - max(committed.get(tp, -1), start[tp]), 0) for tp, target in targets.items()
+    }
 
 
 async def group_lag(

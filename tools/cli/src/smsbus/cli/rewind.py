@@ -17,6 +17,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
 from smsbus.cli.topic_reader import group_consumer, partitions
+from smsbus.runtime.offsets import committed_offsets
 
 
 class GroupIsRunning(Exception):
@@ -60,7 +61,7 @@ async def rewind(
     members = await _running_members(bootstrap, group)
     if members:
         raise GroupIsRunning(group, members)
-    committed = await _committed(bootstrap, group, parts)
+    committed = await committed_offsets(bootstrap, group, parts)
     targets = await _offsets_at(bootstrap, parts, since)
     moves = [
         Move(tp, committed.get(tp), min(targets[tp], committed.get(tp, targets[tp])))
@@ -80,18 +81,6 @@ async def _running_members(bootstrap: str, group: str) -> int:
     finally:
         await admin.close()
     return sum(len(found["members"]) for found in described.to_object()["groups"])
-
-
-async def _committed(
-    bootstrap: str, group: str, parts: list[TopicPartition]
-) -> dict[TopicPartition, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="smsbus-replay-group")
-    await admin.start()
-    try:
-        found = await admin.list_consumer_group_offsets(group, partitions=parts)
-    finally:
-        await admin.close()
-    return {tp: mark.offset for tp, mark in found.items() if mark.offset >= 0}
 
 
 async def _offsets_at(
