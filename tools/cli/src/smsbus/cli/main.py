@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("--from-beginning", action="store_true", help="not only what arrives now")
     tail.add_argument("--limit", type=int, default=None, help="stop after this many records")
 
+    lag = sub.add_parser("lag", help="how many records each consumer group has not read yet")
+    lag.add_argument(
+        "--max", type=int, default=None, help="exit 1 if a group is more records behind than this"
+    )
+
     docs = sub.add_parser("readme", help="regenerate README.md's topic table from the registry")
     docs.add_argument("--check", action="store_true", help="fail if README.md is out of date")
     return parser
@@ -105,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(operations.replay_rejected(config.kafka_bootstrap, args))
         case "replay", "group":
             sys.exit(operations.replay_group(config.kafka_bootstrap, args))
+        case "lag", _:
+            sys.exit(operations.lag(config.kafka_bootstrap, args))
         case "tail", _:
             sys.exit(operations.tail(config.kafka_bootstrap, args))
         case "readme", _:

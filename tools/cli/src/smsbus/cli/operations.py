@@ -1,7 +1,9 @@
-"""`smsbus dlq …`, `smsbus replay …`, `smsbus tail`: what the operator sees, exit codes.
+"""`smsbus dlq …`, `smsbus replay …`, `smsbus lag`, `smsbus tail`: what the operator sees, exit
+codes.
 
-Output is one JSON object per line (`jq`-friendly); `dlq list` is a table. Exit code 0: done;
-1: something is left that needs a human (dead letters pending, bodies that still do not parse);
+Output is one JSON object per line (`jq`-friendly); `dlq list` and `lag` are tables. Exit code
+0: done; 1: something is left that needs a human (dead letters pending, bodies that still do not
+parse, a group further behind than `lag --max`);
 2: the command could not run (no such topic, a group that is still running).
 """
 
@@ -14,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from smsbus.cli import dead_letters, rejected, rewind
+from smsbus.cli.lag import lags
 from smsbus.cli.tail import describe, follow
 from smsbus.contracts import all_dlq_topics
 
@@ -79,6 +82,16 @@ def replay_group(bootstrap: str, args: argparse.Namespace) -> int:
     verb = "would read again" if args.dry_run else "will read again"
     print(f"{args.group} {verb} {sum(m.records for m in moves)} record(s) of {args.topic}")
     return 0
+
+
+def lag(bootstrap: str, args: argparse.Namespace) -> int:
+    found = asyncio.run(lags(bootstrap))
+    width = max((len(g.group) for g in found), default=5)
+    print(f"{'group':<{width}}  {'topic':<24}  {'behind':>8}")
+    for group in found:
+        print(f"{group.group:<{width}}  {group.topic:<24}  {group.records:>8}")
+    too_far = args.max is not None and any(g.records > args.max for g in found)
+    return 1 if too_far else 0
 
 
 def tail(bootstrap: str, args: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
-"""`smsbus replay group` against the real broker: a stopped group reads a topic again from a point
-in time, never skips ahead, and is refused while one of its members runs."""
+"""`smsbus replay group` and `smsbus lag` against the real broker: a stopped group reads a topic
+again from a point in time, never skips ahead, and is refused while one of its members runs; the
+lag of each group is what it has not committed."""
 
 import asyncio
 import json
@@ -9,6 +10,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
+from smsbus.cli.lag import GroupLag, lags, registry_groups
 from smsbus.cli.main import main
 from smsbus.cli.rewind import GroupIsRunning, rewind
 from smsbus.runtime.kafka import delete_topics, ensure_topics
@@ -158,3 +160,17 @@ def test_the_command_line_says_what_it_would_read_again_and_refuses_a_naive_time
         assert "has no UTC offset" in capsys.readouterr().err
     finally:
         asyncio.run(delete_topics(kafka_bootstrap, [topic]))
+
+
+async def test_lag_lists_each_group_behind_on_its_topic_and_skips_missing_topics(
+    kafka_bootstrap: str, new_topic: NewTopic
+) -> None:
+    topic = await new_topic("lag", partitions=2)
+    await produce(kafka_bootstrap, topic, {0: [0, 1, 2], 1: [3]})
+    reader, idle = unique_name("svc"), unique_name("svc")
+    await commit(kafka_bootstrap, reader, {TopicPartition(topic, 0): 3})
+
+    found = await lags(kafka_bootstrap, [(reader, topic), (idle, topic), (reader, "no.such.v1")])
+
+    assert found == [GroupLag(reader, topic, 1), GroupLag(idle, topic, 4)]
+    assert ("compliance", "openphone.messages.v1") in registry_groups()
