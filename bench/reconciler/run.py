@@ -20,6 +20,9 @@ Cases:
   so the run goes as fast as the reconciler + simulator can: the reconciler's own ceiling.
 - `10 rps` (--paced N, 0 to skip): the client exactly as the service builds it (the shared
   bucket, 10 requests/s, burst 5): what a run against OpenPhone takes.
+- `10 rps +M ms` (--slow-ms M, N from --slow-n): the same, with every REST answer held back M ms
+  by the simulator's `slow` fault: a run makes one request at a time, so once a round trip is
+  longer than the 100 ms pacing slot, latency rather than pacing is the bound.
 
 REST requests are counted at the simulator (`GET /sim/requests`, the entries logged during the
 run). "rtt" is the time the reconciler's client spent waiting on HTTP round trips (a transport
@@ -51,7 +54,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import smsbus.reconciler
@@ -107,6 +111,34 @@ class TimedTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+class Statements:
+    """Every SQL statement any engine of this process executes, by kind, while `on`."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.kinds: Counter[str] = Counter()
+        self.seconds = 0.0
+        self._started: dict[int, float] = {}
+        event.listen(Engine, "before_cursor_execute", self._before)
+        event.listen(Engine, "after_cursor_execute", self._after)
+
+    def _before(self, _conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if self.on:
+            self._started[id(cursor)] = time.perf_counter()
+            self.kinds[" ".join(statement.split()[:3])] += 1
+
+    def _after(self, _conn: Any, cursor: Any, *_: Any) -> None:
+        started = self._started.pop(id(cursor), None)
+        if started is not None:
+            self.seconds += time.perf_counter() - started
+
+    def reset(self) -> None:
+        self.kinds, self.seconds, self.on = Counter(), 0.0, True
+
+
+STATEMENTS = Statements()
+
+
 @dataclass
 class Seeded:
     conversations: int
@@ -137,12 +169,18 @@ class Result:
     rest_phase: float
     after_rest: float
     baseline: float | None
+    sql: Counter[str]
+    sql_seconds: float
     error: str | None
     problems: list[str]
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+def short(error: str | None) -> str:
+    return (error or "").split("\n")[0][:200]
 
 
 def external(i: int) -> str:
@@ -228,7 +266,14 @@ async def until(check: Any, within: float, every: float = 0.05) -> None:
 
 
 async def run_case(
-    *, case: str, size: int, paced: bool, bootstrap: str, database_url: str, baseline: bool
+    *,
+    case: str,
+    size: int,
+    paced: bool,
+    bootstrap: str,
+    database_url: str,
+    baseline: bool,
+    slow: float = 0.0,
 ) -> Result:
     tag = uuid.uuid4().hex[:10]
     schema, group = f"bench_rec_{tag}", f"bench-reconciler-{tag}"
@@ -269,13 +314,18 @@ async def run_case(
                 return (await api.get("/readyz")).status_code == 200
 
             await until(ready, within=60)
+            if slow:  # every REST answer this much later (a far-away API), after seeding
+                await sim.faults(slow_rate=1.0, slow_seconds=slow)
             clock.offset = timedelta(seconds=GRACE + 5)  # every seeded fact is past grace
             logged_before = len(await sim_requests(sim))
             transport.count, transport.seconds = 0, 0.0
+            STATEMENTS.reset()
             cpu0, t0 = time.process_time(), time.perf_counter()
             response = await api.post("/runs")
             wall = time.perf_counter() - t0
             cpu = time.process_time() - cpu0
+            STATEMENTS.on = False
+            sql, sql_seconds = STATEMENTS.kinds, STATEMENTS.seconds
             t_answer = datetime.now(UTC)
             response.raise_for_status()
             run: dict[str, Any] = response.json()
@@ -295,12 +345,13 @@ async def run_case(
                 first, last = parse_at(entries[0]["at"]), parse_at(entries[-1]["at"])
             else:
                 first = last = started
-            base = await replay(sim, entries) if baseline else None
+        # The reconciler is stopped: the replay has the simulator and the loop to itself.
+        base = await replay(sim, entries) if baseline else None
 
     expected = sum(seeded.facts.values())
     problems = []
     if run["status"] != "succeeded":
-        problems.append(f"status {run['status']}: {run['error']}")
+        problems.append(f"status {run['status']}: {short(run['error'])}")
     checked = (run["conversations_checked"], run["messages_checked"], run["calls_checked"])
     if checked != (seeded.conversations, seeded.messages, seeded.calls):
         problems.append(
@@ -334,6 +385,8 @@ async def run_case(
         rest_phase=(last - first).total_seconds(),
         after_rest=(finished - last).total_seconds(),
         baseline=base,
+        sql=sql,
+        sql_seconds=sql_seconds,
         error=run["error"],
         problems=problems,
     )
@@ -360,13 +413,18 @@ def table(results: list[Result]) -> None:
     for r in results:
         paths = ", ".join(f"{path} {count}" for path, count in sorted(r.by_path.items()))
         say(f"{r.case} N={r.size}: requests by path: {paths}; answers {dict(r.statuses)}")
+        kinds = ", ".join(f"{kind!r} {n}" for kind, n in r.sql.most_common(5))
+        say(
+            f"  SQL during the run: {sum(r.sql.values()):,} statements, {r.sql_seconds:.2f}s "
+            f"in them; most: {kinds}"
+        )
         for problem in r.problems:
             say(f"  PROBLEM: {problem}")
 
 
 def conclusion(results: list[Result]) -> None:
     per_conv = [r.requests / r.size for r in results if r.ok]
-    paced = [r for r in results if r.case == "10 rps" and r.ok]
+    paced = [r for r in results if r.case.startswith("10 rps") and r.ok]
     unpaced = [r for r in results if r.case == "unpaced" and r.ok]
     if per_conv:
         say(f"\nREST requests per conversation: {min(per_conv):.2f}-{max(per_conv):.2f}")
@@ -377,7 +435,7 @@ def conclusion(results: list[Result]) -> None:
         )
     for r in paced:
         say(
-            f"10 rps N={r.size}: {r.requests / max(r.rest_phase, 1e-9):.2f} req/s over the REST "
+            f"{r.case} N={r.size}: {r.requests / max(r.rest_phase, 1e-9):.2f} req/s over the REST "
             f"phase, {1000 * r.wall / r.size:.0f} ms/conversation, rtt {r.rtt / r.wall:.0%} "
             "of the run"
         )
@@ -390,6 +448,10 @@ async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,300,1000", help="conversations per unpaced run")
     parser.add_argument("--paced", type=int, default=300, help="N for the 10 rps run; 0: none")
+    parser.add_argument(
+        "--slow-ms", type=int, default=0, help="also a 10 rps run whose REST answers wait this long"
+    )
+    parser.add_argument("--slow-n", type=int, default=100, help="N for the --slow-ms run")
     parser.add_argument("--repeat", type=int, default=1, help="repeat every case this often")
     parser.add_argument("--no-baseline", action="store_true", help="skip the replay baseline")
     args = parser.parse_args()
@@ -397,13 +459,15 @@ async def main() -> int:
     bootstrap = os.environ.get("SMSBUS_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)
     database_url = os.environ.get("SMSBUS_DATABASE_URL", DEFAULT_DATABASE_URL)
     sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
-    cases = [("unpaced", size, False) for size in sizes]
+    cases = [("unpaced", size, False, 0.0) for size in sizes]
     if args.paced:
-        cases.append(("10 rps", args.paced, True))
+        cases.append(("10 rps", args.paced, True, 0.0))
+    if args.slow_ms:
+        cases.append((f"10 rps +{args.slow_ms} ms", args.slow_n, True, args.slow_ms / 1000))
     say(f"bench/reconciler {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, cases {cases}")
     results: list[Result] = []
     for _ in range(args.repeat):
-        for case, size, paced in cases:
+        for case, size, paced, slow in cases:
             say(f"... {case} N={size}")
             result = await run_case(
                 case=case,
@@ -412,12 +476,13 @@ async def main() -> int:
                 bootstrap=bootstrap,
                 database_url=database_url,
                 baseline=not paced and not args.no_baseline,
+                slow=slow,
             )
             results.append(result)
             say(
                 f"    {result.status} in {result.wall:.2f}s, {result.requests} requests, "
                 f"emitted {result.emitted}/{result.expected}"
-                + (f" ({result.error})" if result.error else "")
+                + (f" ({short(result.error)})" if result.error else "")
             )
     say()
     table(results)

@@ -77,6 +77,7 @@ def create_app(
             grace=timedelta(seconds=settings.grace_seconds),
             catchup_timeout=settings.catchup_timeout_seconds,
             page_size=settings.page_size,
+            concurrency=settings.concurrency,
         ),
     )
 

@@ -3,6 +3,7 @@ active in the window → their messages and calls → the facts they prove."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -26,20 +27,45 @@ class History:
 
 
 async def fetch_history(
-    client: OpenPhoneClient, *, lines: Sequence[str], window: Window, page_size: int = 100
+    client: OpenPhoneClient,
+    *,
+    lines: Sequence[str],
+    window: Window,
+    page_size: int = 100,
+    concurrency: int = 4,
 ) -> History:
     """Every fact of messages and calls created in the window on our lines. OpenPhone errors
-    (after the client's own retries) propagate: the run fails and its window is retried."""
+    (after the client's own retries) propagate: the run fails and its window is retried.
+
+    Up to `concurrency` conversations are read at once: one request at a time would make the
+    round trip, not OpenPhone's 10 requests/s (which the client paces), the bound of a run.
+    """
     history = History()
-    for line in choose_lines(await client.list_phone_numbers(), wanted=lines):
-        history.lines += 1
-        conversations = client.list_conversations(
-            phone_numbers=[line.id], updated_after=window.start, page_size=page_size
-        )
-        async for conversation in conversations:
-            history.conversations += 1
+    limit = asyncio.Semaphore(concurrency)
+
+    async def read(line: PhoneNumber, conversation: Conversation) -> None:
+        async with limit:
             await _conversation(client, history, line, conversation, window, page_size)
+
+    try:
+        async with asyncio.TaskGroup() as tasks:
+            for line in choose_lines(await client.list_phone_numbers(), wanted=lines):
+                history.lines += 1
+                conversations = client.list_conversations(
+                    phone_numbers=[line.id], updated_after=window.start, page_size=page_size
+                )
+                async for conversation in conversations:
+                    history.conversations += 1
+                    tasks.create_task(read(line, conversation))
+    except ExceptionGroup as failed:
+        raise _first(failed) from None
     return history
+
+
+def _first(group: ExceptionGroup[Exception]) -> Exception:
+    """The first error of a failed task group, for the run's `error` (not "1 sub-exception")."""
+    first = group.exceptions[0]
+    return _first(first) if isinstance(first, ExceptionGroup) else first
 
 
 def choose_lines(available: Sequence[PhoneNumber], *, wanted: Sequence[str]) -> list[PhoneNumber]:

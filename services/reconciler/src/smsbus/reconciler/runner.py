@@ -52,6 +52,7 @@ class RunConfig:
     grace: timedelta = timedelta(minutes=10)
     catchup_timeout: float = 30.0
     page_size: int = 100
+    concurrency: int = 4
 
 
 class Reconciler:
@@ -119,6 +120,7 @@ class Reconciler:
             lines=config.lines,
             window=run_store.window_of(run),
             page_size=config.page_size,
+            concurrency=config.concurrency,
         )
         _count(run, history)
         behind = await wait_caught_up(

@@ -51,6 +51,8 @@ class Settings(ServiceSettings):
     catchup_timeout_seconds: float = Field(default=30.0, ge=0)
     """How long a run waits for its own consumer to reach the end offsets before deferring."""
     page_size: int = Field(default=100, ge=1, le=100)
+    concurrency: int = Field(default=4, ge=1, le=16)
+    """Conversations read at once; the client still paces all requests to OpenPhone's limit."""
 
     @field_validator("lines", mode="before")
     @classmethod

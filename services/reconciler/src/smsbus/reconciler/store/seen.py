@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
@@ -15,7 +15,13 @@ from smsbus.reconciler.domain.facts import Fact
 from smsbus.reconciler.domain.synthetic import SOURCE, synthetic_event_id
 from smsbus.reconciler.models import SeenEventRow
 
+T = TypeVar("T")
+
 _TABLE = SeenEventRow.__table__  # type: ignore[attr-defined]
+
+# asyncpg takes at most 32,767 parameters per statement; a window can hold far more facts.
+_ROWS_PER_INSERT = 1_000  # 7 parameters each
+_KEYS_PER_SELECT = 10_000
 
 
 async def record_seen(*, session: AsyncSession, envelope: Envelope[Any], seen_at: datetime) -> bool:
@@ -56,26 +62,34 @@ async def claim_missing(
         }
         for fact in facts
     ]
-    return set(await _insert(session, rows)) if rows else set()
+    claimed: set[str] = set()
+    for chunk in _chunks(rows, _ROWS_PER_INSERT):
+        claimed.update(await _insert(session, chunk))
+    return claimed
 
 
 async def seen_keys(*, session: AsyncSession, keys: Iterable[str]) -> set[str]:
     """Which of `keys` are known."""
-    wanted = sorted(set(keys))
-    if not wanted:
-        return set()
-    statement = select(SeenEventRow.dedupe_key).where(col(SeenEventRow.dedupe_key).in_(wanted))
-    return set((await session.exec(statement)).all())
+    known: set[str] = set()
+    for chunk in _chunks(sorted(set(keys)), _KEYS_PER_SELECT):
+        statement = select(SeenEventRow.dedupe_key).where(col(SeenEventRow.dedupe_key).in_(chunk))
+        known.update((await session.exec(statement)).all())
+    return known
 
 
 async def get_seen(*, session: AsyncSession, dedupe_key: str) -> SeenEventRow | None:
     return await session.get(SeenEventRow, dedupe_key)
 
 
-async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> list[str]:
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def _insert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[str]:
     statement = (
         insert(_TABLE)
-        .values(rows)
+        .values(list(rows))
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(_TABLE.c.dedupe_key)
     )
