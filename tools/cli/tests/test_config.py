@@ -26,12 +26,16 @@ def test_local_defaults_run_everything_here(tmp_path: Path) -> None:
 
 
 def test_moved_ports_move_the_urls_that_name_them(tmp_path: Path) -> None:
-    child = _config(
-        tmp_path, {"SMSBUS_SIM_PORT": "18090", "SMSBUS_INGEST_PORT": "18080"}
-    ).child_environment()
+    moved = {
+        "SMSBUS_SIM_PORT": "18090",
+        "SMSBUS_INGEST_PORT": "18080",
+        "SMSBUS_COMPLIANCE_PORT": "18081",
+    }
+    child = _config(tmp_path, moved).child_environment()
 
     assert child["SMSBUS_OPENPHONE_BASE_URL"] == "http://127.0.0.1:18090"
     assert child["SMSBUS_SIM_WEBHOOK_URLS"] == "http://127.0.0.1:18080/webhooks/openphone"
+    assert child["SMSBUS_CAMPAIGNS_COMPLIANCE_URL"] == "http://127.0.0.1:18081"
 
 
 def test_dotenv_configures_and_the_environment_wins(tmp_path: Path) -> None:

@@ -1,6 +1,8 @@
-"""`smsbus stack up; status; up; down` as an operator runs it, on ports and a state dir of its own.
+"""`smsbus stack up; status; demo; up; down` as an operator runs it, on ports and a state dir of its
+own.
 
-Proves that a second `up` is harmless, that the registry's topics exist afterwards, and that `down`
+Proves that `smsbus demo` holds on a fresh stack, that a second `up` is harmless, that the
+registry's topics exist afterwards, and that `down`
 leaves no process of ours behind.
 """
 
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from smsbus.cli.demo import STEPS
 from smsbus.cli.stack.services import KNOWN_SERVICES, installed_services
 from smsbus.contracts.topics import all_dlq_topics, all_topics
 
@@ -84,6 +87,11 @@ def test_up_status_up_down_leaves_nothing_behind(tmp_path: Path) -> None:
         assert status.returncode == 0, status.stdout + status.stderr
         assert "NOT READY" not in status.stdout
         assert status.stdout.count("running (pid") == expected_processes
+
+        demo = _smsbus(env, "demo")
+        assert demo.returncode == 0, demo.stdout + demo.stderr
+        assert all(title in demo.stdout for title in STEPS), demo.stdout
+        assert demo.stdout.count("   held (") == len(STEPS), demo.stdout
 
         second = _smsbus(env, "stack", "up")
         assert second.returncode == 0, second.stdout + second.stderr

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
-from smsbus.cli import operations, readme, topic_table
+from smsbus.cli import demo, operations, readme, topic_table
 from smsbus.cli.stack import commands
 from smsbus.cli.stack.config import StackConfig
 from smsbus.cli.stack.provision import provision, run_migrations
@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--max", type=int, default=None, help="exit 1 if a group is more records behind than this"
     )
 
+    sub.add_parser(
+        "demo", help="walk through what the running stack guarantees, verifying each step"
+    )
+
     docs = sub.add_parser("readme", help="regenerate README.md's topic table from the registry")
     docs.add_argument("--check", action="store_true", help="fail if README.md is out of date")
     return parser
@@ -114,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(operations.lag(config.kafka_bootstrap, args))
         case "tail", _:
             sys.exit(operations.tail(config.kafka_bootstrap, args))
+        case "demo", _:
+            sys.exit(demo.run(config))
         case "readme", _:
             sys.exit(readme.sync(config.repo / "README.md", check_only=args.check))
 

@@ -113,12 +113,14 @@ class StackConfig:
         the simulator stands in for OpenPhone and signs its webhooks to ingest with a dev key."""
         sim = f"http://127.0.0.1:{self.port('SMSBUS_SIM_PORT', 8090)}"
         ingest = f"http://127.0.0.1:{self.port('SMSBUS_INGEST_PORT', 8080)}"
+        compliance = f"http://127.0.0.1:{self.port('SMSBUS_COMPLIANCE_PORT', 8081)}"
         return {
             "SMSBUS_OPENPHONE_BASE_URL": sim,
             "SMSBUS_OPENPHONE_API_KEY": LOCAL_API_KEY,
             "SMSBUS_INGEST_SIGNING_KEYS": LOCAL_SIGNING_KEY,
             "SMSBUS_SIM_SIGNING_KEY": LOCAL_SIGNING_KEY,
             "SMSBUS_SIM_WEBHOOK_URLS": f"{ingest}/webhooks/openphone",
+            "SMSBUS_CAMPAIGNS_COMPLIANCE_URL": compliance,  # campaign-engine asks eligibility
         }
 
     def child_environment(self) -> dict[str, str]:
