@@ -2,8 +2,7 @@
 own.
 
 Proves that `smsbus demo` holds on a fresh stack, that a second `up` is harmless, that the
-registry's topics exist afterwards, and that `down`
-leaves no process of ours behind.
+registry's topics exist afterwards, and that `down` leaves no process of ours behind.
 """
 
 import asyncio
