@@ -1,15 +1,13 @@
 from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import SQLModel
 
 from smsbus.runtime.inbox import ProcessedEvent
 from smsbus.runtime.migrations import upgrade
 from smsbus.runtime.outbox import OutboxMessage
+from smsbus.runtime.testing import migration_drift
 
 pytestmark = pytest.mark.integration
 
@@ -40,17 +38,4 @@ async def test_the_runtime_tables_a_migration_creates_match_the_runtime_models(
     await upgrade(database_url, schema=db_schema, script_location=SCRIPTS)
     runtime_tables = {ProcessedEvent.__tablename__, OutboxMessage.__tablename__}
 
-    def diff(connection):  # type: ignore[no-untyped-def]
-        def runtime_only(obj, name, type_, *_):  # type: ignore[no-untyped-def]
-            table = obj if type_ == "table" else getattr(obj, "table", None)
-            return (table.name if table is not None else name) in runtime_tables
-
-        opts = {"compare_type": True, "include_object": runtime_only}
-        return compare_metadata(
-            MigrationContext.configure(connection, opts=opts), SQLModel.metadata
-        )
-
-    async with db_engine.connect() as conn:
-        changes = await conn.run_sync(diff)
-
-    assert changes == []
+    assert await migration_drift(db_engine, runtime_tables) == []

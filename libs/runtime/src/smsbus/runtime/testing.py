@@ -13,11 +13,16 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import NoReturn
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from types import ModuleType
+from typing import Any, NoReturn
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
 
 from smsbus.runtime.db import drop_schema, ensure_schema, make_engine
 from smsbus.runtime.kafka import delete_topics, ensure_topics
@@ -115,3 +120,37 @@ async def db_engine(database_url: str, db_schema: str) -> AsyncIterator[AsyncEng
     engine = make_engine(database_url, schema=db_schema)
     yield engine
     await engine.dispose()
+
+
+def tables_of(models: ModuleType) -> set[str]:
+    """The names of the tables a models module declares (its own SQLModel table classes)."""
+    return {
+        str(value.__table__.name)
+        for value in vars(models).values()
+        if isinstance(value, type)
+        and issubclass(value, SQLModel)
+        and value.__module__ == models.__name__
+        and hasattr(value, "__table__")
+    }
+
+
+async def migration_drift(engine: AsyncEngine, tables: Iterable[str]) -> list[Any]:
+    """What Alembic's autogenerate would change so that the migrated schema behind `engine`
+    matches the models of `tables`: [] when the migrations create exactly what they declare.
+    Only those tables are compared (every member's models share SQLModel.metadata in a run)."""
+    wanted = set(tables)
+    if not wanted:
+        raise ValueError("no tables to compare: a drift check of nothing cannot fail")
+
+    def ours(obj: Any, name: str | None, type_: str, *_: Any) -> bool:
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return (table.name if table is not None else name) in wanted
+
+    def differences(connection: Connection) -> list[Any]:
+        opts = {"compare_type": True, "include_object": ours}
+        return list(
+            compare_metadata(MigrationContext.configure(connection, opts=opts), SQLModel.metadata)
+        )
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(differences)
