@@ -17,6 +17,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from smsbus.cli.demo import STEPS
+from smsbus.cli.stack.config import StackConfig
 from smsbus.cli.stack.services import KNOWN_SERVICES, installed_services
 from smsbus.contracts.topics import all_dlq_topics, all_topics
 
@@ -60,11 +61,10 @@ async def _topic_names(bootstrap: str) -> set[str]:
 def test_up_status_up_down_leaves_nothing_behind(tmp_path: Path) -> None:
     state = tmp_path / "state"
     kafka_port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SMSBUS_KAFKA_BOOTSTRAP", "SMSBUS_DATABASE_URL"}
-    }
+    # `make test` exports the outer stack's addresses (its broker, database, simulator, ingest):
+    # this stack must compute its own from its own ports, or its services talk to the outer one.
+    outer = {"SMSBUS_KAFKA_BOOTSTRAP", "SMSBUS_DATABASE_URL", *StackConfig.load().local_defaults()}
+    env = {k: v for k, v in os.environ.items() if k not in outer}
     env |= {
         "SMSBUS_STATE_DIR": str(state),
         "SMSBUS_KAFKA_PORT": str(kafka_port),
