@@ -25,6 +25,16 @@ def test_local_defaults_run_everything_here(tmp_path: Path) -> None:
     assert child["SMSBUS_SIM_WEBHOOK_URLS"] == "http://127.0.0.1:8080/webhooks/openphone"
 
 
+def test_every_stack_start_gives_the_simulator_a_new_run_seed_unless_one_is_set(
+    tmp_path: Path,
+) -> None:
+    seeds = {_config(tmp_path, {}).child_environment()["SMSBUS_SIM_RUN_SEED"] for _ in range(5)}
+    pinned = _config(tmp_path, {"SMSBUS_SIM_RUN_SEED": "7"}).child_environment()
+
+    assert len(seeds) == 5
+    assert pinned["SMSBUS_SIM_RUN_SEED"] == "7"
+
+
 def test_moved_ports_move_the_urls_that_name_them(tmp_path: Path) -> None:
     moved = {
         "SMSBUS_SIM_PORT": "18090",

@@ -128,6 +128,24 @@ async def test_after_a_reset_new_activity_gets_new_ids_unless_a_seed_is_given() 
     assert after_reset["phoneNumberId"] == first["phoneNumberId"]
 
 
+async def test_a_restart_with_another_run_seed_gives_new_activity_new_ids_in_the_same_workspace() -> (
+    None
+):
+    async def first_inbound(**settings: int) -> tuple[dict[str, str], list[str]]:
+        async with running_simulator(seed=5, **settings) as sim:
+            sent = (await sim.inbound_message(sender=CUSTOMER, to=sim.lines[0], text="a"))["data"]
+            return sent, [m["id"] for m in await sim.messages()]
+
+    first, history = await first_inbound()
+    restarted, history_again = await first_inbound()
+    reseeded, history_reseeded = await first_inbound(run_seed=6)
+
+    assert restarted["id"] == first["id"]  # same seed, same run: the same ids
+    assert reseeded["id"] != first["id"]
+    assert reseeded["phoneNumberId"] == first["phoneNumberId"]
+    assert history_reseeded[:-1] == history[:-1] == history_again[:-1]  # demo history kept
+
+
 async def test_metrics_count_attempts_by_outcome(receiver: Receiver) -> None:
     receiver.answers.append(500)
     async with running_simulator(webhook_urls=[receiver.url], speed=1000) as sim:

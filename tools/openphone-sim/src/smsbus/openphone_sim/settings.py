@@ -62,6 +62,11 @@ class SimSettings(ServiceSettings):
 
     `POST /sim/reset` keeps the workspace's ids and takes a new seed for what follows, unless
     it is given one."""
+    run_seed: int | None = None
+    """Seeds the ids of what happens after start (messages, calls, their events) instead of
+    `seed`; the workspace (lines, users, demo history) keeps `seed`'s ids. The local stack sets a
+    new one at every start: its database outlives the simulator, and consumers that dedupe on
+    ids would take a restarted simulator's new messages for the last run's."""
     speed: float = Field(default=1.0, gt=0)
     """Divides OpenPhone's schedule (status changes, retries, webhook delays): 100 = 100x faster."""
     sent_after: float = Field(default=0.5, ge=0)

@@ -35,7 +35,7 @@ class Simulator:
         self.faults = Faults()
         self.rest_requests_since_faults = 0
         self.resets = 0
-        self.run_seed = settings.seed
+        self.run_seed = settings.seed if settings.run_seed is None else settings.run_seed
         self.ids = IdFactory(self.run_seed)
         self.workspace = self._seeded_workspace()
         self.metrics = Metrics("openphone-sim")

@@ -8,8 +8,9 @@ SMSBUS_DATABASE_URL) is treated as external: the stack uses it and never starts 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -38,6 +39,7 @@ def find_repo_root(start: Path | None = None) -> Path:
 class StackConfig:
     repo: Path
     env: dict[str, str]
+    _run_seed: int = field(default_factory=lambda: secrets.randbits(31), compare=False)
 
     @classmethod
     def load(
@@ -121,6 +123,9 @@ class StackConfig:
             "SMSBUS_SIM_SIGNING_KEY": LOCAL_SIGNING_KEY,
             "SMSBUS_SIM_WEBHOOK_URLS": f"{ingest}/webhooks/openphone",
             "SMSBUS_CAMPAIGNS_COMPLIANCE_URL": compliance,  # campaign-engine asks eligibility
+            # New message and event ids on every start: the database keeps the last run's, and
+            # the consumers' inboxes would drop a repeated id as a duplicate.
+            "SMSBUS_SIM_RUN_SEED": str(self._run_seed),
         }
 
     def child_environment(self) -> dict[str, str]:
