@@ -158,9 +158,13 @@ async def running_simulator(**overrides: Any) -> AsyncIterator[RunningSimulator]
     """Starts the simulator under uvicorn on 127.0.0.1 (a free port) in the current event loop.
 
     `overrides` are SimSettings fields (`speed=1000`, `webhook_urls=[...]`, `seed=7`, …); unless
-    given, no seeded webhook is registered (nothing listens on ingest's port in a test).
+    given, no seeded webhook is registered (nothing listens on ingest's port in a test) and no
+    run seed is taken from the environment.
     """
     overrides.setdefault("webhook_urls", [])
+    # `make test` exports the local stack's SMSBUS_SIM_RUN_SEED (new at every start, for its own
+    # simulator); a test's simulator is seeded by `seed` alone unless the test says otherwise.
+    overrides.setdefault("run_seed", None)
     settings = SimSettings(**overrides)
     async with (
         serving(create_app(settings), name="openphone-sim") as base_url,
