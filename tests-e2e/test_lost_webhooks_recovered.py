@@ -18,9 +18,8 @@ loopback. The story:
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,7 +45,7 @@ from smsbus.reconciler.settings import Settings as ReconcilerSettings
 from smsbus.runtime.db import drop_schema, make_engine
 from smsbus.runtime.migrations import upgrade
 from smsbus.runtime.offsets import group_lag
-from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing import NewTopic, eventually, unique_name
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -55,16 +54,6 @@ MESSAGES, CALLS = "openphone.messages.v1", "openphone.calls.v1"
 INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
 GRACE = 60.0
 """The reconciler's grace period; its clock is stepped past it instead of waiting."""
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 20.0) -> Any:
-    """Polls `check` until it answers something truthy; fails after `within` seconds."""
-    deadline = time.monotonic() + within
-    while not (result := await check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {within}s: {check}")
-        await asyncio.sleep(0.1)
-    return result
 
 
 class StepClock:

@@ -4,12 +4,11 @@ engine dispatches through the simulator. Own topics, groups and schemas per test
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,21 +30,13 @@ from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, se
 from smsbus.runtime.db import drop_schema, ensure_schema, make_engine
 from smsbus.runtime.migrations import upgrade
 from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing import eventually as shared_eventually
 
 TOPICS = sorted({route.topic for route in ROUTES})
 
 
-async def eventually(
-    check: Callable[[], Awaitable[Any]], within: float = 60.0, every: float = 0.2
-) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {within}s")
-        await asyncio.sleep(every)
+# Campaign sends take a few simulated seconds each: a longer, slower poll.
+eventually = partial(shared_eventually, within=60.0, every=0.2)
 
 
 @dataclass

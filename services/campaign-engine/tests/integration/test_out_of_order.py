@@ -9,11 +9,10 @@ parked; the send is recorded afterwards and the parked status applied. Late and 
 
 from __future__ import annotations
 
-import asyncio
 import io
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -27,19 +26,15 @@ from smsbus.contracts import Message, make_envelope
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.kafka import make_broker, publish_event
 from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing import eventually as shared_eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 A, B, C = "+12125550143", "+13125550144", "+16175550145"
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 60.0) -> Any:
-    deadline = time.monotonic() + within
-    while not (result := await check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {within}s")
-        await asyncio.sleep(0.2)
-    return result
+# Campaign sends take a few simulated seconds each: a longer, slower poll.
+eventually = partial(shared_eventually, within=60.0, every=0.2)
 
 
 class World:

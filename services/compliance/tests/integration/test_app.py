@@ -2,8 +2,7 @@
 events in on the messages topic → consent, confirmations at the simulator, events out, DLQ."""
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,22 +16,11 @@ from smsbus.contracts import decode_event, dlq_topic
 from smsbus.ingest.testing import read_topics
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.kafka import OutgoingRecord, make_broker, publish_event, publish_record
-from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing import NewTopic, eventually, unique_name
 
 from ..builders import a_received_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 30.0) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {within}s")
-        await asyncio.sleep(0.1)
 
 
 @dataclass

@@ -5,9 +5,7 @@ HTTP receiver takes its alerts. Every test has its own topics, consumer group an
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,22 +20,9 @@ from smsbus.health.settings import Settings
 from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import read_topics, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
-from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing import NewTopic, eventually, unique_name
 
 INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
-
-
-async def eventually(
-    check: Callable[[], Awaitable[Any]], within: float = 30.0, every: float = 0.1
-) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {within}s: {check}")
-        await asyncio.sleep(every)
 
 
 @dataclass

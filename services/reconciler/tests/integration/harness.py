@@ -5,9 +5,7 @@ Every test has its own topics, consumer group and schema."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,22 +22,11 @@ from smsbus.openphone import OpenPhoneClient
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.reconciler.app import create_app
 from smsbus.reconciler.settings import Settings
-from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing import NewTopic, eventually, unique_name
 
 INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
 MESSAGES, CALLS = "openphone.messages.v1", "openphone.calls.v1"
 GRACE = 30.0
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 30.0) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {within}s: {check}")
-        await asyncio.sleep(0.1)
 
 
 class StepClock:

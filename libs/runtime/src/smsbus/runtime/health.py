@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -17,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.runtime import db
 from smsbus.runtime.failures import error_message
+
+if TYPE_CHECKING:  # stalls.py builds on this module's Check
+    from smsbus.runtime.stalls import Stalls
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +56,16 @@ async def _run(name: str, check: Check, limit: float) -> tuple[str, str | None]:
         logger.warning("readiness check %s failed: %s", name, error_message(exc))
         return name, f"{type(exc).__name__}: {error_message(exc, limit=300)}"
     return name, None
+
+
+def consumer_checks(broker: KafkaBroker, engine: AsyncEngine, stalls: Stalls) -> dict[str, Check]:
+    """What a consuming service's /readyz asks: the broker, its database, and that no partition
+    is stuck retrying a transient fault."""
+    return {
+        "kafka": kafka_check(broker),
+        "database": database_check(engine),
+        "consumer": stalls.check(),
+    }
 
 
 def health_router(checks: Mapping[str, Check], *, timeout: float = 3.0) -> APIRouter:

@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from types import ModuleType
@@ -82,6 +84,19 @@ def database_url() -> Iterator[str]:
 
     with PostgresContainer("postgres:15", driver="asyncpg") as container:
         yield str(container.get_connection_url())
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]], within: float = 30.0, every: float = 0.1
+) -> Any:
+    """Awaits `check()` until it answers something truthy and returns that; AssertionError after
+    `within` seconds (the bounded wait every integration test polls with)."""
+    deadline = time.monotonic() + within
+    while not (result := await check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {within}s: {check}")
+        await asyncio.sleep(every)
+    return result
 
 
 def unique_name(prefix: str) -> str:

@@ -28,7 +28,7 @@ from smsbus.runtime.background import Background
 from smsbus.runtime.consumer import subscribe
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.failures import Backoff
-from smsbus.runtime.health import database_check, health_router, kafka_check
+from smsbus.runtime.health import consumer_checks, health_router
 from smsbus.runtime.kafka import make_broker, start_when_reachable
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
@@ -174,12 +174,7 @@ def create_app(
         ),
     )
     app.include_router(api_router())
-    checks = {
-        "kafka": kafka_check(broker),
-        "database": database_check(engine),
-        "consumer": stalls.check(),
-    }
-    app.include_router(health_router(checks))
+    app.include_router(health_router(consumer_checks(broker, engine, stalls)))
     app.include_router(metrics_router(metrics.base))
     return app
 
