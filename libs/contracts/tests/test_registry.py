@@ -178,6 +178,8 @@ def test_topics_and_consumer_groups() -> None:
         "openphone.calls.v1",
         "openphone.contacts.v1",
         "openphone.messages.v1",
+        "outbound.requests.v1",
+        "outbound.results.v1",
     ]
     assert consumer_groups("openphone.messages.v1") == [
         "campaign-engine",
@@ -189,6 +191,8 @@ def test_topics_and_consumer_groups() -> None:
     assert consumer_groups("compliance.consent.v1") == ["campaign-engine"]
     assert consumer_groups("campaigns.events.v1") == []
     assert consumer_groups("health.checks.v1") == []
+    assert consumer_groups("outbound.requests.v1") == ["compliance"]
+    assert consumer_groups("outbound.results.v1") == ["campaign-engine", "health-monitor"]
     with pytest.raises(UnknownTopic, match=r"unknown topic 'openphone\.sms\.v1'"):
         consumer_groups("openphone.sms.v1")
 
@@ -205,6 +209,9 @@ def test_dlq_topics_one_per_topic_and_group() -> None:
         "openphone.messages.v1.compliance.dlq",
         "openphone.messages.v1.health-monitor.dlq",
         "openphone.messages.v1.reconciler.dlq",
+        "outbound.requests.v1.compliance.dlq",
+        "outbound.results.v1.campaign-engine.dlq",
+        "outbound.results.v1.health-monitor.dlq",
     ]
 
 

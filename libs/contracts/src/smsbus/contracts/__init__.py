@@ -23,6 +23,16 @@ from smsbus.contracts.envelope import Envelope
 from smsbus.contracts.health import CanaryFailed, CanaryPassed, CanaryStage
 from smsbus.contracts.ingest import RejectionReason, WebhookRejected
 from smsbus.contracts.messages import Message, MessageDirection, MessageMedia, MessageStatus
+from smsbus.contracts.outbound import (
+    DeferralScope,
+    Purpose,
+    SendAccepted,
+    SendDeferred,
+    SendFailed,
+    SendRefused,
+    SendRequested,
+    SendWindow,
+)
 from smsbus.contracts.topics import (
     EVENT_TYPES,
     ROUTES,
@@ -55,6 +65,7 @@ __all__ = [
     "ConsentSource",
     "ConsentType",
     "Contact",
+    "DeferralScope",
     "DialogueLine",
     "Envelope",
     "Message",
@@ -63,8 +74,15 @@ __all__ = [
     "MessageStatus",
     "OwnEvent",
     "ProviderModel",
+    "Purpose",
     "RejectionReason",
     "Route",
+    "SendAccepted",
+    "SendDeferred",
+    "SendFailed",
+    "SendRefused",
+    "SendRequested",
+    "SendWindow",
     "UnknownEventType",
     "UnknownTopic",
     "WebhookRejected",

@@ -18,6 +18,13 @@ from smsbus.contracts.envelope import Envelope
 from smsbus.contracts.health import CanaryFailed, CanaryPassed
 from smsbus.contracts.ingest import WebhookRejected
 from smsbus.contracts.messages import Message
+from smsbus.contracts.outbound import (
+    SendAccepted,
+    SendDeferred,
+    SendFailed,
+    SendRefused,
+    SendRequested,
+)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -126,6 +133,12 @@ def _canary_line(result: CanaryPassed | CanaryFailed) -> str:
     return result.line
 
 
+def _recipient(event: SendRequested | SendAccepted | SendRefused | SendDeferred | SendFailed) -> str:
+    """the recipient's number (E.164)"""
+    # Beside the person's own STOP in the egress's order of work.
+    return event.to
+
+
 def _claimed_event_type(rejected: WebhookRejected) -> str:
     """the event type the body claimed, else 'unknown'"""
     return rejected.event_type or "unknown"
@@ -150,6 +163,16 @@ _CONSENT = _Stream(
 )
 _CAMPAIGNS = _Stream("campaigns.events.v1", producers=("campaign-engine",), consumers=())
 _HEALTH = _Stream("health.checks.v1", producers=("health-monitor",), consumers=())
+_REQUESTS = _Stream(
+    "outbound.requests.v1",
+    producers=("campaign-engine", "health-monitor"),
+    consumers=("compliance",),
+)
+_RESULTS = _Stream(
+    "outbound.results.v1",
+    producers=("compliance",),
+    consumers=("campaign-engine", "health-monitor"),
+)
 
 ROUTES: tuple[Route, ...] = (
     _route(_MESSAGES, "message.received", Message, _message_participant,
@@ -192,6 +215,16 @@ ROUTES: tuple[Route, ...] = (
            "The canary SMS's delivery webhook came back through the whole pipeline in time."),
     _route(_HEALTH, "canary.failed", CanaryFailed, _canary_line,
            "The canary did not come back (send refused, or no webhook by the deadline)."),
+    _route(_REQUESTS, "send.requested", SendRequested, _recipient,
+           "A service asks the egress to text someone (purpose, line, text, its own ids)."),
+    _route(_RESULTS, "send.accepted", SendAccepted, _recipient,
+           "The egress sent the text: OpenPhone has it (message id, consent state checked)."),
+    _route(_RESULTS, "send.refused", SendRefused, _recipient,
+           "The egress's gate refused the text for good (opted out, DNC, campaign inactive…)."),
+    _route(_RESULTS, "send.deferred", SendDeferred, _recipient,
+           "Not sent: the account or line cannot send now (key, credit, A2P, daily cap)."),
+    _route(_RESULTS, "send.failed", SendFailed, _recipient,
+           "OpenPhone refused the message itself, or the egress ran out of attempts."),
 )  # fmt: skip
 
 _BY_TYPE = {route.event_type: route for route in ROUTES}
