@@ -25,6 +25,7 @@ from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, se
 from smsbus.runtime.testing import NewTopic, eventually, unique_name
 
 INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
+EGRESS_TOPICS = ("outbound.requests.v1", "outbound.results.v1")
 
 
 @dataclass
@@ -72,8 +73,13 @@ class Stack:
             "group_id": self.group,
             "messages_topic": self.messages_topic,
             "consent_topic": self.consent_topic,
+            "requests_topic": self.topics["outbound.requests.v1"],
+            "results_topic": self.topics["outbound.results.v1"],
             "brand_name": "Acme Fences",
-            "confirmation_poll_interval": 0.2,
+            "egress_poll_interval": 0.2,
+            # A POST cut off may land until then: short for the tests (3 × the client timeout).
+            "openphone_timeout": 1.0,
+            "egress_lookup_after_seconds": 3.0,
         }
 
     @asynccontextmanager
@@ -139,7 +145,7 @@ async def running_stack(
 ) -> AsyncIterator[Stack]:
     topics = {
         name: await new_topic(name.removesuffix(".v1").replace(".", "-"), partitions=3)
-        for name in INGEST_TOPICS
+        for name in (*INGEST_TOPICS, *EGRESS_TOPICS)
     }
     consent = await new_topic("compliance-consent", partitions=3)
     group = unique_name("compliance")

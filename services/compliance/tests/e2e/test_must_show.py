@@ -160,7 +160,7 @@ async def test_kill_9_between_the_opt_out_commit_and_its_confirmation_sends_exac
 ) -> None:
     await stack.webhook()
     # First process: replies paused, so the opt-out commits and its confirmation waits.
-    first, api = await stack.start_process(send_replies=False)
+    first, api = await stack.start_process(egress_sending=False)
     await stack.sim.inbound_message(sender=PERSON, to=stack.line, text="STOP")
     await eventually(lambda: has_status(api, "opted_out"))
     assert await _replies(engine) == [("opt_out_confirmation", "pending")]
@@ -196,9 +196,9 @@ async def test_kill_9_while_the_confirmation_is_in_flight_sends_exactly_one(
     assert len(sent) == 1
     async with engine.connect() as conn:
         row = (
-            await conn.execute(text("SELECT attempts, openphone_message_id FROM reply_intents"))
+            await conn.execute(text("SELECT attempts, message_id FROM outbound_messages"))
         ).one()
-    assert row.openphone_message_id == sent[0]["id"]
+    assert row.message_id == sent[0]["id"]
     await api.aclose()
 
 
@@ -211,7 +211,7 @@ async def test_kill_9_after_openphone_took_the_message_but_the_answer_was_lost(
     await stack.sim.faults(
         rest_error_rate=1.0, rest_error_statuses=[500], rest_error_after_send=True
     )
-    first, api = await stack.start_process(confirmation_retry_initial=10.0)
+    first, api = await stack.start_process(egress_retry_initial=10.0)
     await stack.sim.inbound_message(sender=PERSON, to=stack.line, text="STOP")
     await eventually(lambda: _unknown_outcome(engine), within=30, every=0.02)
     first.send_signal(signal.SIGKILL)
@@ -220,18 +220,18 @@ async def test_kill_9_after_openphone_took_the_message_but_the_answer_was_lost(
     assert len(await stack.outgoing(PERSON)) == 1, "OpenPhone has the message already"
     await stack.sim.faults()
 
-    _, api = await stack.start_process(confirmation_retry_initial=0.2)
+    _, api = await stack.start_process(egress_retry_initial=0.2)
     async with engine.connect() as conn:
-        await conn.execute(text("UPDATE reply_intents SET next_attempt_at = now()"))
+        await conn.execute(text("UPDATE outbound_messages SET next_attempt_at = now()"))
         await conn.commit()
     await eventually(lambda: _status_is(engine, "sent"), within=30)
     sent = await settled_outgoing(stack, PERSON, 1)
     async with engine.connect() as conn:
         row = (
-            await conn.execute(text("SELECT attempts, openphone_message_id FROM reply_intents"))
+            await conn.execute(text("SELECT attempts, message_id FROM outbound_messages"))
         ).one()
     assert len(sent) == 1
-    assert (row.attempts, row.openphone_message_id) == (1, sent[0]["id"]), (
+    assert (row.attempts, row.message_id) == (1, sent[0]["id"]), (
         "looked up, not sent again"
     )
     await api.aclose()
@@ -239,8 +239,8 @@ async def test_kill_9_after_openphone_took_the_message_but_the_answer_was_lost(
 
 async def _unknown_outcome(engine: AsyncEngine) -> bool:
     async with engine.connect() as conn:
-        row = (await conn.execute(text("SELECT status, last_error FROM reply_intents"))).first()
-    return row is not None and row.status == "sending" and row.last_error is not None
+        row = (await conn.execute(text("SELECT status, attempts FROM outbound_messages"))).first()
+    return row is not None and row.status == "sending" and row.attempts == 1
 
 
 async def test_a_poison_message_goes_to_the_dlq_with_its_reason_and_the_partition_flows_on(
@@ -281,7 +281,7 @@ async def test_a_poison_message_goes_to_the_dlq_with_its_reason_and_the_partitio
 async def _replies(engine: AsyncEngine) -> list[tuple[str, str]]:
     async with engine.connect() as conn:
         rows = await conn.execute(
-            text("SELECT kind, status FROM reply_intents ORDER BY created_at")
+            text("SELECT purpose, status FROM outbound_messages ORDER BY requested_at")
         )
         return [tuple(row) for row in rows.all()]  # type: ignore[misc]
 

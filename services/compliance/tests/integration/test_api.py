@@ -143,7 +143,7 @@ async def test_record_consent_then_revoke_it(api: httpx.AsyncClient, engine: Asy
         ("consent.granted", PERSON, "crm:jane"),
         ("consent.revoked", PERSON, "agent:bob"),
     ]
-    assert await count(engine, "reply_intents") == 0, "recording consent texts nobody"
+    assert await count(engine, "outbound_messages") == 0, "recording consent texts nobody"
 
 
 @pytest.mark.parametrize(

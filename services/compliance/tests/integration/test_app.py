@@ -41,6 +41,8 @@ async def service(
 ) -> AsyncIterator[Service]:
     messages = await new_topic("messages")
     consent = await new_topic("consent")
+    requests = await new_topic("requests")
+    results = await new_topic("results")
     group = unique_name("compliance")
     dlq = await new_topic(name=dlq_topic(messages, group))
     async with running_simulator(speed=1000, demo_history=False) as sim:
@@ -53,8 +55,10 @@ async def service(
             group_id=group,
             messages_topic=messages,
             consent_topic=consent,
+            requests_topic=requests,
+            results_topic=results,
             brand_name="Acme Fences",
-            confirmation_poll_interval=0.2,
+            egress_poll_interval=0.2,
             dlq_poll_interval=0.5,
         )
         async with (
@@ -118,7 +122,7 @@ async def test_stop_is_suppressed_confirmed_once_and_announced(
     assert records[0].key == phone.encode()
 
     export = (await service.api.get(f"/v1/consent/{phone}/export")).json()
-    assert [(r["kind"], r["status"], r["openphone_message_id"]) for r in export["replies"]] == [
+    assert [(r["purpose"], r["status"], r["message_id"]) for r in export["replies"]] == [
         ("opt_out_confirmation", "sent", sent[0]["id"])
     ]
     metrics = (await service.api.get("/metrics")).text

@@ -60,7 +60,7 @@ async def test_stop_three_webhook_copies_and_a_reconciled_copy_make_one_revocati
     assert version
     assert (received, dedupe) == (NOW, "message.received:AC1")
     assert await rows(engine, "SELECT phone FROM suppressions") == [(PERSON,)]
-    assert await rows(engine, "SELECT kind, phone, line, status FROM reply_intents") == [
+    assert await rows(engine, "SELECT purpose, phone, line, status FROM outbound_messages") == [
         ("opt_out_confirmation", PERSON, LINE, "pending")
     ]
     outbox = await rows(engine, "SELECT topic, key, value FROM outbox")
@@ -97,7 +97,7 @@ async def test_stop_start_stop_leaves_three_entries_in_order_and_ends_opted_out(
     ]
     assert entries[1].consent_type == "express"
     assert (state.status, state.suppressed) == ("opted_out", True)
-    kinds = await rows(engine, "SELECT kind FROM reply_intents ORDER BY created_at")
+    kinds = await rows(engine, "SELECT purpose FROM outbound_messages ORDER BY requested_at")
     assert kinds == [("opt_out_confirmation",), ("opt_in_confirmation",), ("opt_out_confirmation",)]
     events = [
         decode_event(v).type for (v,) in await rows(engine, "SELECT value FROM outbox ORDER BY id")
@@ -117,7 +117,7 @@ async def test_a_suppressed_number_that_writes_thanks_stays_suppressed(
         ("revoked",),
         ("revoked",),
     ]
-    assert await rows(engine, "SELECT kind FROM reply_intents") == [("opt_out_confirmation",)], (
+    assert await rows(engine, "SELECT purpose FROM outbound_messages") == [("opt_out_confirmation",)], (
         "no second confirmation"
     )
 
@@ -133,7 +133,7 @@ async def test_help_is_answered_once_per_day_and_changes_no_consent(
         a_received_event("help", message_id="AC3"), deps(sessions, NOW + timedelta(hours=25))
     )
 
-    assert await rows(engine, "SELECT kind FROM reply_intents") == [("help",), ("help",)]
+    assert await rows(engine, "SELECT purpose FROM outbound_messages") == [("help",), ("help",)]
     assert await rows(engine, "SELECT count(*) FROM consent_ledger") == [(0,)]
     assert await rows(engine, "SELECT count(*) FROM outbox") == [(0,)]
 
@@ -146,7 +146,7 @@ async def test_conversation_writes_only_the_inbox_row(
     )
 
     assert await rows(engine, "SELECT count(*) FROM processed_events") == [(1,)]
-    for table in ("consent_ledger", "suppressions", "reply_intents", "outbox"):
+    for table in ("consent_ledger", "suppressions", "outbound_messages", "outbox"):
         assert await rows(engine, f"SELECT count(*) FROM {table}") == [(0,)], table
 
 
@@ -179,7 +179,7 @@ async def test_a_failure_mid_transaction_leaves_nothing_and_the_retry_succeeds(
             event,
             Deps(sessions=sessions, texts=TEXTS, clock=broken_clock, consent_topic=CONSENT_TOPIC),
         )
-    for table in ("processed_events", "consent_ledger", "suppressions", "reply_intents", "outbox"):
+    for table in ("processed_events", "consent_ledger", "suppressions", "outbound_messages", "outbox"):
         assert await rows(engine, f"SELECT count(*) FROM {table}") == [(0,)], table
 
     await on_message_received(event, deps(sessions))

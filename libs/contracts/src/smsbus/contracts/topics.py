@@ -133,7 +133,9 @@ def _canary_line(result: CanaryPassed | CanaryFailed) -> str:
     return result.line
 
 
-def _recipient(event: SendRequested | SendAccepted | SendRefused | SendDeferred | SendFailed) -> str:
+def _recipient(
+    event: SendRequested | SendAccepted | SendRefused | SendDeferred | SendFailed,
+) -> str:
     """the recipient's number (E.164)"""
     # Beside the person's own STOP in the egress's order of work.
     return event.to

@@ -1,5 +1,6 @@
 """OpenPhone (Quo): the API client and webhook signatures."""
 
+from smsbus.openphone.budget import HEADROOM, Budget, Priority
 from smsbus.openphone.client import DEFAULT_BASE_URL, OpenPhoneClient
 from smsbus.openphone.errors import (
     A2PRegistrationNotApproved,
@@ -27,8 +28,10 @@ from smsbus.openphone.transport.retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "HEADROOM",
     "A2PRegistrationNotApproved",
     "BadRequest",
+    "Budget",
     "Conflict",
     "DailyCapReached",
     "Forbidden",
@@ -40,6 +43,7 @@ __all__ = [
     "OpenPhoneException",
     "OpenPhoneUnreachable",
     "PaymentRequired",
+    "Priority",
     "RateLimited",
     "RetryPolicy",
     "SendOutcomeUnknown",

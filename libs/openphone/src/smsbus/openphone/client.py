@@ -5,14 +5,16 @@
         async for message in op.list_messages(phone_number_id="PN…", participants=["+1555…"]):
             ...
 
-Every request waits for a token of the key's process-wide bucket (10/s) and is retried per the
-`RetryPolicy`, except that a send is never re-posted once it may have reached OpenPhone: then
-`SendOutcomeUnknown` is raised, and `find_sent_message` looks the message up.
+Every request waits for its slot in the key's budget (10/s; by default the process-wide bucket,
+in the services the one shared through PostgreSQL) at the client's priority, and is retried per
+the `RetryPolicy`, except that a send is never re-posted once it may have reached OpenPhone:
+then `SendOutcomeUnknown` is raised, and `find_sent_message` looks the message up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
@@ -32,11 +34,12 @@ from smsbus.contracts.rest import (
     RestContact,
     SendMessageRequest,
 )
+from smsbus.openphone.budget import Budget, Priority
 from smsbus.openphone.errors import SendOutcomeUnknown, UnexpectedResponse
 from smsbus.openphone.pagination import check_page_size, follow_pages
 from smsbus.openphone.query import Params, QueryBuilder, segment, thread_query
-from smsbus.openphone.ratelimit import DEFAULT_BURST, DEFAULT_RATE, TokenBucket, shared_bucket
-from smsbus.openphone.transport.http import Now, Sleep, Transport, utc_now
+from smsbus.openphone.ratelimit import DEFAULT_BURST, DEFAULT_RATE, shared_bucket
+from smsbus.openphone.transport.http import USER_AGENT, Now, Sleep, Transport, utc_now
 from smsbus.openphone.transport.retry import RetryPolicy
 
 DEFAULT_BASE_URL = "https://api.openphone.com"
@@ -56,13 +59,17 @@ class OpenPhoneClient:
         retry: RetryPolicy | None = None,
         rate: float = DEFAULT_RATE,
         burst: int = DEFAULT_BURST,
-        bucket: TokenBucket | None = None,
+        bucket: Budget | None = None,
+        priority: Priority = "transactional",
+        agent: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         sleep: Sleep = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         now: Now = utc_now,
     ) -> None:
-        """`bucket` defaults to the process-wide one for (base_url, api_key) at `rate`/`burst`.
+        """`bucket` defaults to the process-wide one for (base_url, api_key) at `rate`/`burst`;
+        `priority` is this client's place in it (`at_priority` gives another). `agent` names the
+        calling service in the User-Agent (OpenPhone's and the simulator's logs show who asked).
         `http_client`, when given, is used as is (its own timeouts) and left open on exit."""
         key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         if not key.get_secret_value().strip():
@@ -73,17 +80,33 @@ class OpenPhoneClient:
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=timeout)
         self._now = now
+        self.budget: Budget = bucket or shared_bucket(
+            self.base_url, key.get_secret_value(), rate=rate, burst=burst
+        )
         self._transport = Transport(
             http=self._http,
             base_url=self.base_url,
             api_key=key,
-            bucket=bucket
-            or shared_bucket(self.base_url, key.get_secret_value(), rate=rate, burst=burst),
+            bucket=self.budget,
             policy=retry or RetryPolicy(),
+            priority=priority,
             sleep=sleep,
             rand=rand,
             now=now,
+            user_agent=f"smsbus-{agent}/0.1" if agent else USER_AGENT,
         )
+
+    @property
+    def priority(self) -> Priority:
+        return self._transport.priority
+
+    def at_priority(self, priority: Priority) -> OpenPhoneClient:
+        """The same client (connection pool, budget, key) asking at another priority."""
+        other = copy.copy(self)
+        other._owns_http = False  # the original closes the pool
+        other._transport = copy.copy(self._transport)
+        other._transport.priority = priority
+        return other
 
     def __repr__(self) -> str:
         return f"OpenPhoneClient(base_url={self.base_url!r})"
@@ -128,9 +151,10 @@ class OpenPhoneClient:
         )
         return await self.send(request)
 
-    async def send(self, request: SendMessageRequest) -> Message:
+    async def send(self, request: SendMessageRequest, *, prepaid: bool = False) -> Message:
         """`send_message` for a request already built, e.g. `SendOutcomeUnknown.request` once
-        `find_sent_message` has shown that the message does not exist."""
+        `find_sent_message` has shown that the message does not exist. `prepaid`: the caller
+        took this send's budget slot itself (`client.budget.acquire`) before its last checks."""
         sent_at = self._now()
 
         def unknown(reason: str, status: int | None, body: ErrorBody | None) -> SendOutcomeUnknown:
@@ -143,6 +167,7 @@ class OpenPhoneClient:
             "/v1/messages",
             body=request.model_dump_json(exclude_none=True).encode(),
             unknown_outcome=unknown,
+            prepaid=prepaid,
         )
         try:
             return DataResponse[Message].model_validate_json(response.content).data

@@ -1,4 +1,5 @@
-"""A token bucket per OpenPhone API key, shared by every client in the process.
+"""A token bucket per OpenPhone API key, shared by every client in the process (a `Budget`
+for a lone process; the services share one across processes: smsbus.runtime.budget).
 
 OpenPhone allows 10 requests/s per key and answers 429 beyond. Every `OpenPhoneClient` built
 for the same (base URL, key) gets the same `TokenBucket` from `shared_bucket`, so two services'
@@ -18,6 +19,8 @@ import hashlib
 import threading
 import time
 from collections.abc import Awaitable, Callable
+
+from smsbus.openphone.budget import Priority
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -61,10 +64,15 @@ class TokenBucket:
             self._next_at += self._interval
             return wait
 
-    async def acquire(self) -> None:
+    async def acquire(self, priority: Priority = "transactional") -> float:
+        """Priorities are not ordered here: one process's callers are served first come."""
         wait = self.reserve()
         if wait > 0:
             await self._sleep(wait)
+        return wait
+
+    async def throttled(self, seconds: float) -> None:
+        self.hold_off(seconds)
 
     def hold_off(self, seconds: float) -> None:
         """Start no request for `seconds`, whoever asks: OpenPhone said 429 to this key."""

@@ -1,5 +1,6 @@
-"""The composition root: settings → engine, broker + subscriber, outbox relay, reply sender,
-lookups, routes, /metrics, /healthz, /readyz. The only module that knows everything.
+"""The composition root: settings → engine, broker + subscribers (inbound messages, send
+requests), outbox relay, the egress (two lanes) on the key's shared budget, lookups, routes,
+/metrics, /healthz, /readyz. The only module that knows everything.
 
     uvicorn --factory smsbus.compliance.app:app_from_env --port 8081
 """
@@ -16,15 +17,20 @@ from fastapi import FastAPI
 
 from smsbus.compliance.api import api_router
 from smsbus.compliance.api.deps import Compliance, install
-from smsbus.compliance.confirmations import ReplySender, SenderConfig
 from smsbus.compliance.dlq import watch_dlq
+from smsbus.compliance.domain.gate import Rules
 from smsbus.compliance.domain.texts import ReplyTexts
+from smsbus.compliance.egress.gauge import watch_open_requests
+from smsbus.compliance.egress.requesters import CampaignStates
+from smsbus.compliance.egress.sender import BULK, URGENT, Egress, EgressConfig
+from smsbus.compliance.egress.timings import Timings
 from smsbus.compliance.handlers import Deps, dispatcher
 from smsbus.compliance.lookup import LineTypeLookup
 from smsbus.compliance.observability import ComplianceMetrics
 from smsbus.compliance.settings import SERVICE, Settings
-from smsbus.openphone import OpenPhoneClient
+from smsbus.openphone import HEADROOM, OpenPhoneClient, RetryPolicy
 from smsbus.runtime.background import Background
+from smsbus.runtime.budget import SharedBudget, key_id
 from smsbus.runtime.consumer import subscribe
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.failures import Backoff
@@ -51,9 +57,10 @@ def create_app(
     clock: Clock = utc_now,
     openphone: OpenPhoneClient | None = None,
     lookup_transport: httpx.AsyncBaseTransport | None = None,
+    campaigns_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """The service; `openphone` and `lookup_transport` replace the OpenPhone client and the
-    line-type provider's network (tests)."""
+    """The service; `openphone`, `lookup_transport` and `campaigns_transport` replace the
+    OpenPhone client, the line-type provider's network and campaign-engine's (tests)."""
     # No pre-ping: it costs a round trip per transaction; a connection that died with the
     # database fails its first statement instead, which the consumer retries in place.
     engine = make_engine(
@@ -79,35 +86,73 @@ def create_app(
         help_interval=timedelta(hours=settings.help_interval_hours),
         metrics=metrics,
     )
-    subscribe(
-        broker,
-        topic=settings.messages_topic,
-        group_id=settings.group_id,
-        handler=dispatcher(deps),
-        stalls=stalls,
-        metrics=metrics.base,
-        max_workers=settings.consumer_workers,
-    )
+    for topic in (settings.messages_topic, settings.requests_topic):
+        subscribe(
+            broker,
+            topic=topic,
+            group_id=settings.group_id,
+            handler=dispatcher(deps),
+            stalls=stalls,
+            metrics=metrics.base,
+            max_workers=settings.consumer_workers,
+        )
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics.base, poll_interval=1.0)
-    client = openphone or OpenPhoneClient(
-        api_key=settings.openphone_api_key, base_url=settings.openphone_base_url
-    )
-    sender = ReplySender(
+    egress_metrics = metrics.egress
+    budget = SharedBudget(
         engine=engine,
-        client=client,
-        clock=clock,
-        metrics=metrics,
-        config=SenderConfig(
-            batch=settings.confirmation_batch,
-            poll_interval=settings.confirmation_poll_interval,
-            max_attempts=settings.confirmation_max_attempts,
-            retry=Backoff(
-                initial=settings.confirmation_retry_initial,
-                maximum=settings.confirmation_retry_max,
-            ),
-            lookup_margin=timedelta(seconds=settings.lookup_margin_seconds),
-        ),
+        key=key_id(settings.openphone_base_url, settings.openphone_api_key.get_secret_value()),
+        headroom=HEADROOM,
+        rate=settings.openphone_rate,
+        burst=settings.openphone_burst,
+        on_wait=lambda priority, seconds: egress_metrics.budget_wait.labels(
+            priority=priority
+        ).observe(seconds),
+        on_throttled=egress_metrics.throttled.inc,
     )
+    client = openphone or OpenPhoneClient(
+        api_key=settings.openphone_api_key,
+        base_url=settings.openphone_base_url,
+        timeout=settings.openphone_timeout,
+        # One attempt per call: the egress retries itself, never holding a number's lock.
+        retry=RetryPolicy(max_attempts=1),
+        bucket=budget,
+        agent="compliance-egress",
+        now=clock,
+    )
+    campaigns = CampaignStates(
+        base_url=settings.campaigns_url, timeout=3.0, transport=campaigns_transport
+    )
+    egress_config = EgressConfig(
+        results_topic=settings.results_topic,
+        timings=Timings(
+            client_timeout=settings.openphone_timeout,
+            lookup_after=settings.egress_lookup_after_seconds,
+            lookup_margin=settings.lookup_margin_seconds,
+            retry=Backoff(initial=settings.egress_retry_initial, maximum=settings.egress_retry_max),
+            max_attempts=settings.egress_max_attempts,
+            poll_interval=settings.egress_poll_interval,
+        ),
+        rules=Rules(
+            allowed_regions=settings.allowed_regions,
+            marketing_requires_express_consent=settings.marketing_requires_express_consent,
+        ),
+        line_daily_cap=settings.line_daily_cap,
+        default_region=settings.default_region,
+        batch=settings.egress_batch,
+    )
+    lanes = [
+        Egress(
+            engine=engine,
+            sessions=sessions,
+            client=client,
+            campaigns=campaigns,
+            clock=clock,
+            config=egress_config,
+            lane=lane,
+            metrics=egress_metrics,
+        )
+        for lane in (URGENT, BULK)
+    ]
     lookup = LineTypeLookup(
         url=settings.numverify_url,
         api_key=settings.numverify_api_key,
@@ -123,8 +168,10 @@ def create_app(
         background = Background()
         background.start(start_when_reachable(broker), "compliance-kafka")
         background.start(relay.run(), "compliance-outbox-relay")
-        if settings.send_replies:
-            background.start(sender.run(), "compliance-reply-sender")
+        if settings.egress_sending:
+            for lane, egress in zip((URGENT, BULK), lanes, strict=True):
+                background.start(egress.run(), f"compliance-egress-{lane.name}")
+        background.start(watch_open_requests(engine, egress_metrics), "compliance-egress-gauge")
         background.start(
             watch_dlq(
                 bootstrap=settings.kafka_bootstrap,
@@ -138,7 +185,7 @@ def create_app(
             watch_consumer_lag(
                 bootstrap=settings.kafka_bootstrap,
                 group_id=settings.group_id,
-                topics=[settings.messages_topic],
+                topics=[settings.messages_topic, settings.requests_topic],
                 metrics=metrics.base,
                 interval=settings.lag_poll_seconds,
             ),
@@ -152,12 +199,13 @@ def create_app(
             if openphone is None:
                 await client.aclose()
             await lookup.aclose()
+            await campaigns.aclose()
             await engine.dispose()
 
     app = FastAPI(
         title="smsbus compliance",
         description="Opt-out/opt-in/HELP detection, the consent ledger, eligibility, "
-        "phone validation and do-not-call lists.",
+        "phone validation, do-not-call lists, and the egress every text leaves through.",
         lifespan=lifespan,
     )
     install_sessions(app, sessions)

@@ -1,7 +1,7 @@
 """Subscribers: decode → load → domain → store + outbox, in one transaction with the inbox row.
 
-No business rules here; `HANDLERS` maps the event types compliance acts on to their handler,
-and every other type on the topic is ignored.
+No business rules here; `HANDLERS` maps the event types compliance acts on (inbound messages,
+send requests) to their handler, and every other type on a topic is ignored.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from smsbus.compliance.domain.texts import ReplyTexts
 from smsbus.compliance.events import consent_envelope
 from smsbus.compliance.observability import ComplianceMetrics
 from smsbus.compliance.store import consent as store
-from smsbus.contracts import Envelope, Message
+from smsbus.compliance.store import outbound
+from smsbus.contracts import Envelope, Message, SendRequested
 from smsbus.runtime.db import Sessions
 from smsbus.runtime.inbox import mark_processed
 from smsbus.runtime.outbox import add_to_outbox
@@ -77,6 +78,31 @@ async def on_message_received(envelope: Envelope[Message], deps: Deps) -> None:
             deps.metrics.suppression_latency.labels(action=decision.entry.action).observe(latency)
 
 
+async def on_send_requested(envelope: Envelope[SendRequested], deps: Deps) -> None:
+    """Another service asks the egress for a text: queued (once per request id), decided and
+    sent by the egress's loop, answered on outbound.results.v1."""
+    ask = envelope.data
+    window = ask.window.model_dump_json() if ask.window is not None else None
+    request = outbound.NewRequest(
+        id=ask.request_id,
+        purpose=ask.purpose,
+        requester=ask.requester,
+        phone=ask.to,
+        line=ask.line,
+        text=ask.text,
+        requested_at=ask.requested_at,
+        campaign_id=ask.campaign_id,
+        member_id=ask.member_id,
+        send_window=window,
+        recipient_state=ask.recipient_state,
+        expires_at=ask.expires_at,
+    )
+    async with deps.sessions() as session, session.begin():
+        if not await mark_processed(session=session, consumer=deps.consumer, envelope=envelope):
+            return
+        await outbound.add_request(conn=await session.connection(), request=request)
+
+
 def inbound_sms(envelope: Envelope[Message], *, default_region: str) -> InboundSms:
     message = envelope.data
     return InboundSms(
@@ -96,7 +122,10 @@ def ids_for(envelope: Envelope[Any]) -> NewId:
 
 
 Handler = Callable[[Envelope[Any], Deps], Awaitable[None]]
-HANDLERS: dict[str, Handler] = {"message.received": on_message_received}
+HANDLERS: dict[str, Handler] = {
+    "message.received": on_message_received,
+    "send.requested": on_send_requested,
+}
 
 
 def dispatcher(deps: Deps) -> Callable[[Envelope[Any]], Awaitable[None]]:

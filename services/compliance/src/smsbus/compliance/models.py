@@ -5,16 +5,19 @@ The runtime's inbox (`processed_events`) and outbox (`outbox`) live in the same 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
+    Date,
     DateTime,
     Identity,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -30,13 +33,14 @@ __all__ = [
     "ConsentLedgerRow",
     "DncListRow",
     "DncNumberRow",
+    "EgressLineDayRow",
     "HelpReplyRow",
     "InternalDncRow",
     "LookupUsageRow",
+    "OutboundMessageRow",
     "OutboxMessage",
     "PhoneLookupRow",
     "ProcessedEvent",
-    "ReplyIntentRow",
     "SuppressionRow",
 ]
 
@@ -79,35 +83,67 @@ class SuppressionRow(SQLModel, table=True):
     suppressed_at: datetime | None = _ts()
 
 
-class ReplyIntentRow(SQLModel, table=True):
-    """A text we decided to send (a confirmation, a HELP reply) and what became of it."""
+class OutboundMessageRow(SQLModel, table=True):
+    """Every text the egress was asked to send, and what became of it: the audit record of
+    what left (recipient, line, purpose, requester, the consent state checked, message id)."""
 
-    __tablename__ = "reply_intents"
+    __tablename__ = "outbound_messages"
     __table_args__ = (
         Index(
-            "reply_intents_due_idx",
+            "outbound_messages_due_idx",
+            "priority",
             "next_attempt_at",
-            postgresql_where=text("status IN ('pending', 'sending')"),
+            postgresql_where=text("status IN ('pending', 'held', 'sending')"),
         ),
-        Index("reply_intents_phone_idx", "phone", "created_at"),
+        Index("outbound_messages_phone_idx", "phone", "requested_at"),
     )
 
-    id: str = Field(sa_column=Column(String(36), primary_key=True))
-    kind: str = Field(sa_column=Column(String(30), nullable=False))
+    id: str = Field(sa_column=Column(String(200), primary_key=True))
+    """The request id (the requester's dedupe key)."""
+    purpose: str = Field(sa_column=Column(String(30), nullable=False))
+    priority: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    """0 first: confirmations, HELP, the canary, transactional, marketing."""
+    requester: str = Field(sa_column=Column(String(60), nullable=False))
     phone: str = Field(sa_column=Column(String(20), nullable=False))
     line: str = Field(sa_column=Column(String(64), nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(sa_column=Column(String(12), nullable=False))
-    """pending → sending → sent | failed | cancelled."""
+    campaign_id: str | None = Field(default=None, sa_column=Column(String(64)))
+    member_id: str | None = Field(default=None, sa_column=Column(String(64)))
+    send_window: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    """Marketing: the requester's window (days, start, end) in the recipient's local time."""
+    recipient_state: str | None = Field(default=None, sa_column=Column(String(2)))
     trigger_message_id: str | None = Field(default=None, sa_column=Column(String(64)))
-    created_at: datetime | None = _ts()
+    """compliance's own replies: the inbound message answered."""
+    status: str = Field(sa_column=Column(String(12), nullable=False))
+    """pending | held → sending → sent; or refused | deferred | failed."""
+    requested_at: datetime | None = _ts()
+    expires_at: datetime | None = _ts(nullable=True)
     next_attempt_at: datetime | None = _ts()
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    """POSTs made."""
     send_started_at: datetime | None = _ts(nullable=True)
-    """Just before the last POST: a message found at OpenPhone after it is ours."""
+    """Just before the last POST: a message found at OpenPhone after it is this one."""
+    checked_at: datetime | None = _ts(nullable=True)
+    consent: str | None = Field(default=None, sa_column=Column(String(40)))
+    """The consent state the gate checked the last POST against."""
+    message_id: str | None = Field(default=None, sa_column=Column(String(64)))
     sent_at: datetime | None = _ts(nullable=True)
-    openphone_message_id: str | None = Field(default=None, sa_column=Column(String(64)))
+    recovered: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    """Why it was refused, deferred, failed or is held."""
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+    finished_at: datetime | None = _ts(nullable=True)
+
+
+class EgressLineDayRow(SQLModel, table=True):
+    """Texts the egress sent per line per UTC day: the line's daily cap, shared by every
+    campaign on the line (OpenPhone's A2P caps count per line)."""
+
+    __tablename__ = "egress_line_days"
+
+    line: str = Field(sa_column=Column(String(64), primary_key=True))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    sent: int = Field(default=0, sa_column=Column(Integer, nullable=False))
 
 
 class HelpReplyRow(SQLModel, table=True):

@@ -8,7 +8,22 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from smsbus.runtime.metrics import Metrics
 
-_LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
+_LATENCY_BUCKETS = (
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    300.0,
+)
 
 
 @dataclass(frozen=True)
@@ -16,10 +31,8 @@ class ComplianceMetrics:
     base: Metrics
     decisions: Counter
     suppression_latency: Histogram
-    replies: Counter
-    reply_latency: Histogram
-    replies_open: Gauge
     dlq_size: Gauge
+    egress: EgressMetrics
 
     @classmethod
     def create(cls, metrics: Metrics) -> ComplianceMetrics:
@@ -36,23 +49,64 @@ class ComplianceMetrics:
                 "From ingest's recorded_at (webhook accepted) to the consent change committed.",
                 ["action"],
             ),
-            replies=metrics.counter(
-                "replies_total",
-                "Reply intents worked on, by kind (opt_out_confirmation, opt_in_confirmation, "
-                "help) and outcome (sent, retried, failed, cancelled).",
-                ["kind", "outcome"],
-            ),
-            reply_latency=_histogram(
-                metrics,
-                "reply_latency_seconds",
-                "From the decision to the reply accepted by OpenPhone.",
-                ["kind"],
-            ),
-            replies_open=metrics.gauge(
-                "replies_open", "Reply intents not sent yet (pending or sending)."
-            ),
             dlq_size=metrics.gauge(
                 "dlq_messages", "Records in compliance's dead-letter topic.", ["topic"]
+            ),
+            egress=EgressMetrics.create(metrics),
+        )
+
+
+@dataclass(frozen=True)
+class EgressMetrics:
+    """The egress: every text that leaves, and the key's shared budget as this process sees it."""
+
+    requests: Counter
+    refusals: Counter
+    deferrals: Counter
+    latency: Histogram
+    open: Gauge
+    budget_wait: Histogram
+    throttled: Counter
+
+    @classmethod
+    def create(cls, metrics: Metrics) -> EgressMetrics:
+        return cls(
+            requests=metrics.counter(
+                "egress_requests_total",
+                "Send requests worked on, by purpose and outcome (accepted, refused, deferred, "
+                "failed, held, retried, waiting: an unknown outcome awaiting its lookup).",
+                ["purpose", "outcome"],
+            ),
+            refusals=metrics.counter(
+                "egress_refusals_total",
+                "Texts the gate refused, by purpose and reason (opted_out, dnc, "
+                "campaign_inactive, expired…).",
+                ["purpose", "reason"],
+            ),
+            deferrals=metrics.counter(
+                "egress_deferrals_total",
+                "Campaign texts deferred by an account-level refusal (bad key, no credit, A2P, "
+                "the line's daily cap): their campaigns pause.",
+                ["reason"],
+            ),
+            latency=_histogram(
+                metrics,
+                "egress_latency_seconds",
+                "From the request (or compliance's decision) to the text accepted by OpenPhone.",
+                ["purpose"],
+            ),
+            open=metrics.gauge(
+                "egress_open", "Requests not final yet (pending, held, sending).", ["purpose"]
+            ),
+            budget_wait=_histogram(
+                metrics,
+                "openphone_budget_wait_seconds",
+                "Time a request waited for its slot of the key's shared budget, by priority.",
+                ["priority"],
+            ),
+            throttled=metrics.counter(
+                "openphone_throttled_total",
+                "429 answers from OpenPhone (each slows the key's budget for every process).",
             ),
         )
 

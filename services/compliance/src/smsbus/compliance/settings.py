@@ -23,6 +23,10 @@ class Settings(ServiceSettings):
     messages_topic: str = "openphone.messages.v1"
     consent_topic: str = "compliance.consent.v1"
     """Where consent events go; the registry's topic unless a test redirects it."""
+    requests_topic: str = "outbound.requests.v1"
+    """Send requests from other services (the egress consumes them)."""
+    results_topic: str = "outbound.results.v1"
+    """Where the egress answers every request."""
     consumer_workers: int = Field(default=6, ge=1, le=32)
     """Consumers of the group in this process: partitions are handled concurrently, each
     partition's records strictly in order (one person's STOP never overtakes their START)."""
@@ -31,7 +35,12 @@ class Settings(ServiceSettings):
         default="https://api.openphone.com", validation_alias="SMSBUS_OPENPHONE_BASE_URL"
     )
     openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
-    """Required (confirmations go through OpenPhone); never logged."""
+    """Required (every text leaves through compliance's egress); never logged."""
+    openphone_rate: float = Field(default=10.0, gt=0, validation_alias="SMSBUS_OPENPHONE_RATE")
+    """Requests per second for the key, shared by every process and replica of every service."""
+    openphone_burst: int = Field(default=5, ge=1, validation_alias="SMSBUS_OPENPHONE_BURST")
+    openphone_timeout: float = Field(default=10.0, gt=0)
+    """The OpenPhone client's timeout (connect, write and read each)."""
 
     # What the replies say (CTIA: brand, support contact, frequency, rates, how to stop).
     brand_name: str = Field(default="smsbus", min_length=1, max_length=40)
@@ -47,16 +56,24 @@ class Settings(ServiceSettings):
     marketing_requires_express_consent: bool = True
     """Marketing needs an express grant in the ledger (TCPA); transactional does not."""
 
-    # Confirmation sender.
-    send_replies: bool = True
-    """False pauses every outgoing reply (intents are still recorded and sent once re-enabled)."""
-    confirmation_batch: int = Field(default=20, ge=1)
-    confirmation_poll_interval: float = Field(default=1.0, gt=0)
-    confirmation_max_attempts: int = Field(default=8, ge=1)
-    confirmation_retry_initial: float = Field(default=1.0, gt=0)
-    confirmation_retry_max: float = Field(default=60.0, gt=0)
+    # The egress: every text to a customer, compliance's own replies included.
+    egress_sending: bool = True
+    """False pauses every outgoing text (requests are still recorded and sent once re-enabled)."""
+    egress_batch: int = Field(default=50, ge=1)
+    egress_poll_interval: float = Field(default=1.0, gt=0)
+    egress_max_attempts: int = Field(default=20, ge=1)
+    egress_retry_initial: float = Field(default=1.0, gt=0)
+    egress_retry_max: float = Field(default=300.0, gt=0)
+    egress_lookup_after_seconds: float = Field(default=35.0, gt=0)
+    """An unknown outcome is looked up this long after its POST began (at least three client
+    timeouts: a POST cut off by the timeout may still land until then)."""
     lookup_margin_seconds: float = Field(default=120.0, ge=0)
-    """Clock skew allowed when looking a possibly-sent confirmation up at OpenPhone."""
+    """Clock skew allowed when looking a possibly-sent text up at OpenPhone."""
+    line_daily_cap: int | None = Field(default=125, ge=0)
+    """Campaign texts per line per UTC day, all campaigns together (the line's A2P cap may be
+    lower: set it here); the excess is deferred to the next day. Empty: no cap."""
+    campaigns_url: str = "http://127.0.0.1:8082"
+    """campaign-engine, asked whether a campaign still runs as its text leaves."""
 
     # Line-type lookup through a NumVerify-compatible provider; off without a key.
     numverify_url: str = "https://apilayer.net/api"

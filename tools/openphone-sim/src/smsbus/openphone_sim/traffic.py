@@ -1,5 +1,5 @@
 """ASGI middleware in front of the REST API: it records every request with its answer (for
-`GET /sim/requests`), enforces the per-key rate limit and injects the REST faults.
+`GET /sim/requests`, with who asked: User-Agent and a digest of the key), enforces the per-key rate limit and injects the REST faults.
 
 It sits outside FastAPI's routing so it sees every answer, 401s and 404s included. Faults and
 the rate limit only touch requests with a valid key: a bad key always gets its 401.
@@ -8,8 +8,10 @@ the rate limit only touch requests with a valid key: a bad key always gets its 4
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import math
+import time
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,6 +45,7 @@ class RestTraffic:
         if scope["type"] != "http" or not path.startswith(REST_PREFIXES):
             await self._app(scope, receive, send)
             return
+        started = time.time()
         request_body = await _read_body(receive)
         answer: dict[str, Any] = {"status": None, "chunks": []}
 
@@ -57,15 +60,22 @@ class RestTraffic:
             await send(message)
 
         await self._handle(scope, replay, capture)
+        headers = dict(scope["headers"])
+        key = headers.get(b"authorization", b"")
         self._sim.record_request(
             {
                 "method": scope["method"],
+                # Who asked: the caller's User-Agent and a digest naming its key (never the key).
+                "agent": headers.get(b"user-agent", b"").decode(errors="replace"),
+                "key": hashlib.sha256(key).hexdigest()[:12] if key else None,
                 "path": path,
                 "query": scope.get("query_string", b"").decode(errors="replace"),
                 "body": _decoded(request_body),
                 "status": answer["status"],
                 "answer": _decoded(b"".join(answer["chunks"])),
                 "at": iso(self._sim.now()),
+                # Real (epoch) seconds it arrived: rates per second are counted in real time.
+                "wall": started,
             }
         )
 

@@ -13,6 +13,7 @@ import httpx
 from pydantic import SecretStr, ValidationError
 
 from smsbus.contracts.rest import ErrorBody
+from smsbus.openphone.budget import Budget, Priority
 from smsbus.openphone.errors import (
     OpenPhoneError,
     OpenPhoneException,
@@ -22,7 +23,6 @@ from smsbus.openphone.errors import (
     error_for,
 )
 from smsbus.openphone.query import Params, encode_query
-from smsbus.openphone.ratelimit import TokenBucket
 from smsbus.openphone.transport.retry import (
     Failure,
     RetryPolicy,
@@ -77,16 +77,20 @@ class Transport:
         http: httpx.AsyncClient,
         base_url: str,
         api_key: SecretStr,
-        bucket: TokenBucket,
+        bucket: Budget,
         policy: RetryPolicy,
+        priority: Priority = "transactional",
         sleep: Sleep = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         now: Now = utc_now,
+        user_agent: str = USER_AGENT,
     ) -> None:
         self._http = http
+        self._user_agent = user_agent
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._bucket = bucket
+        self.priority = priority
         self._policy = policy
         self._sleep = sleep
         self._rand = rand
@@ -100,22 +104,25 @@ class Transport:
         params: Params = (),
         body: bytes | None = None,
         unknown_outcome: UnknownOutcome | None = None,
+        prepaid: bool = False,
     ) -> httpx.Response:
         """A 2xx answer, or the error. `unknown_outcome` marks the request as not repeatable:
-        when it may have taken effect without an answer to show for it, that error is raised."""
+        when it may have taken effect without an answer to show for it, that error is raised.
+        `prepaid`: the caller already took the first attempt's slot (`Budget.acquire`)."""
         url = self._base_url + path + (f"?{encode_query(params)}" if params else "")
         headers = {
             # OpenPhone's auth: the raw key, no "Bearer".
             "Authorization": self._api_key.get_secret_value(),
             "Accept": "application/json",
-            "User-Agent": USER_AGENT,
+            "User-Agent": self._user_agent,
         }
         if body is not None:
             headers["Content-Type"] = "application/json"
         attempt = 0
         while True:
             attempt += 1
-            await self._bucket.acquire()
+            if attempt > 1 or not prepaid:
+                await self._bucket.acquire(self.priority)
             outcome = await self._attempt(f"{method} {path}", method, url, headers, body)
             if isinstance(outcome, httpx.Response):
                 return outcome
@@ -134,7 +141,7 @@ class Transport:
                 raise error
             wait = delay(self._policy, attempt, self._rand(), retry_after)
             if failure is Failure.RATE_LIMITED:
-                self._bucket.hold_off(wait)  # every caller on this key backs off, not only us
+                await self._bucket.throttled(wait)  # every caller on this key backs off
             log.warning(
                 "openphone %s %s: %s; retry %d of %d in %.2fs",
                 method,

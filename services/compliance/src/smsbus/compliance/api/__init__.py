@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from smsbus.compliance.api import consent, dnc, phones
+from smsbus.compliance.api import consent, dnc, outbound, phones
 
 
 def api_router() -> APIRouter:
@@ -12,4 +12,5 @@ def api_router() -> APIRouter:
     router.include_router(consent.router)
     router.include_router(dnc.router)
     router.include_router(phones.router)
+    router.include_router(outbound.router)
     return router

@@ -16,9 +16,9 @@ from smsbus.compliance.api.schemas import (
     EligibilityRequest,
     EligibilityResponse,
     EligibilityResult,
+    OutboundOut,
     RecordConsentRequest,
     RecordConsentResponse,
-    ReplyOut,
     entry_out,
 )
 from smsbus.compliance.domain import eligibility
@@ -79,7 +79,7 @@ async def export_consent(
         suppressed=since is not None,
         suppressed_at=since,
         history=[entry_out(entry) for entry in entries],
-        replies=[ReplyOut.model_validate(reply) for reply in replies],
+        replies=[OutboundOut.model_validate(reply) for reply in replies],
         exported_at=compliance.clock(),
         current_classifier_version=CLASSIFIER_VERSION,
     )

@@ -35,6 +35,13 @@ class Compliance:
         except InvalidPhone as exc:
             raise HTTPException(status_code=422, detail=f"{raw!r}: {exc}") from None
 
+    @staticmethod
+    def unprocessable(field: str, message: str) -> None:
+        raise HTTPException(
+            status_code=422,
+            detail=[{"loc": ["query", field], "msg": message, "type": "value_error"}],
+        )
+
 
 def install(app: FastAPI, compliance: Compliance) -> None:
     app.state.compliance = compliance

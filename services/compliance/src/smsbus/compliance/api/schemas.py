@@ -52,17 +52,42 @@ class ConsentResponse(BaseModel):
     """Oldest first, in ledger order."""
 
 
-class ReplyOut(BaseModel):
+class OutboundOut(BaseModel):
+    """One text the egress was asked for, and what became of it (the audit record)."""
+
     id: str
-    kind: str
-    status: str
-    text: str
+    """The request id."""
+    purpose: str
+    requester: str
+    phone: str
     line: str
-    created_at: datetime
+    text: str
+    status: str
+    """pending, held, sending (outcome unknown, looked up before any resend), sent, refused,
+    deferred, failed."""
+    reason: str | None
+    """Why it was refused, deferred, failed or is held."""
+    consent: str | None
+    """The consent state the gate checked when it was sent (`opted_in+express`, `unknown`…)."""
+    campaign_id: str | None
+    member_id: str | None
+    trigger_message_id: str | None
+    requested_at: datetime
+    checked_at: datetime | None
     sent_at: datetime | None
-    openphone_message_id: str | None
+    message_id: str | None
+    """OpenPhone's message id once sent."""
+    recovered: bool
+    """Found at OpenPhone after an unknown outcome (not sent twice)."""
     attempts: int
     last_error: str | None
+    finished_at: datetime | None
+
+
+class OutboundList(BaseModel):
+    phone: str
+    texts: list[OutboundOut]
+    """Newest first."""
 
 
 class ConsentExport(ConsentResponse):
@@ -70,7 +95,8 @@ class ConsentExport(ConsentResponse):
 
     exported_at: datetime
     suppressed_at: datetime | None
-    replies: list[ReplyOut]
+    replies: list[OutboundOut]
+    """compliance's own texts to the number (confirmations, HELP replies), oldest first."""
     current_classifier_version: str
 
 

@@ -190,11 +190,3 @@ def decide_recorded(
 
 
 _RECORDED = Classification("none", None, None, classifier_version="api")
-
-
-def stale_reply(kind: ReplyKind, decided_at: datetime, suppressed_at: datetime | None) -> bool:
-    """True when a decided reply must not go out any more: the number opted out after it was
-    decided. The opt-out confirmation itself is the one text a suppressed number still gets."""
-    if kind == "opt_out_confirmation" or suppressed_at is None:
-        return False
-    return suppressed_at > decided_at

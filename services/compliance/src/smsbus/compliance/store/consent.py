@@ -15,17 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.compliance.domain.decisions import Decision, NumberState, ReplyIntent
+from smsbus.compliance.domain.gate import PRIORITY
 from smsbus.compliance.domain.ledger import LedgerEntry, derive_status, has_express_consent
-from smsbus.compliance.models import (
-    ConsentLedgerRow,
-    ReplyIntentRow,
-    SuppressionRow,
-)
+from smsbus.compliance.models import ConsentLedgerRow, OutboundMessageRow, SuppressionRow
 from smsbus.contracts import ConsentEvidence
 
 LEDGER = ConsentLedgerRow.__table__  # type: ignore[attr-defined]
 SUPPRESSIONS = SuppressionRow.__table__  # type: ignore[attr-defined]
-REPLIES = ReplyIntentRow.__table__  # type: ignore[attr-defined]
+OUTBOUND = OutboundMessageRow.__table__  # type: ignore[attr-defined]
 
 _LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('compliance.number:' || :phone, 0))")
 
@@ -74,19 +71,22 @@ _ENTRY_CTES = """
     ), lifted AS (
       DELETE FROM suppressions WHERE :lift AND phone = (SELECT phone FROM entry) RETURNING 1
     )"""
-# The reply, its HELP log row, and a NOTIFY that wakes the sender at commit (it also polls).
+# The reply as a request to the egress (requester compliance), its HELP log row, and a NOTIFY
+# that wakes the egress at commit (it also polls).
 _REPLY_CTES = """
     reply AS (
-      INSERT INTO reply_intents (id, kind, phone, line, text, status, trigger_message_id,
-                                 created_at, next_attempt_at, attempts)
-      VALUES (:id, :kind, :phone, :line, :text, 'pending', :trigger_message_id,
-              :created_at, :created_at, 0)
-      RETURNING id, kind, phone, created_at
+      INSERT INTO outbound_messages (id, purpose, priority, requester, phone, line, text,
+                                     trigger_message_id, status, requested_at, next_attempt_at,
+                                     attempts, recovered)
+      VALUES (:id, :kind, :priority, 'compliance', :phone, :line, :text, :trigger_message_id,
+              'pending', :created_at, :created_at, 0, false)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id, purpose, phone, requested_at
     ), help AS (
       INSERT INTO help_replies (phone, intent_id, replied_at)
-      SELECT phone, id, created_at FROM reply WHERE kind = 'help' RETURNING 1
+      SELECT phone, id, requested_at FROM reply WHERE purpose = 'help' RETURNING 1
     )"""
-_NOTIFY = "SELECT pg_notify('smsbus_compliance_replies', current_schema()) FROM reply"
+_NOTIFY = "SELECT pg_notify('smsbus_compliance_egress', current_schema()) FROM reply"
 # Data-modifying CTEs all run whatever the final SELECT reads: one round trip per decision.
 _APPEND = text(f"WITH {_ENTRY_CTES} SELECT (SELECT count(*) FROM suppressed)")
 _REPLY = text(f"WITH {_REPLY_CTES} {_NOTIFY}")
@@ -133,6 +133,7 @@ def _reply_values(reply: ReplyIntent) -> dict[str, Any]:
     return {
         "id": reply.intent_id,
         "kind": reply.kind,
+        "priority": PRIORITY[reply.kind],
         "phone": reply.phone,
         "line": reply.line,
         "text": reply.text,
@@ -177,8 +178,53 @@ async def suppressed_since(*, session: AsyncSession, phone: str) -> datetime | N
 
 async def replies(*, session: AsyncSession, phone: str) -> list[dict[str, Any]]:
     """Every reply decided for the number, oldest first (the audit export shows them)."""
-    query = select(REPLIES).where(REPLIES.c.phone == phone).order_by(REPLIES.c.created_at)
+    query = (
+        select(OUTBOUND)
+        .where(OUTBOUND.c.phone == phone, OUTBOUND.c.requester == "compliance")
+        .order_by(OUTBOUND.c.requested_at)
+    )
     return [dict(row) for row in (await (await _conn(session)).execute(query)).mappings()]
+
+
+# Everything the egress's gate needs about one number, in one round trip.
+_GATE_FACTS = text(
+    """
+    SELECT
+      (SELECT suppressed_at FROM suppressions WHERE phone = :phone) AS suppressed_at,
+      (SELECT coalesce(json_agg(json_build_object('action', action, 'consent_type', consent_type)
+                                ORDER BY id), '[]'::json)
+         FROM consent_ledger WHERE phone = :phone) AS entries,
+      EXISTS (SELECT 1 FROM internal_dnc WHERE phone = :phone) AS internal_dnc,
+      (SELECT coalesce(array_agg(list_name ORDER BY list_name), '{}')
+         FROM dnc_numbers WHERE phone = :phone) AS dnc_lists,
+      (SELECT line_type FROM phone_lookups WHERE phone = :phone AND expires_at > :now)
+        AS looked_up
+    """
+)
+
+
+@dataclass(frozen=True)
+class GateFacts:
+    suppressed_at: datetime | None
+    status: str
+    express_consent: bool
+    internal_dnc: bool
+    dnc_lists: tuple[str, ...]
+    looked_up: str | None
+    """A cached paid line-type lookup, if any."""
+
+
+async def gate_facts(*, conn: AsyncConnection, phone: str, now: datetime) -> GateFacts:
+    row = (await conn.execute(_GATE_FACTS, {"phone": phone, "now": now})).one()
+    entries = [_Consent(e["action"], e["consent_type"]) for e in row.entries]
+    return GateFacts(
+        suppressed_at=row.suppressed_at,
+        status=derive_status(entries),
+        express_consent=has_express_consent(entries),
+        internal_dnc=row.internal_dnc,
+        dnc_lists=tuple(row.dnc_lists),
+        looked_up=row.looked_up,
+    )
 
 
 def _entry_values(entry: LedgerEntry) -> dict[str, Any]:

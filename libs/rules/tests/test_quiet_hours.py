@@ -1,0 +1,75 @@
+from datetime import UTC, datetime, time
+
+import pytest
+
+from smsbus.rules.quiet_hours import SendWindow, hours_for, is_open, locality, next_open
+
+ANY_DAY = SendWindow(frozenset(range(7)), time(0), time(23, 59))
+OFFICE = SendWindow()
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+LOCALITY = [
+    ("florida", "+13055550123", None, ("America/New_York",), ("FL",)),
+    ("oklahoma", "+14055550123", None, ("America/Chicago",), ("OK",)),
+    ("maryland", "+14105550123", None, ("America/New_York",), ("MD",)),
+    ("idaho split zones", "+12085550123", None, ("America/Boise", "America/Los_Angeles"), ("ID",)),
+    ("new york city", "+12125550123", None, ("America/New_York",), ("NY",)),
+    ("address adds state", "+12125550123", "fl", ("America/New_York",), ("NY", "FL")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("phone", "state", "zones", "states"), [c[1:] for c in LOCALITY], ids=[c[0] for c in LOCALITY]
+)
+def test_locality(
+    phone: str, state: str | None, zones: tuple[str, ...], states: tuple[str, ...]
+) -> None:
+    found = locality(phone, state)
+    assert (found.zones, found.states) == (zones, states)
+
+
+def test_strictest_hours() -> None:
+    assert hours_for([]) == (time(8), time(21))
+    assert hours_for(["FL"]) == (time(8), time(20))
+    assert hours_for(["KY", "FL"]) == (time(10), time(20))
+
+
+OPEN = [
+    # 2026-03-03 is a Tuesday; EST = UTC-5 until 2026-03-08 (DST), then EDT = UTC-4.
+    ("federal late evening NY", "+12125550123", None, ANY_DAY, "2026-03-04T01:30", True),   # 20:30 EST
+    ("federal after 21 NY", "+12125550123", None, ANY_DAY, "2026-03-04T02:00", False),      # 21:00 EST
+    ("florida after 20", "+13055550123", None, ANY_DAY, "2026-03-04T01:30", False),         # 20:30 EST
+    ("florida by address", "+12125550123", "FL", ANY_DAY, "2026-03-04T01:30", False),
+    ("federal before 8", "+12125550123", None, ANY_DAY, "2026-03-03T12:59", False),        # 07:59 EST
+    ("federal at 8", "+12125550123", None, ANY_DAY, "2026-03-03T13:00", True),
+    ("office hours tuesday", "+12125550123", None, OFFICE, "2026-03-03T14:00", True),       # 09:00
+    ("office closes at 18", "+12125550123", None, OFFICE, "2026-03-03T23:00", False),       # 18:00
+    ("saturday", "+12125550123", None, OFFICE, "2026-03-07T15:00", False),
+    ("split zone: Boise open, LA not", "+12085550123", None, OFFICE, "2026-03-03T16:30", False),  # 09:30 MST / 08:30 PST
+    ("split zone: both open", "+12085550123", None, OFFICE, "2026-03-03T17:00", True),            # 10:00 / 09:00
+    ("DST: 9 EDT is 13 UTC", "+12125550123", None, OFFICE, "2026-03-09T13:00", True),
+    ("DST: 12:30 UTC is 8:30 EDT", "+12125550123", None, OFFICE, "2026-03-09T12:30", False),
+    ("oklahoma central 19:59", "+14055550123", None, ANY_DAY, "2026-03-04T01:59", True),    # 19:59 CST
+    ("oklahoma central 20:00", "+14055550123", None, ANY_DAY, "2026-03-04T02:00", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("phone", "state", "window", "now", "expected"), [c[1:] for c in OPEN], ids=[c[0] for c in OPEN]
+)
+def test_is_open(
+    phone: str, state: str | None, window: SendWindow, now: str, expected: bool
+) -> None:
+    assert is_open(at(now), locality(phone, state), window) is expected
+
+
+def test_next_open_skips_weekend_and_waits_for_the_latest_zone() -> None:
+    friday_evening = at("2026-03-06T23:30")
+    assert next_open(friday_evening, locality("+12125550123"), OFFICE) == at("2026-03-09T13:00")
+    assert next_open(at("2026-03-03T16:00"), locality("+12085550123"), OFFICE) == at(
+        "2026-03-03T17:00"
+    )

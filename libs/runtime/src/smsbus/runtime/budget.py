@@ -1,0 +1,149 @@
+"""One OpenPhone request budget per API key, shared by every process and replica.
+
+GCRA (a token bucket counted in time): one row per key holds the theoretical arrival time
+(`tat`), the moment the next request could start if no burst were allowed. A request books its
+slot with one atomic statement in database time (every process sees the same clock): the slot
+is `max(tat, now)`, `tat` moves on by 1/rate, and the caller sleeps until `slot - tolerance`
+(tolerance = (burst - 1) / rate lets a quiet key start `burst` requests at once).
+
+A priority may only book while the schedule is at most its headroom ahead of now (see
+smsbus.openphone.budget.HEADROOM); otherwise it waits without booking and asks again. A 429 from
+OpenPhone pushes `tat` past the hold-off for everyone on the key.
+
+The row lives in the schema `smsbus_budget`, not in a service's: the budget belongs to the key,
+which every service shares, as the broker does. It is created on first use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+SCHEMA = "smsbus_budget"
+MIN_RECHECK = 0.02
+"""Seconds between two booking attempts of a priority whose headroom is used up (at least)."""
+
+_SETUP = (
+    "SELECT pg_advisory_xact_lock(hashtext('smsbus_budget.setup'))",
+    f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",
+    f"CREATE TABLE IF NOT EXISTS {SCHEMA}.api_budgets (key text PRIMARY KEY, "
+    "tat timestamptz NOT NULL, throttled_total bigint NOT NULL DEFAULT 0)",
+)
+_ADD_KEY = text(
+    f"INSERT INTO {SCHEMA}.api_budgets (key, tat) VALUES (:key, clock_timestamp()) "
+    "ON CONFLICT (key) DO NOTHING"
+)
+# `ahead`: how far the schedule is booked beyond now; booked only within the headroom.
+_BOOK = text(
+    f"""
+    WITH cur AS (
+      SELECT greatest(b.tat, t.now) AS slot, t.now
+      FROM {SCHEMA}.api_budgets b, (SELECT clock_timestamp() AS now) t
+      WHERE b.key = :key FOR UPDATE OF b
+    ), booked AS (
+      UPDATE {SCHEMA}.api_budgets b SET tat = cur.slot + make_interval(secs => :interval)
+      FROM cur WHERE b.key = :key AND cur.slot - cur.now <= make_interval(secs => :headroom)
+      RETURNING 1
+    )
+    SELECT extract(epoch FROM cur.slot - cur.now)::float8 AS ahead,
+           EXISTS (SELECT 1 FROM booked) AS booked
+    FROM cur
+    """
+)
+_THROTTLE = text(
+    f"UPDATE {SCHEMA}.api_budgets SET throttled_total = throttled_total + 1, "
+    "tat = greatest(tat, clock_timestamp() + make_interval(secs => :seconds)) WHERE key = :key"
+)
+
+
+def key_id(base_url: str, api_key: str) -> str:
+    """Names a key without keeping it: a digest of (base URL, key)."""
+    material = f"{base_url.rstrip('/').lower()}\n{api_key}"
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class SharedBudget:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        key: str,
+        headroom: Mapping[Any, float],
+        rate: float = 10.0,
+        burst: int = 5,
+        on_wait: Callable[[str, float], None] | None = None,
+        on_throttled: Callable[[], None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """`key`: `key_id(base_url, api_key)`. `on_wait(priority, seconds)` and `on_throttled()`
+        feed the caller's metrics."""
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be positive and burst at least 1")
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._setup_engine = engine
+        self._key = key
+        self._headroom = headroom
+        self._interval = 1.0 / rate
+        self._tolerance = (burst - 1) / rate
+        self._on_wait = on_wait
+        self._on_throttled = on_throttled
+        self._sleep = sleep
+        self._ready = False
+        self.rate = rate
+        self.burst = burst
+
+    async def ensure(self) -> None:
+        """The schema, the table and this key's row (idempotent; serialised across processes)."""
+        async with self._setup_engine.begin() as conn:
+            for statement in _SETUP:
+                await conn.execute(text(statement))
+            await conn.execute(_ADD_KEY, {"key": self._key})
+        self._ready = True
+
+    async def acquire(self, priority: str) -> float:
+        waited = 0.0
+        headroom = self._headroom[priority] + self._tolerance
+        while True:
+            if not self._ready:
+                await self.ensure()
+            async with self._engine.connect() as conn:
+                row = (
+                    await conn.execute(
+                        _BOOK,
+                        {"key": self._key, "interval": self._interval, "headroom": headroom},
+                    )
+                ).first()
+            if row is None:  # the row went away (a test dropped the schema): make it again
+                self._ready = False
+                continue
+            ahead, booked = float(row.ahead), bool(row.booked)
+            if booked:
+                wait = max(0.0, ahead - self._tolerance)
+                break
+            # Higher priorities have booked the schedule beyond our headroom: wait, unbooked.
+            pause = max(MIN_RECHECK, ahead - headroom)
+            await self._pause(pause)
+            waited += pause
+        await self._pause(wait)
+        waited += wait
+        if self._on_wait is not None:
+            self._on_wait(priority, waited)
+        return waited
+
+    async def throttled(self, seconds: float) -> None:
+        if not self._ready:
+            await self.ensure()
+        async with self._engine.connect() as conn:
+            hold = seconds + self._tolerance
+            await conn.execute(_THROTTLE, {"key": self._key, "seconds": hold})
+        if self._on_throttled is not None:
+            self._on_throttled()
+
+    async def _pause(self, seconds: float) -> None:
+        if seconds > 0:
+            await self._sleep(seconds)

@@ -1,0 +1,400 @@
+"""The egress loop: every text leaves here, once, past the gate.
+
+For each due request (highest priority first; each lane has its own slots, so bulk work waiting
+for the budget never holds a confirmation's place), under the request's advisory lock:
+1. `sending` means a POST may have reached OpenPhone (a timeout, a 5xx, a crash): it is looked
+   up once `lookup_after` has passed since that POST; found → sent (it left before anything
+   that came after); not found → the gate again, as a new attempt;
+2. the gate with fresh facts (cheap, unlocked: most refusals cost no budget);
+3. a slot of the key's shared budget, at the purpose's priority;
+4. the number's lock (the opt-out handler's), the campaign's state, the gate again, the line's
+   daily cap, `sending` committed, the POST (on the slot already taken), the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from smsbus.compliance.domain import eligibility
+from smsbus.compliance.domain import gate as rules
+from smsbus.compliance.domain.phones import InvalidPhone, describe
+from smsbus.compliance.egress import errors
+from smsbus.compliance.egress.errors import Outcome
+from smsbus.compliance.egress.requesters import CampaignStates, RequesterUnavailable
+from smsbus.compliance.egress.results import Result, common, finish
+from smsbus.compliance.egress.timings import Timings
+from smsbus.compliance.observability import EgressMetrics
+from smsbus.compliance.store import consent as consent_store
+from smsbus.compliance.store import outbound as store
+from smsbus.contracts.outbound import SendAccepted, SendDeferred, SendFailed, SendRefused
+from smsbus.contracts.rest import SendMessageRequest
+from smsbus.openphone import OpenPhoneClient, OpenPhoneException, SendOutcomeUnknown
+from smsbus.rules.quiet_hours import SendWindow
+from smsbus.runtime.db import Sessions
+from smsbus.runtime.failures import error_message
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Lane:
+    name: str
+    priorities: tuple[int, int]
+    concurrency: int
+
+
+URGENT = Lane("urgent", (0, 2), 4)
+"""Confirmations, HELP replies, the canary."""
+BULK = Lane("bulk", (3, 9), 8)
+"""Transactional and marketing."""
+
+
+@dataclass(frozen=True)
+class EgressConfig:
+    results_topic: str
+    timings: Timings = field(default_factory=Timings)
+    rules: rules.Rules = field(default_factory=rules.Rules)
+    line_daily_cap: int | None = 125
+    """Campaign texts per line per UTC day, all campaigns together; None: no cap."""
+    default_region: str = "US"
+    batch: int = 50
+
+
+class Egress:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        sessions: Sessions,
+        client: OpenPhoneClient,
+        campaigns: CampaignStates,
+        clock: Clock,
+        config: EgressConfig,
+        lane: Lane,
+        metrics: EgressMetrics | None = None,
+    ) -> None:
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._sessions = sessions
+        self._client = client
+        self._campaigns = campaigns
+        self._clock = clock
+        self._config = config
+        self._timings = config.timings
+        self._lane = lane
+        self._metrics = metrics
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(lane.concurrency)
+
+    def wake(self, *_: object) -> None:
+        self._wake.set()
+
+    async def send_due(self) -> int:
+        """One pass over the lane's due requests; returns how many were worked on."""
+        async with self._engine.connect() as conn:
+            ids = await store.due_ids(
+                conn=conn,
+                now=self._clock(),
+                priorities=self._lane.priorities,
+                limit=self._config.batch,
+            )
+        outcomes = await asyncio.gather(*(self._one(i) for i in ids), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return sum(1 for outcome in outcomes if outcome not in ("busy", "gone"))
+
+    async def run(self) -> None:
+        """Sends until cancelled; wakes on NOTIFY from a committed request or every poll."""
+        failures = 0
+        listener = await self._listen()
+        try:
+            while True:
+                try:
+                    worked = await self.send_due()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    failures += 1
+                    delay = self._timings.retry.delay(failures)
+                    logger.warning("egress pass failed; retrying in %.1fs", delay, exc_info=exc)
+                    await asyncio.sleep(delay)
+                    listener = listener or await self._listen()
+                    continue
+                failures = 0
+                if worked < self._config.batch:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._timings.poll_interval)
+                    self._wake.clear()
+        finally:
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    await listener.invalidate()
+                    await listener.close()
+
+    async def _one(self, request_id: str) -> str:
+        async with self._slots, self._engine.connect() as conn:
+            if not await store.try_lock_request(conn=conn, request_id=request_id):
+                return "busy"
+            try:
+                row = await store.load_open(conn=conn, request_id=request_id, now=self._clock())
+                outcome: str = "gone" if row is None else await self._work(conn, row)
+            except BaseException:
+                await conn.invalidate()  # closing the session releases its locks
+                raise
+            await store.unlock_request(conn=conn, request_id=request_id)
+        if row is not None and self._metrics:
+            self._metrics.requests.labels(purpose=row["purpose"], outcome=outcome).inc()
+        return outcome
+
+    async def _work(self, conn: AsyncConnection, row: Any) -> Outcome:
+        if row["status"] == "sending":
+            return await self._recover(conn, row)
+        return await self._attempt(conn, row)
+
+    async def _recover(self, conn: AsyncConnection, row: Any) -> Outcome:
+        """The last POST's outcome is unknown: OpenPhone is asked before anything is resent."""
+        now = self._clock()
+        started: datetime = row["send_started_at"]
+        landing_until = started + timedelta(seconds=self._timings.lookup_after)
+        if now < landing_until:
+            await store.update(conn=conn, request_id=row["id"], next_attempt_at=landing_until)
+            return "waiting"
+        unknown = SendOutcomeUnknown(request=_request(row), sent_at=started, reason="recovery")
+        client = self._client.at_priority(rules.BUDGET_CLASS[row["purpose"]])
+        try:
+            found = await client.find_sent_message(
+                unknown, margin=timedelta(seconds=self._timings.lookup_margin)
+            )
+        except OpenPhoneException as exc:
+            return await self._later(conn, row, "sending", f"lookup failed: {exc}")
+        if found is not None:
+            logger.info("request %s found at OpenPhone as %s", row["id"], found.id)
+            accepted = SendAccepted(
+                **common(row, self._clock()),
+                message_id=found.id,
+                sent_at=found.created_at,
+                recovered=True,
+                consent=row["consent"] or "unknown",
+            )
+            return await self._finish(row, accepted)
+        # That POST never took effect: its line slot goes back, and it is a new attempt.
+        await store.count_line_text(conn=conn, line=row["line"], day=_day(started), delta=-1)
+        await store.update(conn=conn, request_id=row["id"], status="pending")
+        return await self._attempt(conn, row)
+
+    async def _attempt(self, conn: AsyncConnection, row: Any) -> Outcome:
+        if row["attempts"] >= self._timings.max_attempts:
+            failed = SendFailed(
+                **common(row, self._clock()), reason=f"gave up after {row['attempts']} attempts"
+            )
+            return await self._finish(row, failed)
+        # The cheap look first, unlocked and without the campaign: most refusals cost no budget.
+        verdict = await self._verdict(conn, row, running=None)
+        if not isinstance(verdict, rules.Send):
+            return await self._not_now(conn, row, verdict)
+        await self._client.budget.acquire(rules.BUDGET_CLASS[row["purpose"]])
+        running = await self._campaign_running(row)
+        if isinstance(running, rules.Hold):
+            return await self._not_now(conn, row, running)
+        await store.lock_number(conn=conn, phone=row["phone"])
+        try:
+            return await self._send_locked(conn, row, running)
+        finally:
+            await store.unlock_number(conn=conn, phone=row["phone"])
+
+    async def _send_locked(self, conn: AsyncConnection, row: Any, running: bool | None) -> Outcome:
+        """Under the number's lock: an opt-out committed before this point is seen here."""
+        verdict = await self._verdict(conn, row, running=running)
+        if not isinstance(verdict, rules.Send):
+            return await self._not_now(conn, row, verdict)
+        now = self._clock()
+        day = _day(now)
+        capped = (
+            row["purpose"] in rules.CAMPAIGN_PURPOSES and self._config.line_daily_cap is not None
+        )
+        if capped:
+            cap = self._config.line_daily_cap or 0
+            if not await store.take_line_slot(conn=conn, line=row["line"], day=day, cap=cap):
+                deferred = SendDeferred(
+                    **common(row, now), reason="line_daily_cap", scope="line",
+                    retry_at=errors.next_utc_day(now),
+                )  # fmt: skip
+                return await self._finish(row, deferred)
+        else:
+            await store.count_line_text(conn=conn, line=row["line"], day=day, delta=1)
+        look_up_at = now + timedelta(seconds=self._timings.lookup_after)
+        await store.mark_sending(
+            conn=conn, request_id=row["id"], at=now, look_up_at=look_up_at, consent=verdict.consent
+        )
+        client = self._client.at_priority(rules.BUDGET_CLASS[row["purpose"]])
+        try:
+            message = await client.send(_request(row), prepaid=True)
+        except SendOutcomeUnknown as exc:
+            logger.warning(
+                "request %s: outcome unknown (%s); looked up later", row["id"], exc.reason
+            )
+            return "waiting"
+        except (OpenPhoneException, ValidationError) as exc:
+            await store.count_line_text(conn=conn, line=row["line"], day=day, delta=-1)
+            return await self._refused_by_openphone(conn, row, exc)
+        accepted = SendAccepted(
+            **common(row, self._clock()),
+            message_id=message.id,
+            sent_at=message.created_at,
+            consent=verdict.consent,
+        )
+        return await self._finish(row, accepted)
+
+    async def _campaign_running(self, row: Any) -> bool | rules.Hold | None:
+        """Asked right before the number's lock; None when the request names no campaign."""
+        if row["campaign_id"] is None:
+            return None
+        try:
+            return await self._campaigns.running(row["campaign_id"])
+        except RequesterUnavailable as exc:
+            wait = timedelta(seconds=self._timings.retry.delay(1))
+            return rules.Hold(self._clock() + wait, reason=str(exc))
+
+    async def _verdict(
+        self, conn: AsyncConnection, row: Any, *, running: bool | None
+    ) -> rules.Verdict:
+        """The gate with facts read now."""
+        now = self._clock()
+        facts = await self._facts(conn, row["phone"], now)
+        return rules.gate(
+            _ask(row), facts, now=now, campaign_running=running, rules=self._config.rules
+        )
+
+    async def _facts(self, conn: AsyncConnection, phone: str, now: datetime) -> rules.Facts:
+        try:
+            info = describe(phone, default_region=self._config.default_region)
+        except InvalidPhone:
+            info = None
+        known = await consent_store.gate_facts(conn=conn, phone=phone, now=now)
+        line_type = "unknown"
+        if info is not None:
+            line_type = (
+                info.line_type if info.line_type != "unknown" else (known.looked_up or "unknown")
+            )
+        suppressed = known.suppressed_at is not None
+        consent = "suppressed" if suppressed else known.status
+        if known.express_consent and not suppressed:
+            consent += "+express"
+        return rules.Facts(
+            eligibility=eligibility.Facts(
+                phone=info,
+                line_type=line_type,  # type: ignore[arg-type]
+                suppressed=suppressed,
+                internal_dnc=known.internal_dnc,
+                dnc_lists=known.dnc_lists,
+                express_consent=known.express_consent,
+            ),
+            suppressed_at=known.suppressed_at,
+            consent=consent,
+        )
+
+    async def _not_now(self, conn: AsyncConnection, row: Any, verdict: rules.Verdict) -> Outcome:
+        if isinstance(verdict, rules.Hold):
+            await store.update(
+                conn=conn, request_id=row["id"], status="held",
+                next_attempt_at=verdict.until, reason=verdict.reason,
+            )  # fmt: skip
+            return "held"
+        assert isinstance(verdict, rules.Refuse)
+        if self._metrics:
+            self._metrics.refusals.labels(purpose=row["purpose"], reason=verdict.reason).inc()
+        refused = SendRefused(**common(row, self._clock()), reason=verdict.reason)
+        return await self._finish(row, refused)
+
+    async def _refused_by_openphone(
+        self, conn: AsyncConnection, row: Any, exc: OpenPhoneException | ValidationError
+    ) -> Outcome:
+        now = self._clock()
+        meaning = errors.meaning(exc, row["purpose"], now=now)
+        if isinstance(meaning, errors.TryAgain):
+            return await self._later(conn, row, "pending", meaning.reason)
+        if isinstance(meaning, errors.Deferral):
+            if self._metrics:
+                self._metrics.deferrals.labels(reason=meaning.reason).inc()
+            logger.error(
+                "request %s deferred: %s (%s)", row["id"], meaning.reason, error_message(exc)
+            )
+            deferred = SendDeferred(
+                **common(row, now), reason=meaning.reason, scope=meaning.scope,
+                retry_at=meaning.retry_at,
+            )  # fmt: skip
+            return await self._finish(row, deferred)
+        logger.error("request %s refused by OpenPhone: %s", row["id"], meaning.reason)
+        return await self._finish(row, SendFailed(**common(row, now), reason=meaning.reason))
+
+    async def _later(self, conn: AsyncConnection, row: Any, status: str, error: str) -> Outcome:
+        delay = self._timings.retry.delay(row["attempts"] + 1)
+        await store.update(
+            conn=conn, request_id=row["id"], status=status,
+            next_attempt_at=self._clock() + timedelta(seconds=delay), last_error=error[:2000],
+        )  # fmt: skip
+        logger.warning("request %s not sent yet (%s); again in %.1fs", row["id"], error, delay)
+        return "retried"
+
+    async def _finish(self, row: Any, result: Result) -> Outcome:
+        if not await finish(
+            sessions=self._sessions, topic=self._config.results_topic, result=result
+        ):
+            return "waiting"
+        if isinstance(result, SendAccepted) and self._metrics:
+            age = (self._clock() - row["requested_at"]).total_seconds()
+            self._metrics.latency.labels(purpose=row["purpose"]).observe(max(age, 0.0))
+        return result.outcome
+
+    async def _listen(self) -> Any:
+        """A LISTEN connection (best effort: polling covers its loss)."""
+        try:
+            conn = await self._engine.connect()
+            raw = await conn.get_raw_connection()
+            driver = raw.driver_connection
+            if driver is None:
+                await conn.close()
+                return None
+            await driver.add_listener(store.NOTIFY_CHANNEL, self.wake)
+            return conn
+        except Exception as exc:
+            logger.warning("cannot LISTEN for requests (%s); polling", error_message(exc))
+            return None
+
+
+def _request(row: Any) -> SendMessageRequest:
+    return SendMessageRequest(content=row["text"], from_=row["line"], to=[row["phone"]])
+
+
+def _ask(row: Any) -> rules.Ask:
+    window = row["send_window"]
+    return rules.Ask(
+        purpose=row["purpose"],
+        requester=row["requester"],
+        phone=row["phone"],
+        requested_at=row["requested_at"],
+        expires_at=row["expires_at"],
+        window=None
+        if window is None
+        else SendWindow(
+            frozenset(window["days"]),
+            time.fromisoformat(window["start"]),
+            time.fromisoformat(window["end"]),
+        ),
+        recipient_state=row["recipient_state"],
+    )
+
+
+def _day(at: datetime) -> Any:
+    return at.astimezone(UTC).date()
