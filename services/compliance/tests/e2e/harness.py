@@ -77,7 +77,7 @@ class Stack:
             "results_topic": self.topics["outbound.results.v1"],
             "brand_name": "Acme Fences",
             "egress_poll_interval": 0.2,
-            # A POST cut off may land until then: short for the tests (3 × the client timeout).
+            # A POST cut off may land until then: short for the tests (3 client timeouts).
             "openphone_timeout": 1.0,
             "egress_lookup_after_seconds": 3.0,
         }

@@ -195,9 +195,7 @@ async def test_kill_9_while_the_confirmation_is_in_flight_sends_exactly_one(
     sent = await settled_outgoing(stack, PERSON, 1)
     assert len(sent) == 1
     async with engine.connect() as conn:
-        row = (
-            await conn.execute(text("SELECT attempts, message_id FROM outbound_messages"))
-        ).one()
+        row = (await conn.execute(text("SELECT attempts, message_id FROM outbound_messages"))).one()
     assert row.message_id == sent[0]["id"]
     await api.aclose()
 
@@ -227,13 +225,9 @@ async def test_kill_9_after_openphone_took_the_message_but_the_answer_was_lost(
     await eventually(lambda: _status_is(engine, "sent"), within=30)
     sent = await settled_outgoing(stack, PERSON, 1)
     async with engine.connect() as conn:
-        row = (
-            await conn.execute(text("SELECT attempts, message_id FROM outbound_messages"))
-        ).one()
+        row = (await conn.execute(text("SELECT attempts, message_id FROM outbound_messages"))).one()
     assert len(sent) == 1
-    assert (row.attempts, row.message_id) == (1, sent[0]["id"]), (
-        "looked up, not sent again"
-    )
+    assert (row.attempts, row.message_id) == (1, sent[0]["id"]), "looked up, not sent again"
     await api.aclose()
 
 

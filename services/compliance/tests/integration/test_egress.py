@@ -297,7 +297,7 @@ async def test_a_canary_refused_by_the_account_fails_and_one_past_its_deadline_e
 
     await rig.egress().send_due()
 
-    results = dict(((kind, request), detail) for kind, request, detail in await rig.results())
+    results = {(kind, request): detail for kind, request, detail in await rig.results()}
     assert results[("send.refused", "K2")] == "expired"
     assert str(results[("send.failed", "K1")]).startswith("openphone_unauthorized")
 
@@ -312,7 +312,9 @@ async def test_the_line_cap_counts_every_campaign_on_the_line(rig: EgressRig) ->
 
     assert len(await rig.outgoing(FLORIDA)) == 3
     deferred = [r for r in await rig.results() if r[0] == "send.deferred"]
-    assert [(kind, reason) for kind, _, reason in deferred] == [("send.deferred", "line_daily_cap")] * 2
+    assert [(kind, reason) for kind, _, reason in deferred] == [
+        ("send.deferred", "line_daily_cap")
+    ] * 2
 
 
 async def test_two_egresses_never_send_one_request_twice(rig: EgressRig) -> None:

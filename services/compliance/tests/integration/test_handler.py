@@ -117,9 +117,9 @@ async def test_a_suppressed_number_that_writes_thanks_stays_suppressed(
         ("revoked",),
         ("revoked",),
     ]
-    assert await rows(engine, "SELECT purpose FROM outbound_messages") == [("opt_out_confirmation",)], (
-        "no second confirmation"
-    )
+    assert await rows(engine, "SELECT purpose FROM outbound_messages") == [
+        ("opt_out_confirmation",)
+    ], "no second confirmation"
 
 
 async def test_help_is_answered_once_per_day_and_changes_no_consent(
@@ -179,7 +179,13 @@ async def test_a_failure_mid_transaction_leaves_nothing_and_the_retry_succeeds(
             event,
             Deps(sessions=sessions, texts=TEXTS, clock=broken_clock, consent_topic=CONSENT_TOPIC),
         )
-    for table in ("processed_events", "consent_ledger", "suppressions", "outbound_messages", "outbox"):
+    for table in (
+        "processed_events",
+        "consent_ledger",
+        "suppressions",
+        "outbound_messages",
+        "outbox",
+    ):
         assert await rows(engine, f"SELECT count(*) FROM {table}") == [(0,)], table
 
     await on_message_received(event, deps(sessions))

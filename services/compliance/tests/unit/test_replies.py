@@ -3,7 +3,6 @@ from smsbus.compliance.handlers import ids_for, inbound_sms
 from ..builders import LINE, OUR_NUMBER, a_received_event
 
 
-
 def test_the_reply_goes_from_the_line_the_message_came_in_on() -> None:
     assert inbound_sms(a_received_event(), default_region="US").line == LINE
     assert inbound_sms(a_received_event(phoneNumberId=None), default_region="US").line == OUR_NUMBER

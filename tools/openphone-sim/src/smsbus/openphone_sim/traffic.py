@@ -1,5 +1,6 @@
-"""ASGI middleware in front of the REST API: it records every request with its answer (for
-`GET /sim/requests`, with who asked: User-Agent and a digest of the key), enforces the per-key rate limit and injects the REST faults.
+"""ASGI middleware in front of the REST API: it records every request with its answer and who
+asked (User-Agent, a digest of the key) for `GET /sim/requests`, enforces the per-key rate limit
+and injects the REST faults.
 
 It sits outside FastAPI's routing so it sees every answer, 401s and 404s included. Faults and
 the rate limit only touch requests with a valid key: a bad key always gets its 401.
