@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from smsbus.runtime.metrics import Metrics
+
 SCHEMA = "smsbus_budget"
 MIN_RECHECK = 0.02
 """Seconds between two booking attempts of a priority whose headroom is used up (at least)."""
@@ -147,3 +149,42 @@ class SharedBudget:
     async def _pause(self, seconds: float) -> None:
         if seconds > 0:
             await self._sleep(seconds)
+
+
+def shared_budget(
+    engine: AsyncEngine,
+    *,
+    base_url: str,
+    api_key: str,
+    headroom: Mapping[Any, float],
+    rate: float = 10.0,
+    burst: int = 5,
+    metrics: Metrics | None = None,
+) -> SharedBudget:
+    """The key's budget for a service, with its instruments: the wait for a slot by priority
+    (`openphone_budget_wait_seconds`) and the 429s seen (`openphone_throttled_total`)."""
+    on_wait = on_throttled = None
+    if metrics is not None:
+        wait = metrics.histogram(
+            "openphone_budget_wait_seconds",
+            "Time a request waited for its slot of the key's shared budget, by priority.",
+            ["priority"],
+        )
+        throttled = metrics.counter(
+            "openphone_throttled_total",
+            "429 answers from OpenPhone (each slows the key's budget for every process).",
+        )
+
+        def on_wait(priority: str, seconds: float) -> None:
+            wait.labels(priority=priority).observe(seconds)
+
+        on_throttled = throttled.inc
+    return SharedBudget(
+        engine=engine,
+        key=key_id(base_url, api_key),
+        headroom=headroom,
+        rate=rate,
+        burst=burst,
+        on_wait=on_wait,
+        on_throttled=on_throttled,
+    )

@@ -30,7 +30,7 @@ from smsbus.compliance.observability import ComplianceMetrics
 from smsbus.compliance.settings import SERVICE, Settings
 from smsbus.openphone import HEADROOM, OpenPhoneClient, RetryPolicy
 from smsbus.runtime.background import Background
-from smsbus.runtime.budget import SharedBudget, key_id
+from smsbus.runtime.budget import shared_budget
 from smsbus.runtime.consumer import subscribe
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.failures import Backoff
@@ -98,16 +98,14 @@ def create_app(
         )
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics.base, poll_interval=1.0)
     egress_metrics = metrics.egress
-    budget = SharedBudget(
-        engine=engine,
-        key=key_id(settings.openphone_base_url, settings.openphone_api_key.get_secret_value()),
+    budget = shared_budget(
+        engine,
+        base_url=settings.openphone_base_url,
+        api_key=settings.openphone_api_key.get_secret_value(),
         headroom=HEADROOM,
         rate=settings.openphone_rate,
         burst=settings.openphone_burst,
-        on_wait=lambda priority, seconds: egress_metrics.budget_wait.labels(
-            priority=priority
-        ).observe(seconds),
-        on_throttled=egress_metrics.throttled.inc,
+        metrics=metrics.base,
     )
     client = openphone or OpenPhoneClient(
         api_key=settings.openphone_api_key,
@@ -175,7 +173,7 @@ def create_app(
         background.start(
             watch_dlq(
                 bootstrap=settings.kafka_bootstrap,
-                topic=settings.dlq_topic,
+                topics=settings.dlq_topics,
                 metrics=metrics,
                 interval=settings.dlq_poll_interval,
             ),

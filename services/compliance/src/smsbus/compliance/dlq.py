@@ -1,4 +1,4 @@
-"""How many records wait in compliance's dead-letter topic (a gauge for alerts)."""
+"""How many records wait in compliance's dead-letter topics (a gauge for alerts)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ logger = logging.getLogger(__name__)
 
 
 async def watch_dlq(
-    *, bootstrap: str, topic: str, metrics: ComplianceMetrics, interval: float
+    *, bootstrap: str, topics: list[str], metrics: ComplianceMetrics, interval: float
 ) -> None:
     """Refreshes the gauge until cancelled."""
     while True:
-        try:
-            metrics.dlq_size.labels(topic=topic).set(await topic_size(bootstrap, topic))
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            logger.warning("cannot measure %s: %s", topic, error_message(exc, limit=200))
+        for topic in topics:
+            try:
+                metrics.dlq_size.labels(topic=topic).set(await topic_size(bootstrap, topic))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.warning("cannot measure %s: %s", topic, error_message(exc, limit=200))
         await asyncio.sleep(interval)

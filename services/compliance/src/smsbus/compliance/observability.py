@@ -58,15 +58,13 @@ class ComplianceMetrics:
 
 @dataclass(frozen=True)
 class EgressMetrics:
-    """The egress: every text that leaves, and the key's shared budget as this process sees it."""
+    """The egress: every text asked for, and what became of it."""
 
     requests: Counter
     refusals: Counter
     deferrals: Counter
     latency: Histogram
     open: Gauge
-    budget_wait: Histogram
-    throttled: Counter
 
     @classmethod
     def create(cls, metrics: Metrics) -> EgressMetrics:
@@ -97,16 +95,6 @@ class EgressMetrics:
             ),
             open=metrics.gauge(
                 "egress_open", "Requests not final yet (pending, held, sending).", ["purpose"]
-            ),
-            budget_wait=_histogram(
-                metrics,
-                "openphone_budget_wait_seconds",
-                "Time a request waited for its slot of the key's shared budget, by priority.",
-                ["priority"],
-            ),
-            throttled=metrics.counter(
-                "openphone_throttled_total",
-                "429 answers from OpenPhone (each slows the key's budget for every process).",
             ),
         )
 

@@ -100,5 +100,7 @@ class Settings(ServiceSettings):
         return key is not None and bool(key.get_secret_value().strip())
 
     @property
-    def dlq_topic(self) -> str:
-        return f"{self.messages_topic}.{self.group_id}.dlq"
+    def dlq_topics(self) -> list[str]:
+        """One per consumed topic: inbound messages, send requests."""
+        consumed = (self.messages_topic, self.requests_topic)
+        return [f"{topic}.{self.group_id}.dlq" for topic in consumed]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 
-from smsbus.openphone import OpenPhoneClient
+from smsbus.openphone import HEADROOM, OpenPhoneClient
 from smsbus.reconciler.api import api_router
 from smsbus.reconciler.api.deps import install
 from smsbus.reconciler.handlers import Deps, dispatcher
@@ -22,6 +22,7 @@ from smsbus.reconciler.observability import ReconcilerMetrics
 from smsbus.reconciler.runner import Reconciler, RunConfig, run_periodically
 from smsbus.reconciler.settings import SERVICE, Settings
 from smsbus.runtime.background import Background
+from smsbus.runtime.budget import shared_budget
 from smsbus.runtime.consumer import subscribe
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.health import consumer_checks, health_router
@@ -59,7 +60,20 @@ def create_app(
         )  # fmt: skip
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics.base, poll_interval=1.0)
     client = openphone or OpenPhoneClient(
-        api_key=settings.openphone_api_key, base_url=settings.openphone_base_url
+        api_key=settings.openphone_api_key,
+        base_url=settings.openphone_base_url,
+        # Reads share the key's budget with every send of every service, below transactional.
+        bucket=shared_budget(
+            engine,
+            base_url=settings.openphone_base_url,
+            api_key=settings.openphone_api_key.get_secret_value(),
+            headroom=HEADROOM,
+            rate=settings.openphone_rate,
+            burst=settings.openphone_burst,
+            metrics=metrics.base,
+        ),
+        priority="reconciliation",
+        agent=SERVICE,
     )
     reconciler = Reconciler(
         engine=engine,

@@ -31,6 +31,9 @@ class Settings(ServiceSettings):
         default="https://api.openphone.com", validation_alias="SMSBUS_OPENPHONE_BASE_URL"
     )
     openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
+    openphone_rate: float = Field(default=10.0, gt=0, validation_alias="SMSBUS_OPENPHONE_RATE")
+    """Requests per second for the key, shared by every process and replica of every service."""
+    openphone_burst: int = Field(default=5, ge=1, validation_alias="SMSBUS_OPENPHONE_BURST")
     """Required (history comes from OpenPhone's REST API); never logged."""
 
     lines: Annotated[list[str], NoDecode] = []

@@ -116,6 +116,7 @@ class StackConfig:
         sim = f"http://127.0.0.1:{self.port('SMSBUS_SIM_PORT', 8090)}"
         ingest = f"http://127.0.0.1:{self.port('SMSBUS_INGEST_PORT', 8080)}"
         compliance = f"http://127.0.0.1:{self.port('SMSBUS_COMPLIANCE_PORT', 8081)}"
+        campaigns = f"http://127.0.0.1:{self.port('SMSBUS_CAMPAIGNS_PORT', 8082)}"
         return {
             "SMSBUS_OPENPHONE_BASE_URL": sim,
             "SMSBUS_OPENPHONE_API_KEY": LOCAL_API_KEY,
@@ -123,6 +124,7 @@ class StackConfig:
             "SMSBUS_SIM_SIGNING_KEY": LOCAL_SIGNING_KEY,
             "SMSBUS_SIM_WEBHOOK_URLS": f"{ingest}/webhooks/openphone",
             "SMSBUS_CAMPAIGNS_COMPLIANCE_URL": compliance,  # campaign-engine asks eligibility
+            "SMSBUS_COMPLIANCE_CAMPAIGNS_URL": campaigns,  # the egress asks: still running?
             # New message and event ids on every start: the database keeps the last run's, and
             # the consumers' inboxes would drop a repeated id as a duplicate.
             "SMSBUS_SIM_RUN_SEED": str(self._run_seed),
