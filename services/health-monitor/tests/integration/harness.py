@@ -1,28 +1,41 @@
-"""The whole pipeline in-process for the monitor's tests: the OpenPhone simulator signs its
-webhooks to the real ingest app, which publishes to Kafka; the monitor sends its canary through
-the simulator, consumes the messages topic, writes PostgreSQL and publishes its results; a real
-HTTP receiver takes its alerts. Every test has its own topics, consumer group and schema."""
+"""The whole pipeline in-process for the monitor's tests: the monitor asks compliance's egress
+for its canary (outbound.requests.v1), the egress sends it through the OpenPhone simulator and
+answers (outbound.results.v1); the simulator signs its webhooks to the real ingest app, which
+publishes to Kafka; the monitor consumes both, writes PostgreSQL and publishes its results; a
+real HTTP receiver takes its alerts. Every test has its own topics, consumer groups and schemas.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI, Request, Response
 
+import smsbus.compliance
+from smsbus.compliance.app import create_app as create_compliance
+from smsbus.compliance.settings import Settings as ComplianceSettings
 from smsbus.contracts import ROUTES, Envelope, decode_event, dlq_topic
 from smsbus.health.app import create_app
 from smsbus.health.settings import Settings
 from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import read_topics, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
+from smsbus.runtime.db import drop_schema, make_engine
+from smsbus.runtime.migrations import upgrade
 from smsbus.runtime.testing import NewTopic, eventually, unique_name
 
+CANARY = "+14155550177"
+"""The default canary number: compliance's gate refuses the simulator's 555-01xx numbers."""
+UNDELIVERABLE = "+14155550199"
+"""The simulator ends messages to it `undelivered`."""
 INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
+TOPICS = [*INGEST_TOPICS, "compliance.consent.v1", "outbound.requests.v1", "outbound.results.v1"]
 
 
 @dataclass
@@ -52,6 +65,7 @@ class AlertReceiver:
 class Stack:
     sim: RunningSimulator
     ingest_url: str
+    compliance: httpx.AsyncClient
     topics: dict[str, str]
     checks_topic: str
     group: str
@@ -63,6 +77,10 @@ class Stack:
     @property
     def messages_topic(self) -> str:
         return self.topics["openphone.messages.v1"]
+
+    @property
+    def results_topic(self) -> str:
+        return self.topics["outbound.results.v1"]
 
     async def subscribe_ingest(self) -> str:
         """Registers ingest as OpenPhone's message.delivered webhook (failures come too);
@@ -80,21 +98,28 @@ class Stack:
         async with self.sim.client() as openphone:
             (await openphone.delete(f"/v1/webhooks/{webhook_id}")).raise_for_status()
 
+    async def opt_out(self, phone: str) -> None:
+        """The person revokes consent through compliance's API."""
+        body = {"phone": phone, "source": "api", "actor": "test", "action": "revoked"}
+        answer = await self.compliance.post("/v1/consent", json=body)
+        assert answer.status_code == 201, answer.text
+
     def settings(self, **overrides: Any) -> Settings:
         fields: dict[str, Any] = {
             "SMSBUS_DATABASE_URL": self.database_url,
             "SMSBUS_KAFKA_BOOTSTRAP": self.bootstrap,
-            "SMSBUS_OPENPHONE_BASE_URL": self.sim.base_url,
-            "SMSBUS_OPENPHONE_API_KEY": self.sim.api_key,
             "db_schema": self.schema,
             "group_id": self.group,
             "messages_topic": self.messages_topic,
+            "requests_topic": self.topics["outbound.requests.v1"],
+            "results_topic": self.results_topic,
             "checks_topic": self.checks_topic,
             "enabled": False,  # the tests start checks through the API
             "canary_from": self.sim.lines[0],
-            "timeout_seconds": 3.0,
+            "canary_to": CANARY,
+            # Request → egress → simulator → ingest → Kafka → monitor, with two outbox relays.
+            "timeout_seconds": 6.0,
             "sweep_interval_seconds": 0.2,
-            "lookup_interval_seconds": 0.5,
             "alert_webhook_url": self.alerts.url,
             "alert_retry_initial": 0.2,
             "alert_retry_max": 1.0,
@@ -109,27 +134,29 @@ class Stack:
             httpx.AsyncClient(base_url=url, timeout=30) as api,
         ):
             await eventually(lambda: _ready(api))
-            # A canary started before the consumer owns its partitions would wait for the join
-            # (seconds under load) and fail a short test deadline for a reason the test is not
-            # about.
+            # A canary started before the consumers own their partitions would wait for the
+            # join (seconds under load) and fail a short test deadline for a reason the test is
+            # not about.
             await eventually(lambda: _joined(self.bootstrap, self.group))
             yield api
 
-    async def results(self) -> list[Envelope[Any]]:
-        records = (await read_topics(self.bootstrap, [self.checks_topic]))[self.checks_topic]
+    async def events(self, topic: str) -> list[Envelope[Any]]:
+        records = (await read_topics(self.bootstrap, [topic]))[topic]
         return [decode_event(record.value) for record in records]
+
+    async def results(self) -> list[Envelope[Any]]:
+        return await self.events(self.checks_topic)
 
     async def result_keys(self) -> list[bytes]:
         records = (await read_topics(self.bootstrap, [self.checks_topic]))[self.checks_topic]
         return [record.key for record in records]
 
     async def message_events(self) -> list[Envelope[Any]]:
-        topic = self.messages_topic
-        return [decode_event(r.value) for r in (await read_topics(self.bootstrap, [topic]))[topic]]
+        return await self.events(self.messages_topic)
 
 
 async def _joined(bootstrap: str, group: str) -> bool:
-    """The monitor's consumer group has members and has finished assigning partitions."""
+    """The consumer group has members and has finished assigning partitions."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
@@ -167,6 +194,44 @@ async def start_check(api: httpx.AsyncClient) -> str:
 
 
 @asynccontextmanager
+async def running_compliance(
+    *,
+    sim: RunningSimulator,
+    database_url: str,
+    bootstrap: str,
+    topics: dict[str, str],
+    new_topic: NewTopic,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Compliance (its egress sends the canary) on its own schema and consumer group."""
+    schema, group = unique_name("compliance"), unique_name("compliance")
+    migrations = Path(smsbus.compliance.__file__).parent / "migrations"
+    await upgrade(database_url, schema=schema, script_location=migrations)
+    for consumed in ("openphone.messages.v1", "outbound.requests.v1"):
+        await new_topic(name=dlq_topic(topics[consumed], group))
+    settings = ComplianceSettings(
+        SMSBUS_DATABASE_URL=database_url, SMSBUS_KAFKA_BOOTSTRAP=bootstrap,
+        SMSBUS_OPENPHONE_BASE_URL=sim.base_url, SMSBUS_OPENPHONE_API_KEY=sim.api_key,
+        SMSBUS_OPENPHONE_RATE=500.0, db_schema=schema, group_id=group,
+        messages_topic=topics["openphone.messages.v1"], consent_topic=topics["compliance.consent.v1"],
+        requests_topic=topics["outbound.requests.v1"], results_topic=topics["outbound.results.v1"],
+        campaigns_url="http://127.0.0.1:9/unused-by-canaries", line_daily_cap=None,
+        egress_poll_interval=0.2,
+    )  # fmt: skip
+    db = make_engine(database_url, schema=schema)
+    try:
+        async with (
+            serving(create_compliance(settings), name="compliance") as url,
+            httpx.AsyncClient(base_url=url, timeout=30) as api,
+        ):
+            await eventually(lambda: _ready(api))
+            await eventually(lambda: _joined(bootstrap, group))
+            yield api
+    finally:
+        await drop_schema(db, schema)
+        await db.dispose()
+
+
+@asynccontextmanager
 async def running_stack(
     *,
     database_url: str,
@@ -178,25 +243,39 @@ async def running_stack(
 ) -> AsyncIterator[Stack]:
     topics = {
         name: await new_topic(name.removesuffix(".v1").replace(".", "-"), partitions=3)
-        for name in INGEST_TOPICS
+        for name in TOPICS
     }
     checks = await new_topic("health-checks", partitions=3)
     group = unique_name("health")
-    await new_topic(name=dlq_topic(topics["openphone.messages.v1"], group))
+    for consumed in ("openphone.messages.v1", "outbound.results.v1"):
+        await new_topic(name=dlq_topic(topics[consumed], group))
     receiver = alerts or AlertReceiver()
     sim.setdefault("speed", 100)
+    sim.setdefault("failing_numbers", [f"{UNDELIVERABLE}:undelivered"])
     async with (
         running_simulator(demo_history=False, **sim) as simulator,
         serving(receiver.app(), name="alert-receiver") as receiver_url,
     ):
         receiver.url = f"{receiver_url}/alerts"
         ingest_settings = IngestSettings(
-            signing_keys=simulator.signing_key, kafka_bootstrap=bootstrap, topic_overrides=topics
+            signing_keys=simulator.signing_key,
+            kafka_bootstrap=bootstrap,
+            topic_overrides={name: topics[name] for name in INGEST_TOPICS},
         )
-        async with running_ingest(ingest_settings) as ingest_url:
+        async with (
+            running_ingest(ingest_settings) as ingest_url,
+            running_compliance(
+                sim=simulator,
+                database_url=database_url,
+                bootstrap=bootstrap,
+                topics=topics,
+                new_topic=new_topic,
+            ) as compliance,
+        ):
             yield Stack(
                 simulator,
                 ingest_url,
+                compliance,
                 topics,
                 checks,
                 group,

@@ -1,20 +1,31 @@
-"""The canary through the whole pipeline: simulator → ingest → Kafka → the monitor, against
-real Kafka, PostgreSQL and the simulator; results read back from Kafka, the API and the tables."""
+"""The canary through the whole pipeline: the monitor → compliance's egress → simulator → ingest
+→ Kafka → the monitor, against real Kafka, PostgreSQL and the simulator; results read back from
+Kafka, the API and the tables."""
 
 import itertools
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from smsbus.contracts import CanaryFailed, CanaryPassed
+from smsbus.contracts import CanaryFailed, CanaryPassed, Envelope
 from smsbus.runtime.kafka import make_broker, publish_event
 from smsbus.runtime.testing import NewTopic
 
-from .harness import AlertReceiver, Stack, decided, eventually, running_stack, start_check
+from .harness import (
+    CANARY,
+    UNDELIVERABLE,
+    AlertReceiver,
+    Stack,
+    decided,
+    eventually,
+    running_stack,
+    start_check,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -40,18 +51,27 @@ async def test_a_canary_that_comes_back_passes(stack: Stack) -> None:
         check_id = await start_check(api)
         check = await decided(api, check_id)
 
-        sent = await stack.sim.messages(direction="outgoing", to="+15555550177")
+        sent = await stack.sim.messages(direction="outgoing", to=CANARY)
         assert [m["text"] for m in sent] == [_text(check_id)]
         assert check["state"] == "passed"
         assert check["message_id"] == sent[0]["id"]
         assert check["event_type"] == "message.delivered"
         assert 0 < check["round_trip_seconds"] < 30
+        assert check["started_at"] == check["created_at"]
+
+        # It left through the egress: one request, one accepted result, named by the check id.
+        [request] = await stack.events(stack.topics["outbound.requests.v1"])
+        assert (request.type, request.data.request_id) == ("send.requested", check_id)
+        assert (request.data.purpose, request.data.requester) == ("canary", "health-monitor")
+        assert request.data.expires_at == datetime.fromisoformat(check["deadline_at"])
+        [accepted] = await eventually(lambda: stack.events(stack.results_topic))
+        assert (accepted.type, accepted.data.message_id) == ("send.accepted", sent[0]["id"])
 
         results = await eventually(stack.results)
         assert [type(e.data) for e in results] == [CanaryPassed]
         passed = results[0].data
         assert (passed.check_id, passed.message_id) == (check_id, sent[0]["id"])
-        assert (passed.line, passed.to) == (stack.sim.lines[0], "+15555550177")
+        assert (passed.line, passed.to) == (stack.sim.lines[0], CANARY)
         assert passed.round_trip_seconds == pytest.approx(check["round_trip_seconds"])
         assert await stack.result_keys() == [stack.sim.lines[0].encode()]
 
@@ -63,14 +83,8 @@ async def test_a_canary_that_comes_back_passes(stack: Stack) -> None:
 
         # The same webhook again (a retry, the reconciler's copy) decides nothing more.
         delivered = [e for e in await stack.message_events() if e.type == "message.delivered"]
-        broker = make_broker(stack.bootstrap, client_id="health-tests")
-        await broker.start()
-        try:
-            await publish_event(broker, delivered[0], topic=stack.messages_topic)
-        finally:
-            await broker.stop()
-        handled = f'smsbus_health_events_handled_total{{outcome="handled",topic="{stack.messages_topic}"}} 2.0'
-        await eventually(lambda: _metric(api, handled))
+        await _publish_again(stack, delivered[0], stack.messages_topic)
+        await eventually(lambda: _handled(api, stack.messages_topic, 2))
         assert len(await stack.results()) == 1
 
         metrics = (await api.get("/metrics")).text
@@ -84,7 +98,7 @@ async def test_no_webhook_fails_after_the_deadline_alerts_and_recovers(
     stack: Stack, engine: AsyncEngine
 ) -> None:
     webhook = await stack.subscribe_ingest()
-    async with stack.monitor(timeout_seconds=2.0, failures_before_alert=2) as api:
+    async with stack.monitor(timeout_seconds=4.0, failures_before_alert=2) as api:
         first = await start_check(api)
         assert (await decided(api, first))["state"] == "passed"
 
@@ -98,7 +112,7 @@ async def test_no_webhook_fails_after_the_deadline_alerts_and_recovers(
             failures.append(await decided(api, check_id))
         for check in failures:
             assert (check["state"], check["stage"]) == ("failed", "webhook")
-            assert check["reason"] == f"no delivery webhook for {check['message_id']} within 2 s"
+            assert check["reason"] == f"no delivery webhook for {check['message_id']} within 4 s"
 
         status = (await api.get("/status")).json()
         assert (status["status"], status["consecutive_failures"]) == ("failing", 2)
@@ -138,12 +152,35 @@ async def test_no_webhook_fails_after_the_deadline_alerts_and_recovers(
     assert [tuple(r) for r in rows] == [("alert", "delivered", 2), ("recovered", "delivered", 1)]
 
 
-async def test_a_refused_send_fails_at_the_send_stage_with_the_api_reason(stack: Stack) -> None:
+async def test_a_canary_to_an_opted_out_number_is_refused_by_the_egress(stack: Stack) -> None:
+    await stack.subscribe_ingest()
+    await stack.opt_out(CANARY)
+    async with stack.monitor() as api:
+        check = await decided(api, await start_check(api))
+        assert (check["state"], check["stage"], check["reason"]) == ("failed", "send", "opted_out")
+        assert (check["event_type"], check["message_id"]) == ("send.refused", None)
+        assert await stack.sim.messages(direction="outgoing", to=CANARY) == []
+
+        results = await eventually(stack.results)
+        assert isinstance(results[0].data, CanaryFailed)
+        assert (results[0].data.stage, results[0].data.reason) == ("send", "opted_out")
+
+        # The egress's result again (a redelivery) is a no-op.
+        [refused] = await stack.events(stack.results_topic)
+        assert refused.type == "send.refused"
+        await _publish_again(stack, refused, stack.results_topic)
+        await eventually(lambda: _handled(api, stack.results_topic, 2))
+        assert len(await stack.results()) == 1
+        metrics = (await api.get("/metrics")).text
+        assert 'smsbus_health_canary_checks_total{outcome="failed",stage="send"} 1.0' in metrics
+
+
+async def test_a_canary_openphone_refuses_fails_at_the_send_stage(stack: Stack) -> None:
     async with stack.monitor(canary_from="+15555550000") as api:  # not one of our lines
         check = await decided(api, await start_check(api))
     assert (check["state"], check["stage"], check["message_id"]) == ("failed", "send", None)
-    assert "OpenPhone answered 400" in check["reason"]
-    assert "from must be a phone number" in check["reason"]
+    assert check["event_type"] == "send.failed"
+    assert check["reason"].startswith("openphone_400")
     results = await eventually(stack.results)
     assert isinstance(results[0].data, CanaryFailed)
     assert results[0].data.stage == "send"
@@ -152,43 +189,32 @@ async def test_a_refused_send_fails_at_the_send_stage_with_the_api_reason(stack:
 
 async def test_an_undelivered_canary_fails_with_openphones_status(stack: Stack) -> None:
     await stack.subscribe_ingest()
-    async with stack.monitor(canary_to="+15555550199") as api:  # the simulator's failing number
+    async with stack.monitor(canary_to=UNDELIVERABLE) as api:
         check = await decided(api, await start_check(api))
     assert (check["state"], check["stage"]) == ("failed", "send")
     assert check["reason"] == "OpenPhone reported the canary undelivered (message.undelivered)"
     assert check["event_type"] == "message.undelivered"
     results = await eventually(stack.results)
     assert results[0].data.reason == check["reason"]
-    assert results[0].data.to == "+15555550199"
-
-
-async def test_an_unknown_send_outcome_is_looked_up_not_sent_again(stack: Stack) -> None:
-    # OpenPhone accepts the canary but answers 500; its REST API stays broken for a while.
-    await stack.sim.faults(
-        rest_error_rate=1.0, rest_error_statuses=[500], rest_error_after_send=True
-    )
-    async with stack.monitor(timeout_seconds=8.0) as api:
-        check_id = await start_check(api)
-        unknown = await eventually(lambda: _check_where(api, check_id, "send_error"))
-        assert unknown["state"] == "sending"
-        assert unknown["message_id"] is None
-        await stack.sim.faults()  # OpenPhone answers again
-        found = await eventually(lambda: _check_where(api, check_id, "message_id"), within=20)
-        assert found["state"] == "sent"
-        check = await decided(api, check_id)
-    sent = await stack.sim.messages(direction="outgoing", to="+15555550177")
-    assert [m["id"] for m in sent] == [found["message_id"]]  # exactly one canary
-    # No webhook was registered: nothing came back for the message found.
-    assert (check["state"], check["stage"]) == ("failed", "webhook")
-    assert check["reason"] == f"no delivery webhook for {sent[0]['id']} within 8 s"
+    assert results[0].data.to == UNDELIVERABLE
 
 
 def _text(check_id: str) -> str:
     return f"smsbus canary {check_id}: pipeline health check, please ignore"
 
 
-async def _metric(api: httpx.AsyncClient, needle: str) -> bool:
+async def _handled(api: httpx.AsyncClient, topic: str, count: int) -> bool:
+    needle = f'smsbus_health_events_handled_total{{outcome="handled",topic="{topic}"}} {count}.0'
     return needle in (await api.get("/metrics")).text
+
+
+async def _publish_again(stack: Stack, event: Envelope[Any], topic: str) -> None:
+    broker = make_broker(stack.bootstrap, client_id="health-tests")
+    await broker.start()
+    try:
+        await publish_event(broker, event, topic=topic)
+    finally:
+        await broker.stop()
 
 
 async def _received(stack: Stack, count: int) -> list[dict[str, object]] | None:
@@ -198,13 +224,6 @@ async def _received(stack: Stack, count: int) -> list[dict[str, object]] | None:
 async def _results(stack: Stack, count: int) -> list[object] | None:
     results = await stack.results()
     return results if len(results) >= count else None
-
-
-async def _check_where(
-    api: httpx.AsyncClient, check_id: str, field: str
-) -> dict[str, object] | None:
-    check: dict[str, object] = (await api.get(f"/checks/{check_id}")).json()
-    return check if check.get(field) else None
 
 
 async def test_the_schedule_starts_a_check_every_interval_one_at_a_time(stack: Stack) -> None:

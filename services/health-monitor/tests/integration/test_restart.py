@@ -8,16 +8,13 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.contracts import CanaryPassed
-from smsbus.health.domain.checks import new_check
-from smsbus.health.store import checks as store
+from smsbus.health.canary import Canary, CanaryConfig
 from smsbus.runtime.db import make_sessions
 from smsbus.runtime.testing import NewTopic
 
-from .harness import Stack, decided, eventually, running_stack, start_check
+from .harness import CANARY, Stack, decided, eventually, running_stack, start_check
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-CANARY = "+15555550177"
 
 
 @pytest.fixture
@@ -57,36 +54,33 @@ async def test_a_check_pending_across_a_restart_is_decided_by_the_next_instance(
     assert [(type(e.data), e.data.check_id) for e in results] == [(CanaryPassed, check_id)]
 
 
-async def test_a_send_cut_off_by_a_crash_is_looked_up_not_sent_twice(
+async def test_a_request_committed_before_a_crash_is_sent_once_by_the_next_instance(
     stack: Stack, engine: AsyncEngine
 ) -> None:
-    """The process died after its POST reached OpenPhone and before it recorded the answer
-    (kill -9): the row says `sending` with the time of the POST, and the message exists."""
+    """The process died right after committing a check and its send request (kill -9), before
+    its relay published the request: the next instance's relay does, and the egress sends it."""
     await stack.subscribe_ingest()
-    now = datetime.now(UTC)
-    check = new_check(
-        check_id="5d6f7a80-0b1c-4d2e-8f30-415263748596",
-        line=stack.sim.lines[0],
-        to=CANARY,
-        template="smsbus canary {check_id}",
-        now=now,
-        timeout=timedelta(seconds=30),
+    ids = iter(["5d6f7a80-0b1c-4d2e-8f30-415263748596"])
+    settings = stack.settings(timeout_seconds=30.0)
+    canary = Canary(
+        sessions=make_sessions(engine),
+        clock=lambda: datetime.now(UTC),
+        new_id=lambda: next(ids),
+        config=CanaryConfig(
+            line=settings.canary_from,
+            to=settings.canary_to,
+            template=settings.canary_text,
+            timeout=timedelta(seconds=settings.timeout_seconds),
+            requests_topic=settings.requests_topic,
+        ),
     )
-    async with make_sessions(engine)() as session, session.begin():
-        await store.add_intent(session=session, check=check, trigger="api")
-        assert await store.mark_started(session=session, check_id=check.id, at=now)
-    async with stack.sim.client() as openphone:  # the POST the dead process made
-        answer = await openphone.post(
-            "/v1/messages", json={"content": check.text, "from": check.line, "to": [CANARY]}
-        )
-        assert answer.status_code == 202
+    check = await canary.start(trigger="api")  # nothing relays it: no monitor runs
 
-    async with stack.monitor() as api:
+    async with stack.monitor(timeout_seconds=30.0) as api:
         result = await decided(api, check.id)
-    assert result["state"] == "passed"
-    assert result["message_id"] == answer.json()["data"]["id"]
+    assert (result["state"], result["event_type"]) == ("passed", "message.delivered")
     outgoing = await stack.sim.messages(direction="outgoing", to=CANARY)
-    assert len(outgoing) == 1  # looked up, never sent again
+    assert [m["id"] for m in outgoing] == [result["message_id"]]  # sent once
 
 
 async def _state(api: httpx.AsyncClient, check_id: str, state: str) -> dict[str, str] | None:

@@ -1,4 +1,4 @@
-"""A check's states: intent → sent → passed | failed, and deadline expiry."""
+"""A check's states: requested → sent → passed | failed, and deadline expiry."""
 
 from dataclasses import replace
 from datetime import timedelta
@@ -15,14 +15,15 @@ from smsbus.health.domain.checks import (
     sent,
 )
 
-from .builders import CHECK_ID, NOW, a_check, sent_check
+from .builders import CHECK_ID, LINE, NOW, a_check, sent_check
 
 
-def test_a_new_check_is_an_intent_with_its_id_in_the_text_and_a_deadline() -> None:
+def test_a_new_check_is_requested_now_with_its_id_in_the_text_and_a_deadline() -> None:
     check = a_check()
     assert check.state == "sending"
     assert check.pending
     assert check.text == f"smsbus canary {CHECK_ID}"
+    assert check.started_at == NOW
     assert check.deadline_at == NOW + timedelta(seconds=120)
     assert check.message_id is None
 
@@ -33,25 +34,25 @@ def test_a_template_without_the_check_id_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("before", "state", "message_id"),
+    ("before", "line", "message_id", "line_number"),
     [
-        pytest.param(a_check(), "sent", "ACnew", id="sending becomes sent with the id"),
+        pytest.param(a_check(), LINE, "ACnew", LINE, id="sending becomes sent with the id"),
         pytest.param(
-            a_check(send_error="timeout"), "sent", "ACnew", id="an unknown outcome resolved"
+            a_check(), "PNabc123", "ACnew", None, id="sent from a PN id: no number to match"
         ),
         pytest.param(
-            a_check(state="passed", finished_at=NOW),
-            "passed",
-            "ACnew",
-            id="decided before the answer: keeps its outcome, learns the id",
+            sent_check(), LINE, "ACcanary", LINE, id="a second answer does not change the id"
         ),
-        pytest.param(sent_check(), "sent", "ACcanary", id="a second answer does not change the id"),
     ],
 )
-def test_sent(before: Check, state: str, message_id: str) -> None:
-    after = sent(before, message_id="ACnew", line_number="+15555550100")
-    assert (after.state, after.message_id, after.send_error) == (state, message_id, None)
-    assert after.line_number == "+15555550100"
+def test_sent(before: Check, line: str, message_id: str, line_number: str | None) -> None:
+    after = sent(before, message_id="ACnew", line=line)
+    assert (after.state, after.message_id, after.line_number) == ("sent", message_id, line_number)
+
+
+def test_a_decided_check_is_not_sent_again() -> None:
+    with pytest.raises(ValueError, match="already passed"):
+        sent(a_check(state="passed", finished_at=NOW), message_id="ACnew", line=LINE)
 
 
 DEADLINE = NOW + timedelta(seconds=120)
@@ -68,16 +69,16 @@ DEADLINE = NOW + timedelta(seconds=120)
             id="sent, nothing came back",
         ),
         pytest.param(
-            a_check(started_at=NOW, send_error="read timeout"),
+            a_check(),
             DEADLINE,
-            ("send", "send not confirmed (read timeout) and no webhook within 120 s"),
-            id="outcome unknown to the end",
+            ("send", "no send result from the egress and no webhook within 120 s"),
+            id="the egress never answered",
         ),
         pytest.param(
             a_check(),
             DEADLINE + timedelta(hours=1),
-            ("send", "send not confirmed (no answer from OpenPhone) and no webhook within 120 s"),
-            id="never sent (a crash before the POST)",
+            ("send", "no send result from the egress and no webhook within 120 s"),
+            id="decided late (the monitor was down)",
         ),
         pytest.param(replace(sent_check(), state="passed"), DEADLINE, None, id="already decided"),
     ],
@@ -107,14 +108,21 @@ def test_a_pass_measures_the_round_trip_from_the_send_request() -> None:
     assert not final.pending
 
 
-def test_a_refused_send_fails_at_the_send_stage_with_the_api_error() -> None:
-    decision = send_refused(a_check(), reason="OpenPhone answered 400: bad from", now=NOW)
+@pytest.mark.parametrize(
+    ("event_type", "reason"),
+    [
+        pytest.param("send.refused", "opted_out", id="refused by the gate"),
+        pytest.param("send.deferred", "openphone_payment_required", id="the account cannot send"),
+        pytest.param("send.failed", "OpenPhone answered 400: bad from", id="OpenPhone refused"),
+    ],
+)
+def test_a_send_not_made_fails_at_the_send_stage_with_the_egress_reason(
+    event_type: str, reason: str
+) -> None:
+    decision = send_refused(a_check(), reason=reason, now=NOW, event_type=event_type)
     final = decided(a_check(), decision)
-    assert (final.state, final.stage, final.reason) == (
-        "failed",
-        "send",
-        "OpenPhone answered 400: bad from",
-    )
+    assert (final.state, final.stage, final.reason) == ("failed", "send", reason)
+    assert (final.event_type, final.message_id, final.finished_at) == (event_type, None, NOW)
 
 
 def test_a_decision_applies_only_to_its_own_check() -> None:

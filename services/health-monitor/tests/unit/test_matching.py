@@ -11,7 +11,7 @@ from smsbus.health.domain.matching import Observed, match, may_concern_canary
 from .builders import CANARY, CHECK_ID, LINE, NOW, a_check, an_event, sent_check
 
 LATER = NOW + timedelta(seconds=5)
-UNKNOWN = a_check(started_at=NOW, send_error="read timeout")  # outcome unknown, no id
+UNKNOWN = a_check()  # requested; the egress's result not in yet, no id
 OWN_LINE_CHECK = replace(sent_check(), line_number=LINE)
 
 CASES = [
@@ -19,27 +19,34 @@ CASES = [
     ("delivered, same id", sent_check(), an_event(), "passed", None),
     ("delivered, another message", sent_check(), an_event(message_id="ACother"), None, None),
     (
-        "delivered, id unknown, text has the check id",
+        "delivered, id not known yet, text has the check id",
         UNKNOWN,
         an_event(message_id="ACnew"),
         "passed",
         None,
     ),
     (
-        "delivered, id unknown, text without the check id",
+        "delivered, id not known yet, text without the check id",
         UNKNOWN,
         an_event(text="hello"),
         None,
         None,
     ),
     (
-        "delivered before OpenPhone answered (race)",
-        a_check(started_at=NOW),
+        "delivered before the egress's result (another topic: a race)",
+        a_check(),
         an_event(),
         "passed",
         None,
     ),
     ("delivered to another number", sent_check(), an_event(to=("+15555550111",)), None, None),
+    (
+        "received on our canary line sent from a PN id (any sender with the id)",
+        sent_check(),
+        an_event("message.received", message_id="ACin", direction="incoming", from_="+15555550142"),
+        "passed",
+        None,
+    ),
     (
         "undelivered",
         sent_check(),

@@ -1,6 +1,6 @@
-"""The composition root: settings → engine, broker + subscriber, outbox relay, the canary
-sender, the deadline sweeper, the schedule, alert delivery, routes, /metrics, /healthz,
-/readyz. The only module that knows everything.
+"""The composition root: settings → engine, broker + subscribers (messages, the egress's
+results), outbox relay (canary results and send requests), the deadline sweeper, the schedule,
+alert delivery, routes, /metrics, /healthz, /readyz. The only module that knows everything.
 
     uvicorn --factory smsbus.health.app:app_from_env --port 8084
 """
@@ -29,7 +29,6 @@ from smsbus.health.scheduler import start_if_due
 from smsbus.health.settings import SERVICE, Settings
 from smsbus.health.store import checks as store
 from smsbus.health.sweeper import expire_due
-from smsbus.openphone import OpenPhoneClient
 from smsbus.runtime.background import Background
 from smsbus.runtime.consumer import subscribe
 from smsbus.runtime.db import Sessions, install_sessions, make_engine, make_sessions
@@ -60,10 +59,9 @@ def create_app(
     settings: Settings,
     *,
     clock: Clock = utc_now,
-    openphone: OpenPhoneClient | None = None,
     new_id: Callable[[], str] = new_check_id,
 ) -> FastAPI:
-    """The service; `openphone` replaces the OpenPhone client (tests)."""
+    """The service; `clock` and `new_id` replace the real ones (tests)."""
     engine = make_engine(settings.database_url, schema=settings.db_schema, pool_size=5)
     sessions = make_sessions(engine)
     metrics = HealthMetrics.create(Metrics("health"))
@@ -74,31 +72,30 @@ def create_app(
         failures_before_alert=settings.failures_before_alert,
         alerts_deliverable=settings.alert_webhook_url is not None,
     )
-    subscribe(
-        broker,
-        topic=settings.messages_topic,
-        group_id=settings.group_id,
-        handler=dispatcher(
-            Deps(
-                sessions=sessions,
-                clock=clock,
-                canary_to=settings.canary_to,
-                decisions=decisions,
-                consumer=settings.group_id,
-                metrics=metrics,
-            )
-        ),
-        stalls=stalls,
-        metrics=metrics.base,
-        max_workers=settings.consumer_workers,
+    handle = dispatcher(
+        Deps(
+            sessions=sessions,
+            clock=clock,
+            canary_to=settings.canary_to,
+            decisions=decisions,
+            consumer=settings.group_id,
+            metrics=metrics,
+        )
     )
+    consumed = [settings.messages_topic, settings.results_topic]
+    for topic in consumed:
+        subscribe(
+            broker,
+            topic=topic,
+            group_id=settings.group_id,
+            handler=handle,
+            stalls=stalls,
+            metrics=metrics.base,
+            max_workers=settings.consumer_workers,
+        )
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics.base, poll_interval=1.0)
-    client = openphone or OpenPhoneClient(
-        api_key=settings.openphone_api_key, base_url=settings.openphone_base_url
-    )
     canary = Canary(
         sessions=sessions,
-        client=client,
         clock=clock,
         new_id=new_id,
         config=CanaryConfig(
@@ -106,12 +103,8 @@ def create_app(
             to=settings.canary_to,
             template=settings.canary_text,
             timeout=timedelta(seconds=settings.timeout_seconds),
-            poll_interval=settings.sweep_interval_seconds,
-            lookup_interval=timedelta(seconds=settings.lookup_interval_seconds),
-            lookup_margin=timedelta(seconds=settings.lookup_margin_seconds),
+            requests_topic=settings.requests_topic,
         ),
-        decisions=decisions,
-        metrics=metrics,
     )
     alert_http = httpx.AsyncClient(timeout=settings.alert_timeout, trust_env=False)
 
@@ -135,13 +128,12 @@ def create_app(
             watch_consumer_lag(
                 bootstrap=settings.kafka_bootstrap,
                 group_id=settings.group_id,
-                topics=[settings.messages_topic],
+                topics=consumed,
                 metrics=metrics.base,
                 interval=settings.lag_poll_seconds,
             ),
             "health-lag-gauge",
         )
-        background.start(canary.run(), "health-canary-sender")
         background.start(repeat(sweep, name="deadline sweep", interval=tick), "health-sweep")
         background.start(
             repeat(gauges, name="status gauges", interval=STATUS_GAUGES_INTERVAL),
@@ -172,15 +164,14 @@ def create_app(
         finally:
             await background.stop()
             await broker.stop()
-            if openphone is None:
-                await client.aclose()
             await alert_http.aclose()
             await engine.dispose()
 
     app = FastAPI(
         title="smsbus health-monitor",
-        description="A canary SMS proven to come back through the whole pipeline "
-        "(OpenPhone → ingest → Kafka → this consumer) in time; alerts when it does not.",
+        description="A canary SMS, sent through compliance's egress, proven to come back "
+        "through the whole pipeline (OpenPhone → ingest → Kafka → this consumer) in time; "
+        "alerts when it does not.",
         lifespan=lifespan,
     )
     install_sessions(app, sessions)

@@ -1,6 +1,6 @@
 """Recording a decision, in the caller's transaction: the check's outcome, its result event
 (outbox) and, on a status transition, the alert to deliver. Every path that ends a check (the
-consumer, the deadline sweeper, a refused send) goes through `record`.
+message and result consumers, the deadline sweeper) goes through `record`.
 
 The caller holds the check's row lock and has seen it pending: a check is decided once.
 """

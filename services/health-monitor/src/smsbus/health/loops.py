@@ -1,10 +1,9 @@
-"""One shape for the monitor's loops: do a step, sleep (or be woken), repeat; back off while a
-dependency (the database, OpenPhone, the alert receiver) fails."""
+"""One shape for the monitor's loops: do a step, sleep, repeat; back off while a
+dependency (the database, the alert receiver) fails."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,10 +20,9 @@ async def repeat(
     *,
     name: str,
     interval: float,
-    wake: asyncio.Event | None = None,
     backoff: Backoff = LOOP_BACKOFF,
 ) -> None:
-    """Runs `step` every `interval` seconds (sooner when `wake` is set) until cancelled."""
+    """Runs `step` every `interval` seconds until cancelled."""
     failures = 0
     while True:
         try:
@@ -44,9 +42,4 @@ async def repeat(
             await asyncio.sleep(delay)
             continue
         failures = 0
-        if wake is None:
-            await asyncio.sleep(interval)
-            continue
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), interval)
-        wake.clear()
+        await asyncio.sleep(interval)

@@ -24,7 +24,7 @@ def _ts(*, nullable: bool = False) -> Any:
 
 
 class CheckRow(SQLModel, table=True):
-    """One canary check: its intent, what OpenPhone answered, and how it ended."""
+    """One canary check: its send request, what the egress answered, and how it ended."""
 
     __tablename__ = "checks"
     __table_args__ = (
@@ -54,10 +54,9 @@ class CheckRow(SQLModel, table=True):
     created_at: datetime | None = _ts()
     deadline_at: datetime | None = _ts()
     started_at: datetime | None = _ts(nullable=True)
-    """Just before the POST: a message found at OpenPhone after it is the canary."""
+    """When the send was requested (null only on rows from before the egress)."""
     message_id: str | None = Field(default=None, sa_column=Column(String(64)))
     line_number: str | None = Field(default=None, sa_column=Column(String(20)))
-    send_error: str | None = Field(default=None, sa_column=Column(Text))
     finished_at: datetime | None = _ts(nullable=True)
     stage: str | None = Field(default=None, sa_column=Column(String(10)))
     reason: str | None = Field(default=None, sa_column=Column(Text))

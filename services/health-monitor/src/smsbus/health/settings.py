@@ -1,9 +1,9 @@
-"""health-monitor's settings: the shared ones (SMSBUS_KAFKA_BOOTSTRAP, …), OpenPhone's
-(SMSBUS_OPENPHONE_*) and its own SMSBUS_HEALTH_*."""
+"""health-monitor's settings: the shared ones (SMSBUS_KAFKA_BOOTSTRAP, …) and its own
+SMSBUS_HEALTH_*. No OpenPhone key: the canary leaves through compliance's egress."""
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from smsbus.health.domain.checks import CHECK_ID_FIELD
@@ -21,46 +21,43 @@ class Settings(ServiceSettings):
     db_schema: str = "health"
     """The PostgreSQL schema the monitor owns (tests use their own)."""
     group_id: str = SERVICE
-    """Kafka consumer group on the messages topic."""
+    """Kafka consumer group on the messages and results topics."""
     messages_topic: str = "openphone.messages.v1"
     checks_topic: str = "health.checks.v1"
     """Where canary results go; the registry's topic unless a test redirects it."""
+    requests_topic: str = "outbound.requests.v1"
+    """Where the canary's send request goes (compliance's egress sends it)."""
+    results_topic: str = "outbound.results.v1"
+    """Where the egress answers it (accepted with the message id, refused, deferred, failed)."""
     consumer_workers: int = Field(default=2, ge=1, le=32)
-
-    openphone_base_url: str = Field(
-        default="https://api.openphone.com", validation_alias="SMSBUS_OPENPHONE_BASE_URL"
-    )
-    openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
-    """Required (the canary goes through OpenPhone); never logged."""
 
     # The canary.
     enabled: bool = True
     """False stops scheduled canaries; POST /checks, the consumer and alerting still work."""
     canary_from: str = Field(default="+15555550100", min_length=1, max_length=64)
     """Our sending line: `PN…` id or E.164 (the simulator's first line locally)."""
-    canary_to: str = Field(default="+15555550177", pattern=E164)
+    canary_to: str = Field(default="+14155550177", pattern=E164)
     """The canary number, E.164: an external number (message.delivered proves the round trip)
-    or another of our lines (message.received does)."""
+    or another of our lines (message.received does). Compliance's gate must find it valid: it
+    refuses the simulator's 555-01xx numbers (no area code 555) as `invalid`."""
     canary_text: str = Field(
         default="smsbus canary {check_id}: pipeline health check, please ignore",
         min_length=1,
         max_length=1000,
     )
-    """The canary's text; must contain `{check_id}` (matched when a send's outcome is unknown)."""
+    """The canary's text; must contain `{check_id}` (a webhook that beats the egress's result
+    is matched by it)."""
     interval_seconds: float = Field(default=300.0, gt=0)
     """A new check this long after the previous one started (never while one is pending)."""
     timeout_seconds: float = Field(default=120.0, gt=0)
-    """The deadline for the delivery webhook, from the check's start."""
+    """The deadline for the delivery webhook, from the check's start; the egress refuses to
+    send the canary after it (`expired`)."""
     failures_before_alert: int = Field(default=2, ge=1)
     """Consecutive failed checks that make the status `failing` (and send an alert)."""
 
     # Loops.
     sweep_interval_seconds: float = Field(default=1.0, gt=0)
-    """How often deadlines, unsent intents and unknown send outcomes are looked at."""
-    lookup_interval_seconds: float = Field(default=5.0, gt=0)
-    """Between two OpenPhone lookups of a send whose outcome is unknown."""
-    lookup_margin_seconds: float = Field(default=120.0, ge=0)
-    """Clock skew allowed when looking a possibly-sent canary up at OpenPhone."""
+    """How often deadlines (and alerts to deliver) are looked at."""
 
     # Alerting.
     alert_webhook_url: str | None = None
@@ -70,13 +67,6 @@ class Settings(ServiceSettings):
     alert_retry_initial: float = Field(default=1.0, gt=0)
     alert_retry_max: float = Field(default=300.0, gt=0)
     alert_timeout: float = Field(default=10.0, gt=0)
-
-    @field_validator("openphone_api_key")
-    @classmethod
-    def _key_present(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("SMSBUS_OPENPHONE_API_KEY is required")
-        return value
 
     @field_validator("canary_text")
     @classmethod

@@ -51,7 +51,8 @@ async def get_check(check_id: str, session: SessionDep) -> CheckOut:
     responses={409: {"description": "a check is pending"}},
 )
 async def start_check(monitor: MonitorDep, session: SessionDep) -> CheckStarted | JSONResponse:
-    """Starts a check now (the canary is sent in the background); 409 while one is pending."""
+    """Starts a check now (its send is requested from compliance's egress); 409 while one is
+    pending."""
     try:
         check = await monitor.canary.start(trigger="api")
     except store.AlreadyPending:

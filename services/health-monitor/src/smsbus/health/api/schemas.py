@@ -30,7 +30,6 @@ class CheckOut(BaseModel):
     deadline_at: datetime
     started_at: datetime | None
     message_id: str | None
-    send_error: str | None
     finished_at: datetime | None
     stage: Stage | None
     reason: str | None
@@ -48,7 +47,6 @@ class CheckOut(BaseModel):
             deadline_at=check.deadline_at,
             started_at=check.started_at,
             message_id=check.message_id,
-            send_error=check.send_error,
             finished_at=check.finished_at,
             stage=check.stage,
             reason=check.reason,

@@ -1,11 +1,13 @@
 """A canary check's life: sending → sent(message_id) → passed | failed(stage, reason).
 
-`sending` is committed before OpenPhone is called (the intent); `sent` once OpenPhone gave the
-message id; a check ends once, by a `Decision`, and never changes after.
+`sending` is committed with the send request to compliance's egress (the intent); `sent` once
+the egress answered `send.accepted` with OpenPhone's message id; a check ends once, by a
+`Decision`, and never changes after.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Final, Literal
@@ -16,6 +18,7 @@ Outcome = Literal["passed", "failed"]
 
 PENDING: Final[frozenset[str]] = frozenset({"sending", "sent"})
 CHECK_ID_FIELD: Final = "{check_id}"
+_E164: Final = re.compile(r"^\+[1-9]\d{1,14}$")
 
 
 @dataclass(frozen=True)
@@ -30,12 +33,10 @@ class Check:
     """When the check was decided on (its intent committed)."""
     deadline_at: datetime
     started_at: datetime | None = None
-    """Just before the POST to OpenPhone; None while it was never attempted."""
+    """When the send was requested (the round trip counts from it)."""
     message_id: str | None = None
     line_number: str | None = None
-    """The line's E.164 number, from OpenPhone's answer."""
-    send_error: str | None = None
-    """Why the send's outcome is unknown, while it is."""
+    """The line's E.164 number once sent; None when the line is a `PN…` id."""
     finished_at: datetime | None = None
     stage: Stage | None = None
     reason: str | None = None
@@ -60,7 +61,8 @@ class Decision:
     finished_at: datetime
     message_id: str | None = None
     event_type: str | None = None
-    """The event that decided it (none for a refused send or an expired deadline)."""
+    """The event that decided it (`message.delivered`, `send.refused`…; none for an expired
+    deadline)."""
     round_trip_seconds: float | None = None
     stage: Stage | None = None
     reason: str | None = None
@@ -83,18 +85,21 @@ def new_check(
         state="sending",
         created_at=now,
         deadline_at=now + timeout,
+        started_at=now,
     )
 
 
-def sent(check: Check, *, message_id: str, line_number: str | None = None) -> Check:
-    """OpenPhone accepted the canary. A check already decided (its webhook beat the answer)
-    keeps its outcome and only learns the id."""
+def sent(check: Check, *, message_id: str, line: str) -> Check:
+    """The egress sent the canary from `line` (as requested: `PN…` or E.164). A second answer
+    keeps the first id."""
+    if not check.pending:
+        raise ValueError(f"check {check.id} is already {check.state}")
     return replace(
         check,
-        state="sent" if check.state == "sending" else check.state,
+        state="sent",
         message_id=check.message_id or message_id,
-        line_number=check.line_number or line_number,
-        send_error=None,
+        # A `PN…` id says nothing about the sender's number in a webhook: no line to match.
+        line_number=check.line_number or (line if _E164.match(line) else None),
     )
 
 
@@ -110,9 +115,17 @@ def passed(check: Check, *, event_type: str, message_id: str, now: datetime) -> 
     )
 
 
-def send_refused(check: Check, *, reason: str, now: datetime) -> Decision:
+def send_refused(
+    check: Check, *, reason: str, now: datetime, event_type: str | None = None
+) -> Decision:
+    """The canary did not leave: the egress refused, deferred or failed it (`event_type`)."""
     return Decision(
-        check_id=check.id, outcome="failed", finished_at=now, stage="send", reason=reason
+        check_id=check.id,
+        outcome="failed",
+        finished_at=now,
+        event_type=event_type,
+        stage="send",
+        reason=reason,
     )
 
 
@@ -138,10 +151,8 @@ def expire(check: Check, *, now: datetime) -> Decision | None:
         return None
     waited = f"{check.timeout.total_seconds():g} s"
     if check.message_id is None:
-        # OpenPhone never gave an id: no answer, an unknown outcome never resolved, or a
-        # crash before the POST. Nothing came back either.
-        cause = check.send_error or "no answer from OpenPhone"
-        reason = f"send not confirmed ({cause}) and no webhook within {waited}"
+        # No result from the egress (compliance down or behind) and nothing came back either.
+        reason = f"no send result from the egress and no webhook within {waited}"
         return Decision(check.id, "failed", now, stage="send", reason=reason)
     reason = f"no delivery webhook for {check.message_id} within {waited}"
     return Decision(

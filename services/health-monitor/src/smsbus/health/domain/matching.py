@@ -1,7 +1,8 @@
 """Which incoming message event decides a pending check.
 
-- `message.delivered` for the canary (its message id, or, while OpenPhone's answer is unknown,
-  a text carrying the check id) → passed;
+- `message.delivered` for the canary (its message id, or, while the egress's `send.accepted`
+  has not come in yet — another topic, so either may come first — a text carrying the check
+  id) → passed;
 - `message.received` on the canary number (when it is one of our own lines) whose text carries
   the check id → passed (the incoming copy has its own message id);
 - `message.failed` / `message.undelivered` for the canary → failed with OpenPhone's status.

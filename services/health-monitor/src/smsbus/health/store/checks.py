@@ -1,4 +1,4 @@
-"""The `checks` table: intents, OpenPhone's answers, decisions, and the summary of results."""
+"""The `checks` table: intents, the egress's answers, decisions, and the summary of results."""
 
 from __future__ import annotations
 
@@ -37,7 +37,6 @@ def to_check(row: Any) -> Check:
         started_at=row.started_at,
         message_id=row.message_id,
         line_number=row.line_number,
-        send_error=row.send_error,
         finished_at=row.finished_at,
         stage=row.stage,
         reason=row.reason,
@@ -57,6 +56,7 @@ async def add_intent(*, session: AsyncSession, check: Check, trigger: str) -> No
         state=check.state,
         created_at=check.created_at,
         deadline_at=check.deadline_at,
+        started_at=check.started_at,
     )
     try:
         async with session.begin_nested():
@@ -103,19 +103,8 @@ async def last_created_at(*, session: AsyncSession) -> datetime | None:
     return cast(datetime | None, value)
 
 
-async def mark_started(*, session: AsyncSession, check_id: str, at: datetime) -> bool:
-    """Claims a never-attempted intent for its POST; False if it was attempted or decided."""
-    statement = (
-        update(_TABLE)
-        .where(_C.id == check_id, _C.state == "sending", _C.started_at.is_(None))
-        .values(started_at=at)
-    )
-    result = await execute(session, statement)
-    return bool(getattr(result, "rowcount", 0))
-
-
 async def save_answer(*, session: AsyncSession, check: Check) -> None:
-    """What OpenPhone answered: the message id (or why the outcome is unknown)."""
+    """What the egress answered: the message id and the line's number."""
     await execute(
         session,
         update(_TABLE)
@@ -124,7 +113,6 @@ async def save_answer(*, session: AsyncSession, check: Check) -> None:
             state=check.state,
             message_id=check.message_id,
             line_number=check.line_number,
-            send_error=check.send_error,
         ),
     )
 
