@@ -22,7 +22,7 @@ class _CanaryResult(OwnEvent):
     to: str = Field(pattern=r"^\+[1-9]\d{1,14}$")
     """The canary number, E.164."""
     started_at: AwareDatetime
-    """When the monitor asked OpenPhone to send the canary."""
+    """When the monitor asked the egress (compliance) to send the canary."""
     finished_at: AwareDatetime
     """When the monitor decided: the webhook came back, or the deadline passed."""
 
@@ -44,7 +44,8 @@ class CanaryFailed(_CanaryResult):
 
     outcome: Literal["failed"] = "failed"
     stage: CanaryStage
-    """`send`: OpenPhone refused or never answered; `webhook`: nothing came back by the deadline."""
+    """`send`: the egress refused, deferred or failed it (OpenPhone's refusal included), or never
+    answered; `webhook`: nothing came back by the deadline."""
     reason: str = Field(min_length=1)
     """What went wrong, for people: the API error, or how long the monitor waited."""
     message_id: str | None = None
