@@ -1,6 +1,14 @@
 """The stack for campaign-engine's end-to-end tests: the OpenPhone simulator signs webhooks to the
-real ingest app (→ Kafka), compliance answers eligibility and emits consent events, and the
-engine dispatches through the simulator. Own topics, groups and schemas per test; one clock."""
+real ingest app (→ Kafka); compliance answers eligibility, emits consent events and owns the
+egress (it consumes the engine's send requests, texts through the simulator, answers on the
+results topic); the engine dispatches by asking the egress. Own topics, groups and schemas per
+test; one clock.
+
+compliance asks campaign-engine whether a campaign still runs before each campaign text; the
+engines come and go during a test (in this process, as OS processes, killed), so compliance is
+given the URL of a small front that forwards to whichever engine is up, as a load balancer
+would (none up: 503, and the egress waits).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fastapi import FastAPI, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,7 +36,7 @@ from smsbus.contracts import ROUTES
 from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
-from smsbus.runtime.db import drop_schema, ensure_schema, make_engine
+from smsbus.runtime.db import drop_schema, make_engine
 from smsbus.runtime.migrations import upgrade
 from smsbus.runtime.testing import NewTopic, unique_name
 from smsbus.runtime.testing import eventually as shared_eventually
@@ -49,21 +58,28 @@ class Stack:
     clock: Clock
     compliance: httpx.AsyncClient
     db: AsyncEngine
+    egress_db: AsyncEngine
+    """compliance's schema: where a request held by the egress (and until when) is seen."""
+    group: str = field(default_factory=lambda: unique_name("campaign_engine"))
+    """One consumer group for every engine of the test, as replicas share one in production."""
+    engines: list[str] = field(default_factory=list)
+    """Base URLs of the engines up now (the front forwards to them)."""
     processes: list[str] = field(default_factory=list)
     """Base URLs of engines running as OS processes: their clocks follow this one."""
 
     def settings(self, **overrides: Any) -> Settings:
         fields: dict[str, Any] = {
             "SMSBUS_DATABASE_URL": self.database_url, "SMSBUS_KAFKA_BOOTSTRAP": self.bootstrap,
-            "SMSBUS_OPENPHONE_BASE_URL": self.sim.base_url, "SMSBUS_OPENPHONE_API_KEY": self.sim.api_key,
-            "db_schema": self.schema, "group_id": unique_name("campaign_engine"),
+            "db_schema": self.schema, "group_id": self.group,
             "messages_topic": self.topics["openphone.messages.v1"],
             "contacts_topic": self.topics["openphone.contacts.v1"],
             "consent_topic": self.topics["compliance.consent.v1"],
             "events_topic": self.topics["campaigns.events.v1"],
-            "compliance_url": str(self.compliance.base_url), "openphone_rate": 500.0,
-            "dispatch_interval": 0.2, "dispatch_batch": 100, "send_concurrency": 16,
-            "lease_seconds": 3.0, "eligibility_ttl_seconds": 0.5, "clock_control": True,
+            "requests_topic": self.topics["outbound.requests.v1"],
+            "results_topic": self.topics["outbound.results.v1"],
+            "compliance_url": str(self.compliance.base_url),
+            "dispatch_interval": 0.2, "dispatch_batch": 100,
+            "eligibility_ttl_seconds": 0.5, "clock_control": True,
         }  # fmt: skip
         return Settings(**(fields | overrides))
 
@@ -75,7 +91,11 @@ class Stack:
             httpx.AsyncClient(base_url=url, timeout=60) as api,
         ):
             await eventually(lambda: _ready(api))
-            yield api
+            self.engines.append(url)
+            try:
+                yield api
+            finally:
+                self.engines.remove(url)
 
     async def set_time(self, when: datetime) -> None:
         self.clock.set(when)
@@ -86,8 +106,8 @@ class Stack:
         await self._sync_clocks()
 
     async def _sync_clocks(self) -> None:
-        """The simulator and every engine process jump with the test's clock (an engine app in
-        this process shares `self.clock`; a process has its own and is told over HTTP)."""
+        """The simulator and every engine process jump with the test's clock (an engine app and
+        compliance in this process share `self.clock`; a process is told over HTTP)."""
         now = self.clock.now().isoformat()
         await self.sim.clock(set=now)
         async with httpx.AsyncClient(timeout=30) as http:
@@ -103,6 +123,19 @@ class Stack:
         async with self.db.connect() as conn:
             return list((await conn.execute(text(sql), params)).all())
 
+    async def held(self) -> tuple[int, datetime | None]:
+        """Requests in flight that the egress holds until later (outside the recipient's hours,
+        the engine unreachable): how many, and the first time one is due again."""
+        requests = [r[0] for r in await self.rows(
+            "SELECT id || ':' || attempts FROM members WHERE status = 'sending'"
+        )]  # fmt: skip
+        async with self.egress_db.connect() as conn:
+            row = (await conn.execute(text(
+                "SELECT count(*), min(next_attempt_at) FROM outbound_messages "
+                "WHERE id = ANY(:ids) AND status = 'held' AND next_attempt_at > :now"
+            ), {"ids": requests, "now": self.clock.now()})).one()  # fmt: skip
+        return int(row[0]), row[1]
+
 
 async def _ready(api: httpx.AsyncClient) -> bool:
     try:
@@ -111,29 +144,47 @@ async def _ready(api: httpx.AsyncClient) -> bool:
         return False
 
 
+def front(stack: list[Stack]) -> FastAPI:
+    """campaign-engine's front for compliance: GET /v1/campaigns/{id} from an engine that is up."""
+    app = FastAPI()
+
+    @app.get("/v1/campaigns/{campaign_id}")
+    async def campaign(campaign_id: str) -> Response:
+        urls = [*stack[0].engines, *stack[0].processes] if stack else []
+        async with httpx.AsyncClient(timeout=5, trust_env=False) as http:
+            for url in urls:
+                try:
+                    answer = await http.get(f"{url}/v1/campaigns/{campaign_id}")
+                except httpx.TransportError:
+                    continue  # killed a moment ago
+                return Response(answer.content, answer.status_code, media_type="application/json")
+        return Response(b'{"detail": "no campaign-engine up"}', 503, media_type="application/json")
+
+    return app
+
+
 @asynccontextmanager
 async def running_stack(
-    *, database_url: str, bootstrap: str, new_topic: NewTopic, start: datetime
+    *, database_url: str, bootstrap: str, new_topic: NewTopic, start: datetime, **egress: Any
 ) -> AsyncIterator[Stack]:
+    """The stack; `egress` overrides compliance's settings (e.g. `line_daily_cap=3`)."""
     topics = {
         name: await new_topic(name.removesuffix(".v1").replace(".", "-"), partitions=3)
         for name in TOPICS
     }
     schema, compliance_schema = unique_name("campaigns"), unique_name("compliance")
-    await upgrade(
-        database_url,
-        schema=schema,
-        script_location=Path(smsbus.campaigns.__file__).parent / "migrations",
-    )
-    await upgrade(
-        database_url,
-        schema=compliance_schema,
-        script_location=Path(smsbus.compliance.__file__).parent / "migrations",
-    )
+    for name, package in ((schema, smsbus.campaigns), (compliance_schema, smsbus.compliance)):
+        migrations = Path(package.__file__ or "").parent / "migrations"
+        await upgrade(database_url, schema=name, script_location=migrations)
     db = make_engine(database_url, schema=schema)
+    egress_db = make_engine(database_url, schema=compliance_schema)
     clock = Clock(start)
+    up: list[Stack] = []
     try:
-        async with running_simulator(speed=100, demo_history=False, rate_limit_per_second=0) as sim:
+        async with (
+            running_simulator(speed=100, demo_history=False, rate_limit_per_second=0) as sim,
+            serving(front(up), name="campaign-engine-front") as front_url,
+        ):
             await sim.clock(set=start.isoformat())
             ingest = IngestSettings(
                 signing_keys=sim.signing_key, kafka_bootstrap=bootstrap, topic_overrides=topics
@@ -145,13 +196,19 @@ async def running_stack(
                     key=sim.signing_key,
                     events=["message.received", "message.delivered"],
                 )
-                compliance_settings = ComplianceSettings(
-                    SMSBUS_DATABASE_URL=database_url, SMSBUS_KAFKA_BOOTSTRAP=bootstrap,
-                    SMSBUS_OPENPHONE_BASE_URL=sim.base_url, SMSBUS_OPENPHONE_API_KEY=sim.api_key,
-                    db_schema=compliance_schema, group_id=unique_name("compliance"),
-                    messages_topic=topics["openphone.messages.v1"], consent_topic=topics["compliance.consent.v1"],
-                    marketing_requires_express_consent=False, confirmation_poll_interval=0.2,
-                )  # fmt: skip
+                compliance_settings = ComplianceSettings(**({
+                    "SMSBUS_DATABASE_URL": database_url, "SMSBUS_KAFKA_BOOTSTRAP": bootstrap,
+                    "SMSBUS_OPENPHONE_BASE_URL": sim.base_url, "SMSBUS_OPENPHONE_API_KEY": sim.api_key,
+                    "db_schema": compliance_schema, "group_id": unique_name("compliance"),
+                    "messages_topic": topics["openphone.messages.v1"],
+                    "consent_topic": topics["compliance.consent.v1"],
+                    "requests_topic": topics["outbound.requests.v1"],
+                    "results_topic": topics["outbound.results.v1"],
+                    "campaigns_url": front_url, "line_daily_cap": None, "openphone_rate": 500.0,
+                    "marketing_requires_express_consent": False, "egress_poll_interval": 0.2,
+                    # A POST cut off may land until then: short for the tests (three timeouts).
+                    "openphone_timeout": 1.0, "egress_lookup_after_seconds": 3.0,
+                } | egress))  # fmt: skip
                 async with (
                     serving(
                         create_compliance(compliance_settings, clock=clock.now), name="compliance"
@@ -159,12 +216,14 @@ async def running_stack(
                     httpx.AsyncClient(base_url=url, timeout=60) as compliance,
                 ):
                     await eventually(lambda: _ready(compliance))
-                    yield Stack(sim, topics, database_url, bootstrap, schema, clock, compliance, db)
+                    stack = Stack(
+                        sim, topics, database_url, bootstrap, schema, clock, compliance, db,
+                        egress_db,
+                    )  # fmt: skip
+                    up.append(stack)
+                    yield stack
     finally:
         for name in (schema, compliance_schema):
             await drop_schema(db, name)
         await db.dispose()
-
-
-async def ensure(db: AsyncEngine, schema: str) -> None:
-    await ensure_schema(db, schema)
+        await egress_db.dispose()

@@ -1,11 +1,13 @@
-"""The issue's "Must show" scenarios with the simulator, ingest, compliance and the engine, one
-controllable clock for all of them (simulated days pass by jumping the clock, not by waiting)."""
+"""The issue's "Must show" scenarios with the simulator, ingest, compliance (and its egress, the
+only sender) and the engine, one controllable clock for all of them (simulated days pass by
+jumping the clock, not by waiting)."""
 
 from __future__ import annotations
 
 import io
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -54,7 +56,8 @@ async def import_csv(api: httpx.AsyncClient, rows: list[str]) -> dict:  # type: 
 
 
 async def run_days(stack: Stack, campaign_id: str, *, max_steps: int = 60) -> None:
-    """Lets the engine drain what is due, then jumps the clock to the next due member."""
+    """Lets the engine and the egress drain what is due, then jumps the clock to the next due
+    member (or the next request the egress holds)."""
     for _ in range(max_steps):
         await eventually(lambda: _idle(stack))
         left = await stack.scalar(
@@ -67,17 +70,25 @@ async def run_days(stack: Stack, campaign_id: str, *, max_steps: int = 60) -> No
             "SELECT min(next_attempt_at) FROM members WHERE campaign_id = :c AND status = 'pending'",
             c=campaign_id,
         )
+        _, held_until = await stack.held()
+        due = min((t for t in (due, held_until) if t is not None), default=None)
         if due is not None and due > stack.clock.now():
             await stack.advance((due - stack.clock.now()).total_seconds() + 1)
     raise AssertionError("campaign did not finish")
 
 
 async def _idle(stack: Stack) -> bool:
+    """Nothing due at the engine, and every request in flight held by the egress until later
+    (only the clock moves those)."""
     due = await stack.scalar(
-        "SELECT count(*) FROM members WHERE (status = 'pending' AND next_attempt_at <= :now) OR status = 'sending'",
+        "SELECT count(*) FROM members WHERE status = 'pending' AND next_attempt_at <= :now",
         now=stack.clock.now(),
     )
-    return due == 0
+    if due:
+        return False
+    sending = await stack.scalar("SELECT count(*) FROM members WHERE status = 'sending'")
+    held, _ = await stack.held()
+    return bool(sending == held)
 
 
 async def test_thousand_member_ab_campaign_over_simulated_days(stack: Stack) -> None:
@@ -225,3 +236,45 @@ async def _suppressed(stack: Stack, phone: str) -> bool:
             "SELECT count(*) FROM consent_suppressions WHERE phone = :p AND suppressed", p=phone
         )
     )
+
+
+@pytest.fixture
+async def capped(database_url: str, kafka_bootstrap: str, new_topic: NewTopic):  # type: ignore[no-untyped-def]
+    async with running_stack(
+        database_url=database_url, bootstrap=kafka_bootstrap, new_topic=new_topic, start=START,
+        line_daily_cap=3,
+    ) as running:  # fmt: skip
+        yield running
+
+
+async def test_the_lines_daily_cap_moves_the_rest_to_the_next_day_and_the_campaign_runs_on(
+    capped: Stack,
+) -> None:
+    phones = numbers(5)
+    async with capped.engine() as api:
+        imported = await import_csv(api, [f"N{i},{p},," for i, p in enumerate(phones)])
+        created = (await api.post("/v1/campaigns", json={"name": "capped", "line": capped.sim.lines[0], "daily_limit": None,
+                                                           "variants": [{"name": "A", "template": "Hi {first_name}, capped deals"}]})).json()  # fmt: skip
+        await api.post(
+            f"/v1/campaigns/{created['id']}/members", json={"contact_ids": imported["contact_ids"]}
+        )
+        await api.post(f"/v1/campaigns/{created['id']}/start")
+        await run_days(capped, created["id"])
+
+        async def completed() -> dict[str, Any] | None:
+            body: dict[str, Any] = (await api.get(f"/v1/campaigns/{created['id']}")).json()
+            return body if body["status"] == "completed" else None
+
+        body = await eventually(completed)
+        metrics = (await api.get("/metrics")).text
+    sent = [
+        m for m in await capped.sim.messages(direction="outgoing") if "capped deals" in m["text"]
+    ]
+    assert sorted(m["to"][0] for m in sent) == sorted(phones)  # each once
+    per_day = Counter(
+        datetime.fromisoformat(m["createdAt"].replace("Z", "+00:00")).date() for m in sent
+    )
+    assert sorted(per_day.values()) == [2, 3]  # 3 on the first UTC day, the rest the next
+    assert (body["status"], body["pause_reason"]) == ("completed", None)
+    assert "campaign_pauses_total{" not in metrics  # never paused: only the line's day was spent
+    assert 'members_dispatched_total{outcome="capped"} 2.0' in metrics

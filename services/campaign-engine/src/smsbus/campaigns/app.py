@@ -1,6 +1,6 @@
-"""The composition root: settings → engine, broker + subscribers (messages, contacts, consent),
-outbox relay, dispatcher, routes, /metrics, /healthz, /readyz. The only module that knows
-everything.
+"""The composition root: settings → engine, broker + subscribers (messages, contacts, consent,
+the egress's results), outbox relay (member events and send requests), dispatcher, routes,
+/metrics, /healthz, /readyz. The only module that knows everything.
 
     python -m smsbus.campaigns      (or uvicorn --factory smsbus.campaigns.app:app_from_env)
 """
@@ -8,11 +8,12 @@ everything.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
+from prometheus_client import Gauge
 
 from smsbus.campaigns.api import api_router
 from smsbus.campaigns.api.deps import Engine, install
@@ -21,7 +22,6 @@ from smsbus.campaigns.dispatch import DispatchConfig, Dispatcher
 from smsbus.campaigns.eligibility import EligibilityClient
 from smsbus.campaigns.handlers import Deps, dispatcher
 from smsbus.campaigns.settings import SERVICE, Settings
-from smsbus.openphone import OpenPhoneClient, TokenBucket
 from smsbus.runtime.background import Background
 from smsbus.runtime.consumer import subscribe
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
@@ -36,17 +36,38 @@ from smsbus.runtime.stalls import Stalls
 logger = logging.getLogger(__name__)
 
 
-def create_app(
-    settings: Settings, *, clock: Clock | None = None, openphone: OpenPhoneClient | None = None
-) -> FastAPI:
-    """The service; `clock` and `openphone` replace the ones built from the settings (tests)."""
+def _show_paused(gauge: Gauge) -> Callable[[dict[str, int]], None]:
+    def show(counts: dict[str, int]) -> None:
+        gauge.clear()  # a reason no campaign is paused for any more drops out
+        for reason, count in counts.items():
+            gauge.labels(reason=reason).set(count)
+
+    return show
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    """The service; `clock` replaces the one built from the settings (tests)."""
     clock = clock or Clock(settings.clock_start)
     engine = make_engine(settings.database_url, schema=settings.db_schema, pool_size=20)
     sessions = make_sessions(engine)
     metrics = Metrics(SERVICE)
     dispatched = metrics.counter(
-        "members_dispatched_total", "Dispatcher outcomes per member.", ["outcome"]
+        "members_dispatched_total",
+        "Member outcomes: requested, skipped, deferred (dispatcher); sent, refused, failed, "
+        "requeued, capped, paused (the egress's results).",
+        ["outcome"],
     )
+    pauses = metrics.counter(
+        "campaign_pauses_total", "Campaigns paused, by reason (manual or a deferral).", ["reason"]
+    )
+    paused = metrics.gauge("campaigns_paused", "Campaigns paused now, by reason.", ["reason"])
+
+    def count(outcome: str) -> None:
+        dispatched.labels(outcome=outcome).inc()
+
+    def pause(reason: str) -> None:
+        pauses.labels(reason=reason).inc()
+
     broker = make_broker(settings.kafka_bootstrap, client_id=SERVICE)
     stalls = Stalls()
     eligibility = EligibilityClient(
@@ -60,39 +81,32 @@ def create_app(
         reply_window=timedelta(days=settings.reply_window_days),
         default_region=settings.default_region,
         eligibility=eligibility,
+        count=count,
+        paused=pause,
     )
     handle = dispatcher(deps)
-    consumed = [settings.messages_topic, settings.contacts_topic, settings.consent_topic]
+    consumed = [
+        settings.messages_topic, settings.contacts_topic, settings.consent_topic,
+        settings.results_topic,
+    ]  # fmt: skip
     for topic in consumed:
         subscribe(
             broker, topic=topic, group_id=settings.group_id, handler=handle, stalls=stalls,
             metrics=metrics,
         )  # fmt: skip
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics, poll_interval=1.0)
-    client = openphone or OpenPhoneClient(
-        api_key=settings.openphone_api_key,
-        base_url=settings.openphone_base_url,
-        timeout=settings.openphone_timeout,
-        # Our own bucket: the process-wide one may be configured by another client of the key.
-        bucket=TokenBucket(
-            rate=settings.openphone_rate, burst=max(int(settings.openphone_rate), 1)
-        ),
-        now=clock.now,
-    )
     sender = Dispatcher(
         sessions=sessions,
-        openphone=client,
         eligibility=eligibility,
         clock=clock.now,
         config=DispatchConfig(
             events_topic=settings.events_topic,
+            requests_topic=settings.requests_topic,
             batch=settings.dispatch_batch,
             interval=settings.dispatch_interval,
-            concurrency=settings.send_concurrency,
-            lease=settings.lease_seconds,
-            lookup_margin=timedelta(seconds=settings.lookup_margin_seconds),
         ),
-        on_outcome=lambda outcome: dispatched.labels(outcome=outcome).inc(),
+        on_outcome=count,
+        on_paused=_show_paused(paused),
     )
 
     @asynccontextmanager
@@ -117,19 +131,17 @@ def create_app(
         finally:
             await background.stop()
             await broker.stop()
-            if openphone is None:
-                await client.aclose()
             await eligibility.aclose()
             await engine.dispose()
 
     app = FastAPI(
         title="smsbus campaign-engine",
-        description="Contacts, lists, templates, A/B campaigns with compliant, exactly-once "
-        "dispatch, tracking from events, and honest statistics.",
+        description="Contacts, lists, templates, A/B campaigns dispatched through compliance's "
+        "egress (exactly once per member), tracking from events, and honest statistics.",
         lifespan=lifespan,
     )
     install_sessions(app, sessions)
-    install(app, Engine(settings=settings, clock=clock))
+    install(app, Engine(settings=settings, clock=clock, paused=pause))
     app.include_router(api_router())
     app.include_router(health_router(consumer_checks(broker, engine, stalls)))
     app.include_router(metrics_router(metrics))

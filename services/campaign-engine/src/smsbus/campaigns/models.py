@@ -98,6 +98,9 @@ class CampaignRow(SQLModel, table=True):
     created_at: datetime | None = _ts(nullable=False, server_default=func.now())
     started_at: datetime | None = _ts()
     finished_at: datetime | None = _ts()
+    pause_reason: str | None = Field(default=None, sa_column=Column(Text))
+    """Why the campaign is paused (`manual`, or the egress's deferral reason); None otherwise."""
+    paused_at: datetime | None = _ts()
 
 
 class MemberRow(SQLModel, table=True):
@@ -117,14 +120,13 @@ class MemberRow(SQLModel, table=True):
     status: str = Field(sa_column=Column(String(12), nullable=False))
     reason: str | None = Field(default=None, sa_column=Column(Text))
     next_attempt_at: datetime | None = _ts()
-    lease_until: datetime | None = _ts()
-    """Real (database) time until which an intent belongs to the replica that recorded it."""
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    """Send requests made so far; the current one is `<id>:<attempts>` (the egress's dedupe key)."""
     text: str | None = Field(default=None, sa_column=Column(Text))
     segments: int | None = Field(default=None, sa_column=Column(Integer))
     encoding: str | None = Field(default=None, sa_column=Column(String(8)))
     intent_at: datetime | None = _ts()
-    """Engine time the send was decided (and counted against the limits)."""
+    """Engine time the send was requested (and counted against the limits)."""
     message_id: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
     recovered: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     sent_at: datetime | None = _ts()
@@ -153,7 +155,8 @@ class LineDayRow(SQLModel, table=True):
     day: date = Field(sa_column=Column(Date, primary_key=True))
     """UTC day (OpenPhone's A2P cap counts per day)."""
     segments: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    capped_until: datetime | None = _ts()
+    """Segments requested today (the campaigns' `line_segment_budget`); the line's daily cap
+    for all campaigns together is counted at the egress."""
 
 
 class SuppressionRow(SQLModel, table=True):

@@ -1,9 +1,10 @@
-"""campaign-engine's settings: the shared ones (SMSBUS_KAFKA_BOOTSTRAP, …), OpenPhone's
-(SMSBUS_OPENPHONE_*) and its own SMSBUS_CAMPAIGNS_*."""
+"""campaign-engine's settings: the shared ones (SMSBUS_KAFKA_BOOTSTRAP, …) and its own
+SMSBUS_CAMPAIGNS_*. It holds no OpenPhone key: every text leaves through compliance's egress
+(DESIGN.md §3a), asked for on `requests_topic` and answered on `results_topic`."""
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, Field, SecretStr, field_validator
+from pydantic import AwareDatetime, Field
 from pydantic_settings import SettingsConfigDict
 
 from smsbus.runtime.settings import ServiceSettings, service_config
@@ -23,27 +24,18 @@ class Settings(ServiceSettings):
     consent_topic: str = "compliance.consent.v1"
     events_topic: str = "campaigns.events.v1"
     """Where member events go; the registry's topic unless a test redirects it."""
-
-    openphone_base_url: str = Field(
-        default="https://api.openphone.com", validation_alias="SMSBUS_OPENPHONE_BASE_URL"
-    )
-    openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
-    """Required (campaign sends go through OpenPhone); never logged."""
-    openphone_rate: float = Field(default=10.0, gt=0)
-    """Requests per second to OpenPhone (its limit is 10/s per key)."""
-    openphone_timeout: float = Field(default=10.0, gt=0)
+    requests_topic: str = "outbound.requests.v1"
+    """Where the dispatcher asks the egress for each send (through the outbox)."""
+    results_topic: str = "outbound.results.v1"
+    """Where the egress answers: accepted, refused, deferred or failed."""
     compliance_url: str = "http://127.0.0.1:8081"
     eligibility_ttl_seconds: float = Field(default=60.0, ge=0)
     """How long compliance's eligibility answer for a number is reused."""
 
     dispatch: bool = True
-    """False: this replica serves the API and consumes events but sends nothing."""
+    """False: this replica serves the API and consumes events but requests no sends."""
     dispatch_batch: int = Field(default=50, ge=1)
     dispatch_interval: float = Field(default=1.0, gt=0)
-    send_concurrency: int = Field(default=8, ge=1)
-    lease_seconds: float = Field(default=120.0, gt=0)
-    """Real seconds an intent belongs to its replica before recovery may look it up."""
-    lookup_margin_seconds: float = Field(default=300.0, ge=0)
     reply_window_days: float = Field(default=7.0, gt=0)
     default_timezone: str = "America/New_York"
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
@@ -52,10 +44,3 @@ class Settings(ServiceSettings):
     """Tests and demos: the engine's clock starts here and runs on from it."""
     clock_control: bool = False
     """Tests and demos: POST /v1/testing/clock may set or advance the engine's clock."""
-
-    @field_validator("openphone_api_key")
-    @classmethod
-    def _key_present(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("SMSBUS_OPENPHONE_API_KEY is required")
-        return value

@@ -52,11 +52,11 @@ async def record_sent(
     now: datetime,
 ) -> None:
     """OpenPhone has the message: link it, emit member.sent, apply statuses parked for it."""
+    await store.lock_message(session=session, message_id=message_id)
     member.status = machine.advance(member.status, "sent")
     member.message_id = message_id
     member.sent_at = at
     member.recovered = recovered
-    member.lease_until = None
     session.add(member)
     sent = MemberSent(
         **events.member_fields(member, at),

@@ -17,7 +17,7 @@ from smsbus.campaigns.api.schemas import (
     MembersAdded,
     MembersIn,
 )
-from smsbus.campaigns.domain import lifecycle, stats, templates
+from smsbus.campaigns.domain import egress, lifecycle, stats, templates
 from smsbus.campaigns.models import CampaignRow
 from smsbus.campaigns.store import campaigns as store
 from smsbus.campaigns.store import contacts as contact_store
@@ -162,7 +162,15 @@ async def _act(
             row.started_at = engine.now()
         if row.status == "cancelled":
             row.finished_at = engine.now()
+        if action == "pause":
+            row.pause_reason, row.paused_at = egress.MANUAL, engine.now()
+        elif row.status != "paused":
+            # Resumed (or cancelled, completed): nothing holds it any more. Its pending members
+            # are requested again under new attempt numbers, so none is texted twice.
+            row.pause_reason, row.paused_at = None, None
         session.add(row)
+    if action == "pause":
+        engine.paused(egress.MANUAL)
     return campaign_out(row)
 
 
@@ -173,11 +181,15 @@ async def start(campaign_id: str, engine: EngineDep, session: SessionDep) -> Cam
 
 @router.post("/campaigns/{campaign_id}/pause", response_model=CampaignOut)
 async def pause(campaign_id: str, engine: EngineDep, session: SessionDep) -> CampaignOut:
+    """Nothing more is requested; requests already at the egress are refused there
+    (`campaign_inactive`) and their members wait, pending, for a resume."""
     return await _act(campaign_id, "pause", engine, session)
 
 
 @router.post("/campaigns/{campaign_id}/resume", response_model=CampaignOut)
 async def resume(campaign_id: str, engine: EngineDep, session: SessionDep) -> CampaignOut:
+    """Clears the pause (manual or the egress's deferral: fix its cause first); pending members
+    are requested again, each under a new request id."""
     return await _act(campaign_id, "resume", engine, session)
 
 

@@ -14,11 +14,17 @@ from smsbus.campaigns.clock import Clock
 from smsbus.campaigns.settings import Settings
 
 
+def _ignore(_: str) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Engine:
     settings: Settings
     clock: Clock
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
+    paused: Callable[[str], None] = _ignore
+    """A campaign paused through the API (campaign_pauses_total{reason="manual"})."""
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -149,6 +149,10 @@ class CampaignOut(BaseModel):
     created_at: datetime | None
     started_at: datetime | None
     finished_at: datetime | None
+    pause_reason: str | None = None
+    """While paused: `manual` (the API), or why the egress could not send for the account
+    (`openphone_unauthorized`, `openphone_payment_required`, `a2p_not_registered`…)."""
+    paused_at: datetime | None = None
 
 
 class MembersIn(_Strict):

@@ -1,9 +1,10 @@
 """The dispatch loop and its steps, one job per module:
 
-- `loop`: claim due members, decide them, send the intents; recovery first each round;
-- `decisions`: one batch's checks and decisions (skip, wait, or an intent committed before sending);
-- `outcomes`: what a send's result does to the member (sent, failed, requeued, held);
-- `recovery`: intents left without a result are looked up at OpenPhone before any resend.
+- `loop`: claim due members, decide them, start scheduled campaigns, finish drained ones;
+- `decisions`: one batch's checks and decisions (skip, wait, or an intent with its request);
+- `requests`: the SendRequested for one member's attempt (to compliance's egress).
+
+What the egress answers is handled by `handlers/results.py`.
 """
 
 from smsbus.campaigns.dispatch.config import DispatchConfig

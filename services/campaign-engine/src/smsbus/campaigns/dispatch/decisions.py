@@ -1,7 +1,8 @@
 """One claimed batch, decided in the claim's transaction: load what the rules need (compliance's
 eligibility, local suppressions, contact history, campaign and line limits, under locks that
 serialise the accounting across replicas), decide each member, and write the decision: a skip
-(+ member.skipped), a deferral, or an intent with its counts, committed before anything is sent.
+(+ member.skipped), a deferral, or an intent with its counts and its send request to the egress
+(outbound.requests.v1 through the outbox): both committed, or neither.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.campaigns import events
+from smsbus.campaigns.dispatch.requests import send_requested
 from smsbus.campaigns.domain import caps, decide, templates, windows
 from smsbus.campaigns.eligibility import EligibilityClient
 from smsbus.campaigns.models import CampaignRow, ContactRow, MemberRow
@@ -55,7 +57,7 @@ class Batch:
     days: dict[str, date]
     used: dict[str, int]
     utc_day: date
-    lines: dict[str, store.LineDay]
+    line_segments: dict[str, int]
     models: dict[str, decide.Campaign]
 
 
@@ -92,19 +94,28 @@ async def load(
     days = {cid: caps.campaign_day(now, row.timezone) for cid, row in rows.items()}
     used = await store.usage(session=session, days=days)
     utc_day = now.astimezone(UTC).date()
-    lines = await store.line_days(
+    segments = await store.line_segments(
         session=session, lines=list({r.line for r in rows.values()}), day=utc_day
     )
     models = {cid: campaign_model(row) for cid, row in rows.items()}
     return Batch(
-        members, rows, contacts, ineligible, suppressed, history, days, used, utc_day, lines, models
+        members,
+        rows,
+        contacts,
+        ineligible,
+        suppressed,
+        history,
+        days,
+        used,
+        utc_day,
+        segments,
+        models,
     )
 
 
 def decision_for(batch: Batch, member: MemberRow, now: datetime) -> decide.Decision:
     row = batch.campaigns[member.campaign_id]
     contact = batch.contacts.get(member.contact_id)
-    line = batch.lines[row.line]
     checks = decide.Checks(
         suppressed=member.phone in batch.suppressed,
         ineligible=batch.ineligible.get(f"{row.purpose}:{member.phone}", []),
@@ -112,10 +123,9 @@ def decision_for(batch: Batch, member: MemberRow, now: datetime) -> decide.Decis
         daily_remaining=caps.remaining_today(
             daily_limit=row.daily_limit, used_today=batch.used[row.id]
         ),
-        line_capped_until=line.capped_until,
         line_budget_left=None
         if row.line_segment_budget is None
-        else row.line_segment_budget - line.segments,
+        else row.line_segment_budget - batch.line_segments[row.line],
     )
     if contact is None or contact.deleted:
         return decide.Skip("contact_deleted")
@@ -139,20 +149,17 @@ class Decisions:
         *,
         eligibility: EligibilityClient,
         topic: str,
-        lease: float,
+        requests_topic: str,
         count: Callable[[str], None],
     ) -> None:
         self._eligibility = eligibility
         self._topic = topic
-        self._lease = lease
+        self._requests_topic = requests_topic
         self._count = count
 
-    async def decide_members(
-        self, session: AsyncSession, ids: list[str], now: datetime
-    ) -> list[store.Intent]:
-        """The intents to send now (committed with the caller's transaction)."""
+    async def decide_members(self, session: AsyncSession, ids: list[str], now: datetime) -> None:
+        """Every claimed member decided (written in the caller's transaction)."""
         batch = await load(session, ids, now, self._eligibility)
-        intents = []
         for member in batch.members:
             if batch.campaigns[member.campaign_id].status != "running":
                 continue
@@ -162,8 +169,7 @@ class Decisions:
             elif isinstance(decision, decide.Wait):
                 await self._defer(session, batch, member, decision, now)
             else:
-                intents.append(await self._intend(session, batch, member, decision, now))
-        return intents
+                await self._request(session, batch, member, decision, now)
 
     async def skip(
         self, session: AsyncSession, member: MemberRow, reason: str, now: datetime
@@ -197,25 +203,34 @@ class Decisions:
         )
         self._count("deferred")
 
-    async def _intend(
+    async def _request(
         self,
         session: AsyncSession,
         batch: Batch,
         member: MemberRow,
         decision: decide.Send,
         now: datetime,
-    ) -> store.Intent:
-        """The intent row and the counts it uses (campaign day, line segments, history)."""
+    ) -> None:
+        """The intent, the counts it uses (campaign day, line segments, history) and the send
+        request under the member's next attempt number."""
         row = batch.campaigns[member.campaign_id]
-        await store.record_intent(
+        attempt = await store.record_intent(
             session=session,
             member_id=member.id,
             text_=decision.text,
             segments=decision.segments,
             encoding=decision.encoding,
             now=now,
-            lease=self._lease,
         )
+        request = send_requested(
+            member=member,
+            campaign=row,
+            contact=batch.contacts.get(member.contact_id),
+            text=decision.text,
+            attempt=attempt,
+            now=now,
+        )
+        await add_to_outbox(session, request, topic=self._requests_topic)
         batch.used[row.id] += 1
         await store.count_usage(
             session=session, campaign_id=row.id, day=batch.days[row.id], delta=1
@@ -223,23 +238,11 @@ class Decisions:
         await store.count_segments(
             session=session, line=row.line, day=batch.utc_day, delta=decision.segments
         )
-        line = batch.lines[row.line]
-        batch.lines[row.line] = store.LineDay(line.segments + decision.segments, line.capped_until)
+        batch.line_segments[row.line] += decision.segments
         old = batch.history[member.phone]
         batch.history[member.phone] = caps.ContactHistory(
             [now, *old.marketing_sends] if row.purpose == "marketing" else old.marketing_sends,
             now,
             row.id,
         )
-        return store.Intent(
-            member.id,
-            row.id,
-            member.contact_id,
-            member.phone,
-            member.variant,
-            row.line,
-            decision.text,
-            decision.segments,
-            decision.encoding,
-            now,
-        )
+        self._count("requested")

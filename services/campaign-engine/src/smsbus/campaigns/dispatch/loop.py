@@ -1,10 +1,11 @@
-"""The dispatch loop: each round, stale intents are recovered, then a batch of due members is
-claimed (FOR UPDATE SKIP LOCKED) and decided (intents committed), then sent through OpenPhone
-and their results recorded; scheduled campaigns start and drained ones finish.
+"""The dispatch loop: each round a batch of due members is claimed (FOR UPDATE SKIP LOCKED) and
+decided; each send is requested from compliance's egress in the claim's transaction (intent +
+counts + SendRequested in the outbox); scheduled campaigns start, drained ones finish.
 
-Exactly once per member: the intent is committed before OpenPhone is called, under a lease in
-database time. An intent whose outcome is unknown (timeout, crash, kill -9) is looked up at
-OpenPhone (line, recipient, text, from the intent's time) before it is ever sent again.
+Nothing here calls OpenPhone. Exactly once per member comes from the request id
+`<member id>:<attempt>`: the egress sends one text per id, the outbox publishes the request
+if and only if the intent committed, and a member is asked for again (a new attempt) only after
+the egress answered that its current request was not sent (see handlers/results.py).
 """
 
 from __future__ import annotations
@@ -14,24 +15,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from pydantic import ValidationError
 from sqlalchemy import text
 
 from smsbus.campaigns.dispatch.config import DispatchConfig
-from smsbus.campaigns.dispatch.decisions import Decisions, next_utc_day
-from smsbus.campaigns.dispatch.outcomes import Outcomes
-from smsbus.campaigns.dispatch.recovery import Recovery
+from smsbus.campaigns.dispatch.decisions import Decisions
 from smsbus.campaigns.eligibility import EligibilityClient
 from smsbus.campaigns.store import campaigns as campaign_store
 from smsbus.campaigns.store import dispatch as store
-from smsbus.openphone import (
-    DailyCapReached,
-    OpenPhoneClient,
-    OpenPhoneError,
-    OpenPhoneUnreachable,
-    RateLimited,
-    SendOutcomeUnknown,
-)
 from smsbus.runtime.db import Sessions, execute
 
 logger = logging.getLogger(__name__)
@@ -42,29 +32,20 @@ class Dispatcher:
         self,
         *,
         sessions: Sessions,
-        openphone: OpenPhoneClient,
         eligibility: EligibilityClient,
         clock: Callable[[], datetime],
         config: DispatchConfig,
         on_outcome: Callable[[str], None] = lambda _: None,
+        on_paused: Callable[[dict[str, int]], None] = lambda _: None,
     ) -> None:
         self._sessions = sessions
-        self._openphone = openphone
         self._clock = clock
         self._config = config
-        self._count = on_outcome
-        self._limit = asyncio.Semaphore(config.concurrency)
+        self._on_paused = on_paused
         self._decisions = Decisions(
-            eligibility=eligibility, topic=config.events_topic, lease=config.lease, count=on_outcome
-        )
-        self._outcomes = Outcomes(
-            sessions=sessions, clock=clock, topic=config.events_topic, count=on_outcome
-        )
-        self._recovery = Recovery(
-            sessions=sessions,
-            openphone=openphone,
-            outcomes=self._outcomes,
-            config=config,
+            eligibility=eligibility,
+            topic=config.events_topic,
+            requests_topic=config.requests_topic,
             count=on_outcome,
         )
 
@@ -72,7 +53,7 @@ class Dispatcher:
         failures = 0
         while True:
             try:
-                done = await self.recover_once() + await self.dispatch_once()
+                done = await self.dispatch_once()
                 await self.housekeeping()
                 failures = 0
             except asyncio.CancelledError:
@@ -85,6 +66,7 @@ class Dispatcher:
                 await asyncio.sleep(min(self._config.interval * (1 + failures), 30.0))
 
     async def housekeeping(self) -> None:
+        """Scheduled campaigns start, drained ones complete; the paused ones are counted."""
         now = self._clock()
         async with self._sessions() as session, session.begin():
             await execute(
@@ -96,43 +78,15 @@ class Dispatcher:
                 {"now": now},
             )
             await campaign_store.finish_drained(session=session, now=now)
+            paused = await campaign_store.paused_by_reason(session=session)
+        self._on_paused(paused)
 
     async def dispatch_once(self) -> int:
-        """One batch: decisions committed (intents included), then the sends. Returns claims."""
+        """One batch decided and its requests committed. Returns how many were claimed."""
         now = self._clock()
         async with self._sessions() as session, session.begin():
             ids = await store.claim_due(session=session, now=now, limit=self._config.batch)
             if not ids:
                 return 0
-            intents = await self._decisions.decide_members(session, ids, now)
-        await asyncio.gather(*(self._send(intent) for intent in intents))
+            await self._decisions.decide_members(session, ids, now)
         return len(ids)
-
-    async def recover_once(self) -> int:
-        """Intents left without a result (crash, unknown outcome): look up, else send again."""
-        return await self._recovery.recover_once(self._send)
-
-    async def _send(self, intent: store.Intent) -> None:
-        async with self._limit:
-            try:
-                message = await self._openphone.send_message(
-                    from_=intent.line, to=intent.phone, content=intent.text
-                )
-            except DailyCapReached:
-                await self._outcomes.requeue(intent, until=next_utc_day(self._clock()), capped=True)
-            except SendOutcomeUnknown as exc:
-                self._count("unknown")
-                if not await self._recovery.look_up(intent, exc.sent_at):
-                    await self._outcomes.hold(intent, self._config.recheck)
-            except (RateLimited, OpenPhoneUnreachable):
-                await self._outcomes.requeue(intent, until=self._clock() + self._config.retry_after)
-            except OpenPhoneError as exc:
-                await self._outcomes.fail(intent, f"openphone_{exc.status}:{exc.code or '-'}")
-            except ValidationError:
-                await self._outcomes.fail(intent, "invalid_request")
-            except Exception:
-                logger.exception(
-                    "send of member %s failed; its intent waits for recovery", intent.member_id
-                )
-            else:
-                await self._outcomes.sent(intent, message.id, message.created_at, recovered=False)

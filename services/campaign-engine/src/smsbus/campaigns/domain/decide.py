@@ -60,8 +60,9 @@ class Checks:
     """compliance's reasons not to send (empty: may send)."""
     history: caps.ContactHistory
     daily_remaining: int | None
-    line_capped_until: datetime | None = None
     line_budget_left: int | None = None
+    """Segments left in the campaign's own `line_segment_budget` today (the line's daily cap
+    for all campaigns together is the egress's: it defers what exceeds it)."""
 
 
 def decide(now: datetime, campaign: Campaign, member: Member, checks: Checks) -> Decision:
@@ -100,8 +101,6 @@ def decide(now: datetime, campaign: Campaign, member: Member, checks: Checks) ->
         if opens is None:
             return Skip("no_send_window")
         return Wait(opens, "outside_window")
-    if checks.line_capped_until is not None and checks.line_capped_until > now:
-        return Wait(checks.line_capped_until, "line_daily_cap")
     if checks.daily_remaining is not None and checks.daily_remaining <= 0:
         return Wait(now, "daily_limit")  # the caller moves it to the next day
     counted = templates.segments(text)

@@ -1,140 +1,35 @@
 """When a recipient may be texted: the campaign's window in the recipient's local time, never
 outside the federal 08:00-21:00 nor the stricter state window (reference/compliance.md §4).
 
-The state comes from a known address first, else the area code (FTSA/OTSA presume a resident);
-the zones are phonenumbers' candidates for the number (by NPA or NPA-NXX). A number whose
-zones disagree is sent only when the window is open in every one of them.
+The law is `smsbus.rules.quiet_hours`, the one copy the egress judges by as well: the engine
+asks for a marketing text only when the egress, reading the same rules at the same moment,
+will send it rather than hold it.
 """
 
-from __future__ import annotations
+from smsbus.rules.quiet_hours import (
+    FEDERAL,
+    FREQUENCY_CAP,
+    FREQUENCY_CAP_STATES,
+    NO_SUNDAY,
+    STATE_HOURS,
+    Locality,
+    SendWindow,
+    hours_for,
+    is_open,
+    locality,
+    next_open,
+)
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
-
-import phonenumbers
-from phonenumbers import geocoder, timezone
-
-# Data, not code: (start, end) local hours by state, the federal rule for every other state.
-FEDERAL: tuple[time, time] = (time(8), time(21))
-STATE_HOURS: dict[str, tuple[time, time]] = {
-    "FL": (time(8), time(20)),
-    "OK": (time(8), time(20)),
-    "MD": (time(8), time(20)),
-    "WA": (time(8), time(20)),
-    "AL": (time(8), time(20)),
-    "LA": (time(8), time(20)),
-    "MS": (time(8), time(20)),
-    "MA": (time(8), time(20)),
-    "CT": (time(9), time(20)),
-    "NV": (time(9), time(20)),
-    "KY": (time(10), time(21)),
-    "MI": (time(9), time(21)),
-    "MN": (time(9), time(21)),
-    "NM": (time(9), time(21)),
-    "TX": (time(9), time(21)),
-}
-NO_SUNDAY: frozenset[str] = frozenset({"AL", "LA", "MS"})
-# At most this many marketing messages per 24 h per number (same subject) in these states.
-FREQUENCY_CAP_STATES: frozenset[str] = frozenset({"FL", "OK", "MD"})
-FREQUENCY_CAP = 3
-
-_STATE_NAMES = {
-    "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA",
-    "Colorado": "CO", "Connecticut": "CT", "Delaware": "DE", "Florida": "FL", "Georgia": "GA",
-    "Hawaii": "HI", "Idaho": "ID", "Illinois": "IL", "Indiana": "IN", "Iowa": "IA",
-    "Kansas": "KS", "Kentucky": "KY", "Louisiana": "LA", "Maine": "ME", "Maryland": "MD",
-    "Massachusetts": "MA", "Michigan": "MI", "Minnesota": "MN", "Mississippi": "MS",
-    "Missouri": "MO", "Montana": "MT", "Nebraska": "NE", "Nevada": "NV", "New Hampshire": "NH",
-    "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY", "North Carolina": "NC",
-    "North Dakota": "ND", "Ohio": "OH", "Oklahoma": "OK", "Oregon": "OR", "Pennsylvania": "PA",
-    "Rhode Island": "RI", "South Carolina": "SC", "South Dakota": "SD", "Tennessee": "TN",
-    "Texas": "TX", "Utah": "UT", "Vermont": "VT", "Virginia": "VA", "Washington": "WA",
-    "West Virginia": "WV", "Wisconsin": "WI", "Wyoming": "WY", "Washington D.C.": "DC",
-}  # fmt: skip
-_STATE_ZONE = {"FL": "America/New_York", "OK": "America/Chicago", "MD": "America/New_York"}
-
-
-@dataclass(frozen=True)
-class SendWindow:
-    """The campaign's own window: weekdays (0 = Monday) and local hours [start, end)."""
-
-    days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
-    start: time = time(9)
-    end: time = time(18)
-
-
-@dataclass(frozen=True)
-class Locality:
-    """Where a number is: candidate IANA zones and the states whose rules apply."""
-
-    zones: tuple[str, ...]
-    states: tuple[str, ...]
-
-
-@lru_cache(maxsize=65536)
-def locality(phone: str, address_state: str | None = None) -> Locality:
-    """Zones and states of an E.164 number; a known address state adds its rules."""
-    states: list[str] = []
-    zones: tuple[str, ...] = ()
-    try:
-        number = phonenumbers.parse(phone, "US")
-        zones = tuple(z for z in timezone.time_zones_for_number(number) if z != "Etc/Unknown")
-        area_state = _state_of(geocoder.description_for_number(number, "en"))
-        if area_state:
-            states.append(area_state)
-    except phonenumbers.NumberParseException:
-        pass
-    if address_state:
-        state = address_state.strip().upper()
-        if state not in states:
-            states.append(state)
-        if state in _STATE_ZONE and _STATE_ZONE[state] not in zones and not zones:
-            zones = (_STATE_ZONE[state],)
-    return Locality(zones or ("America/New_York",), tuple(states))
-
-
-def _state_of(description: str) -> str | None:
-    if description in _STATE_NAMES:
-        return _STATE_NAMES[description]
-    _, comma, code = description.rpartition(", ")
-    return code if comma and len(code) == 2 else None
-
-
-def hours_for(states: Sequence[str]) -> tuple[time, time]:
-    """The narrowest window of the federal rule and every applicable state's."""
-    start, end = FEDERAL
-    for state in states:
-        if state in STATE_HOURS:
-            s, e = STATE_HOURS[state]
-            start, end = max(start, s), min(end, e)
-    return start, end
-
-
-def is_open(now: datetime, where: Locality, window: SendWindow) -> bool:
-    """True when `now` (aware) is inside every rule in every candidate zone."""
-    legal_start, legal_end = hours_for(where.states)
-    start, end = max(window.start, legal_start), min(window.end, legal_end)
-    no_sunday = any(state in NO_SUNDAY for state in where.states)
-    for zone in where.zones:
-        local = now.astimezone(ZoneInfo(zone))
-        if local.weekday() not in window.days or (no_sunday and local.weekday() == 6):
-            return False
-        if not start <= local.time().replace(tzinfo=None) < end:
-            return False
-    return True
-
-
-def next_open(
-    now: datetime, where: Locality, window: SendWindow, *, step: timedelta = timedelta(minutes=15)
-) -> datetime | None:
-    """The first quarter-hour from `now` on at which the window is open (within 8 days)."""
-    probe = now.replace(second=0, microsecond=0)
-    probe += timedelta(minutes=(-probe.minute) % 15)
-    for _ in range(8 * 24 * 4):
-        if is_open(probe, where, window):
-            return max(probe, now)
-        probe += step
-    return None
+__all__ = [
+    "FEDERAL",
+    "FREQUENCY_CAP",
+    "FREQUENCY_CAP_STATES",
+    "NO_SUNDAY",
+    "STATE_HOURS",
+    "Locality",
+    "SendWindow",
+    "hours_for",
+    "is_open",
+    "locality",
+    "next_open",
+]

@@ -93,6 +93,17 @@ async def member_by_message(*, session: AsyncSession, message_id: str) -> Member
     return (await session.exec(statement)).one_or_none()
 
 
+async def lock_message(*, session: AsyncSession, message_id: str) -> None:
+    """Serialises parking a status for a message with recording that message's send: the two
+    come from different topics (a webhook, the egress's result) and are handled concurrently;
+    without it a status parked while the send was being recorded would stay parked."""
+    await execute(
+        session,
+        text("SELECT pg_advisory_xact_lock(hashtext('smsbus.campaigns.message.' || :m))"),
+        {"m": message_id},
+    )
+
+
 async def park(*, session: AsyncSession, message_id: str, status: str, at: datetime) -> None:
     statement = (
         insert(_PARKED)
@@ -159,6 +170,33 @@ async def finish_drained(*, session: AsyncSession, now: datetime) -> list[str]:
         {"now": now},
     )
     return [r[0] for r in rows]
+
+
+async def pause_running(
+    *, session: AsyncSession, campaign_id: str, reason: str, now: datetime
+) -> bool:
+    """A running campaign is paused with the reason; False when it was not running (already
+    paused keeps its first reason: that is what someone has to fix)."""
+    rows = await execute(
+        session,
+        text(
+            "UPDATE campaigns SET status = 'paused', pause_reason = :r, paused_at = :now "
+            "WHERE id = :c AND status = 'running' RETURNING id"
+        ),
+        {"c": campaign_id, "r": reason, "now": now},
+    )
+    return rows.first() is not None
+
+
+async def paused_by_reason(*, session: AsyncSession) -> dict[str, int]:
+    rows = await execute(
+        session,
+        text(
+            "SELECT coalesce(pause_reason, 'manual') AS reason, count(*) AS n FROM campaigns "
+            "WHERE status = 'paused' GROUP BY 1"
+        ),
+    )
+    return {str(r.reason): int(r.n) for r in rows}
 
 
 _COUNTS = text(

@@ -1,17 +1,18 @@
-"""What the dispatcher reads and writes: claims (FOR UPDATE SKIP LOCKED), limits, history."""
+"""What the dispatcher reads and writes: claims (FOR UPDATE SKIP LOCKED), limits, history,
+and the counts an unsent request gives back."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from smsbus.campaigns.domain.caps import ContactHistory
+from smsbus.campaigns.domain.caps import ContactHistory, campaign_day
+from smsbus.campaigns.models import MemberRow
 from smsbus.runtime.db import execute
 
 _CLAIM_DUE = text(
@@ -23,75 +24,11 @@ _CLAIM_DUE = text(
     FOR UPDATE OF m SKIP LOCKED
     """
 )
-_CLAIM_STALE = text(
-    """
-    SELECT id FROM members
-    WHERE status = 'sending' AND lease_until < now()
-    ORDER BY lease_until, id
-    LIMIT :limit
-    FOR UPDATE SKIP LOCKED
-    """
-)
-_MEMBERS = text(
-    """
-    SELECT m.id, m.campaign_id, m.contact_id, m.phone, m.variant, m.text, m.intent_at,
-           m.segments, m.encoding, c.line
-    FROM members m JOIN campaigns c ON c.id = m.campaign_id WHERE m.id = ANY(:ids)
-    """
-)
-
-
-@dataclass(frozen=True)
-class Intent:
-    """A send recorded before OpenPhone is called."""
-
-    member_id: str
-    campaign_id: str
-    contact_id: str
-    phone: str
-    variant: str
-    line: str
-    text: str
-    segments: int
-    encoding: str
-    intent_at: datetime
 
 
 async def claim_due(*, session: AsyncSession, now: datetime, limit: int) -> list[str]:
     rows = await execute(session, _CLAIM_DUE, {"now": now, "limit": limit})
     return [row[0] for row in rows]
-
-
-async def claim_stale_intents(*, session: AsyncSession, limit: int, lease: float) -> list[Intent]:
-    """Intents whose replica's lease ran out (it crashed, or the outcome was unknown): taken
-    over with a fresh lease."""
-    ids = [r[0] for r in await execute(session, _CLAIM_STALE, {"limit": limit})]
-    if not ids:
-        return []
-    await execute(
-        session,
-        text(
-            "UPDATE members SET lease_until = now() + make_interval(secs => :s) "
-            "WHERE id = ANY(:ids)"
-        ),
-        {"s": lease, "ids": ids},
-    )
-    rows = await execute(session, _MEMBERS, {"ids": ids})
-    return [
-        Intent(
-            r.id,
-            r.campaign_id,
-            r.contact_id,
-            r.phone,
-            r.variant,
-            r.line,
-            r.text,
-            r.segments or 1,
-            r.encoding or "GSM-7",
-            r.intent_at,
-        )
-        for r in rows
-    ]
 
 
 async def lock_campaigns(*, session: AsyncSession, ids: Sequence[str]) -> None:
@@ -137,37 +74,27 @@ async def count_usage(*, session: AsyncSession, campaign_id: str, day: date, del
     )
 
 
-@dataclass(frozen=True)
-class LineDay:
-    segments: int
-    capped_until: datetime | None
-
-
-async def line_days(
+async def line_segments(
     *, session: AsyncSession, lines: Sequence[str], day: date
-) -> dict[str, LineDay]:
+) -> dict[str, int]:
+    """Segments requested today per line (for the campaigns' `line_segment_budget`)."""
     rows = await execute(
         session,
-        text(
-            "SELECT line, segments, capped_until FROM line_days WHERE line = ANY(:l) AND day = :d"
-        ),
+        text("SELECT line, segments FROM line_days WHERE line = ANY(:l) AND day = :d"),
         {"l": list(lines), "d": day},
     )
-    found = {r.line: LineDay(r.segments, r.capped_until) for r in rows}
-    return {line: found.get(line, LineDay(0, None)) for line in lines}
+    found = {r.line: r.segments for r in rows}
+    return {line: found.get(line, 0) for line in lines}
 
 
-async def count_segments(
-    *, session: AsyncSession, line: str, day: date, delta: int, capped_until: datetime | None = None
-) -> None:
+async def count_segments(*, session: AsyncSession, line: str, day: date, delta: int) -> None:
     await execute(
         session,
         text(
-            "INSERT INTO line_days (line, day, segments, capped_until) VALUES (:l, :d, :n, :c) "
-            "ON CONFLICT (line, day) DO UPDATE SET segments = line_days.segments + :n, "
-            "capped_until = coalesce(:c, line_days.capped_until)"
+            "INSERT INTO line_days (line, day, segments) VALUES (:l, :d, :n) "
+            "ON CONFLICT (line, day) DO UPDATE SET segments = line_days.segments + :n"
         ),
-        {"l": line, "d": day, "n": delta, "c": capped_until},
+        {"l": line, "d": day, "n": delta},
     )
 
 
@@ -225,22 +152,33 @@ async def record_intent(
     segments: int,
     encoding: str,
     now: datetime,
-    lease: float,
-) -> None:
-    await execute(
+) -> int:
+    """The member is `sending` this text from now; returns its attempt number (the request's)."""
+    rows = await execute(
         session,
         text(
             "UPDATE members SET status = 'sending', text = :t, segments = :s, encoding = :e, "
-            "intent_at = :now, attempts = attempts + 1, "
-            "lease_until = now() + make_interval(secs => :lease) WHERE id = :id"
+            "intent_at = :now, attempts = attempts + 1 WHERE id = :id RETURNING attempts"
         ),
-        {"t": text_, "s": segments, "e": encoding, "now": now, "lease": lease, "id": member_id},
+        {"t": text_, "s": segments, "e": encoding, "now": now, "id": member_id},
     )
+    return int(rows.scalar_one())
 
 
-async def extend_lease(*, session: AsyncSession, member_id: str, seconds: float) -> None:
-    await execute(
-        session,
-        text("UPDATE members SET lease_until = now() + make_interval(secs => :s) WHERE id = :id"),
-        {"s": seconds, "id": member_id},
+async def give_back(*, session: AsyncSession, member: MemberRow, line: str, zone: str) -> None:
+    """What an unsent request counted (the campaign's day, the line's segments) is returned,
+    on the days it was counted (its intent's)."""
+    if member.intent_at is None:
+        return
+    await count_usage(
+        session=session,
+        campaign_id=member.campaign_id,
+        day=campaign_day(member.intent_at, zone),
+        delta=-1,
+    )
+    await count_segments(
+        session=session,
+        line=line,
+        day=member.intent_at.astimezone(UTC).date(),
+        delta=-(member.segments or 1),
     )

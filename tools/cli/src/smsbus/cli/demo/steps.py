@@ -32,7 +32,7 @@ async def canary(demo: Demo) -> None:
         return answer.json() if answer.status_code == 202 else None
 
     check = await poll(started, seconds=150, what="starting a canary (one was pending)")
-    say(f"canary {check['id'][:8]} sent; waiting for its delivery webhook to come back")
+    say(f"canary {check['id'][:8]} requested from the egress; waiting for its delivery webhook")
 
     async def decided() -> Json | None:
         found: Json = await fetch(demo.health, "GET", f"/checks/{check['id']}")
@@ -42,7 +42,7 @@ async def canary(demo: Demo) -> None:
     if result["state"] != "passed":
         raise StepFailed(f"the canary failed at stage {result['stage']}: {result['reason']}")
     trip = result["round_trip_seconds"]
-    say(f"passed: round trip {trip:.2f} s (OpenPhone → ingest → Kafka → health-monitor)")
+    say(f"passed: round trip {trip:.2f} s (egress → OpenPhone → ingest → Kafka → health-monitor)")
 
 
 async def stop(demo: Demo) -> str:

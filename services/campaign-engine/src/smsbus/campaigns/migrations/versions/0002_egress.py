@@ -1,0 +1,34 @@
+"""campaign-engine: sends go through compliance's egress. Campaigns say why they are paused;
+the send lease (members.lease_until) and OpenPhone's per-line cap (line_days.capped_until) go:
+nothing here calls OpenPhone any more.
+
+Upgrade with no member in `sending` (pause running campaigns and let the old engine finish
+its in-flight sends first): an old intent has no request at the egress and would wait forever.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("campaigns", sa.Column("pause_reason", sa.Text(), nullable=True))
+    op.add_column("campaigns", sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
+    # Paused before this revision: by someone, through the API.
+    op.execute("UPDATE campaigns SET pause_reason = 'manual' WHERE status = 'paused'")
+    op.drop_column("members", "lease_until")
+    op.drop_column("line_days", "capped_until")
+
+
+def downgrade() -> None:
+    op.add_column("line_days", sa.Column("capped_until", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("members", sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True))
+    op.drop_column("campaigns", "paused_at")
+    op.drop_column("campaigns", "pause_reason")
