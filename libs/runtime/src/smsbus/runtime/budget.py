@@ -169,6 +169,8 @@ def shared_budget(
             "openphone_budget_wait_seconds",
             "Time a request waited for its slot of the key's shared budget, by priority.",
             ["priority"],
+            # Bulk work may wait minutes behind a busy key; confirmations should wait ~nothing.
+            buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),
         )
         throttled = metrics.counter(
             "openphone_throttled_total",

@@ -80,10 +80,18 @@ class Metrics:
     def gauge(self, what: str, documentation: str, labels: Sequence[str] = ()) -> Gauge:
         return Gauge(self.name(what), documentation, labels, registry=self.registry)
 
-    def histogram(self, what: str, documentation: str, labels: Sequence[str] = ()) -> Histogram:
+    def histogram(
+        self,
+        what: str,
+        documentation: str,
+        labels: Sequence[str] = (),
+        buckets: Sequence[float] = Histogram.DEFAULT_BUCKETS,
+    ) -> Histogram:
         if not what.endswith("_seconds") and not what.endswith("_bytes"):
             raise ValueError(f"histograms are in seconds or bytes: {what!r}")
-        return Histogram(self.name(what), documentation, labels, registry=self.registry)
+        return Histogram(
+            self.name(what), documentation, labels, registry=self.registry, buckets=buckets
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

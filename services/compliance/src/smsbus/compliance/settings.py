@@ -73,7 +73,7 @@ class Settings(ServiceSettings):
     """Clock skew allowed when looking a possibly-sent text up at OpenPhone."""
     line_daily_cap: int | None = Field(default=125, ge=0)
     """Campaign texts per line per UTC day, all campaigns together (the line's A2P cap may be
-    lower: set it here); the excess is deferred to the next day. Empty: no cap."""
+    lower: set it here); the excess is deferred to the next day. `none`: no cap."""
     campaigns_url: str = "http://127.0.0.1:8082"
     """campaign-engine, asked whether a campaign still runs as its text leaves."""
 
@@ -88,6 +88,11 @@ class Settings(ServiceSettings):
     dnc_max_invalid_lines: int = Field(default=0, ge=0)
     """Invalid lines tolerated in one file before the whole import is refused."""
     dlq_poll_interval: float = Field(default=30.0, gt=0)
+
+    @field_validator("line_daily_cap", mode="before")
+    @classmethod
+    def _no_cap(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip().lower() == "none" else value
 
     @field_validator("openphone_api_key")
     @classmethod
