@@ -42,6 +42,12 @@ DEFERRALS = [
     ("line cap at account scope: paused", "line_daily_cap", "account", TOMORROW, Requeue(TOMORROW, "line_daily_cap", pause="line_daily_cap")),
     ("another line problem: paused", "line_blocked", "line", None, Requeue(NOW, "line_blocked", pause="line_blocked")),
 ]  # fmt: skip
+EARLIER = NOW - timedelta(minutes=1)
+RESUMES = [
+    ("never resumed: paused", None, NOW, Requeue(NOW, "openphone_unauthorized", pause="openphone_unauthorized")),
+    ("deferred after the last resume: paused again", EARLIER, NOW, Requeue(NOW, "openphone_unauthorized", pause="openphone_unauthorized")),
+    ("deferred before the resume (the cause was fixed): asked again, no pause", NOW, EARLIER, Requeue(NOW, "openphone_unauthorized")),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -52,9 +58,26 @@ DEFERRALS = [
 def test_after_deferral(
     reason: str, scope: str, retry_at: datetime | None, expected: Requeue
 ) -> None:
-    found = after_deferral(reason=reason, scope=scope, retry_at=retry_at, now=NOW)
+    found = after_deferral(
+        reason=reason, scope=scope, retry_at=retry_at, now=NOW, decided_at=NOW, resumed_at=None
+    )
     assert found == expected
     assert found.at == expected.at  # same instant, whatever the zone object
+
+
+@pytest.mark.parametrize(
+    ("resumed_at", "decided_at", "expected"),
+    [c[1:] for c in RESUMES],
+    ids=[c[0] for c in RESUMES],
+)
+def test_a_deferral_from_before_the_resume_pauses_nothing(
+    resumed_at: datetime | None, decided_at: datetime, expected: Requeue
+) -> None:
+    found = after_deferral(
+        reason="openphone_unauthorized", scope="account", retry_at=None, now=NOW,
+        decided_at=decided_at, resumed_at=resumed_at,
+    )  # fmt: skip
+    assert found == expected
 
 
 CURRENT = [

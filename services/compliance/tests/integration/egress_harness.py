@@ -81,7 +81,6 @@ class EgressRig:
         options: dict[str, Any] = {"results_topic": RESULTS, "timings": FAST, "rules": Rules()}
         return Egress(
             engine=self.engine,
-            sessions=self.sessions,
             client=self.client,
             campaigns=CampaignStates(
                 base_url="http://campaign-engine.test",

@@ -101,6 +101,9 @@ class CampaignRow(SQLModel, table=True):
     pause_reason: str | None = Field(default=None, sa_column=Column(Text))
     """Why the campaign is paused (`manual`, or the egress's deferral reason); None otherwise."""
     paused_at: datetime | None = _ts()
+    resumed_at: datetime | None = _ts()
+    """The last resume: a deferral the egress decided before it pauses nothing (its cause was
+    what the resume says is fixed)."""
 
 
 class MemberRow(SQLModel, table=True):

@@ -63,8 +63,13 @@ def create_app(
     OpenPhone client, the line-type provider's network and campaign-engine's (tests)."""
     # No pre-ping: it costs a round trip per transaction; a connection that died with the
     # database fails its first statement instead, which the consumer retries in place.
+    # Room for both consumers' transactions and the egress's slots (two connections each).
     engine = make_engine(
-        settings.database_url, schema=settings.db_schema, pool_size=10, pool_pre_ping=False
+        settings.database_url,
+        schema=settings.db_schema,
+        pool_size=20,
+        max_overflow=20,
+        pool_pre_ping=False,
     )
     sessions = make_sessions(engine)
     metrics = ComplianceMetrics.create(Metrics(SERVICE))
@@ -141,7 +146,6 @@ def create_app(
     lanes = [
         Egress(
             engine=engine,
-            sessions=sessions,
             client=client,
             campaigns=campaigns,
             clock=clock,

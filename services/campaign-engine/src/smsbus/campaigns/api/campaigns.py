@@ -168,6 +168,8 @@ async def _act(
             # Resumed (or cancelled, completed): nothing holds it any more. Its pending members
             # are requested again under new attempt numbers, so none is texted twice.
             row.pause_reason, row.paused_at = None, None
+        if action == "resume":
+            row.resumed_at = engine.now()
         session.add(row)
     if action == "pause":
         engine.paused(egress.MANUAL)

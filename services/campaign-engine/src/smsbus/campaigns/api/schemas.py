@@ -153,6 +153,7 @@ class CampaignOut(BaseModel):
     """While paused: `manual` (the API), or why the egress could not send for the account
     (`openphone_unauthorized`, `openphone_payment_required`, `a2p_not_registered`…)."""
     paused_at: datetime | None = None
+    resumed_at: datetime | None = None
 
 
 class MembersIn(_Strict):

@@ -52,11 +52,23 @@ def after_refusal(reason: str, *, now: datetime) -> Requeue | Skip:
     return Skip(reason)
 
 
-def after_deferral(*, reason: str, scope: str, retry_at: datetime | None, now: datetime) -> Requeue:
+def after_deferral(
+    *,
+    reason: str,
+    scope: str,
+    retry_at: datetime | None,
+    now: datetime,
+    decided_at: datetime,
+    resumed_at: datetime | None,
+) -> Requeue:
+    """`decided_at`: when the egress deferred it; `resumed_at`: the campaign's last resume."""
     if scope == "line" and reason == LINE_DAILY_CAP:
         # The line's cap for today is spent (all campaigns together): this member waits for the
         # line's next day; the campaign runs on (others may be due on other days or lines).
         return Requeue(retry_at or next_day_start(now, "UTC"), reason)
+    if resumed_at is not None and decided_at < resumed_at:
+        # Deferred before someone resumed the campaign, having fixed the cause: asked again.
+        return Requeue(now, reason)
     # The account cannot send (key, credit, A2P registration): nobody can be sent until
     # someone fixes it, so the campaign stops asking and says why.
     return Requeue(retry_at or now, reason, pause=reason)

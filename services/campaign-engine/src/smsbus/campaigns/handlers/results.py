@@ -71,9 +71,13 @@ async def on_send_deferred(envelope: Envelope[SendDeferred], deps: Deps) -> None
         if member is None:
             return
         now = deps.clock()
-        action = egress.after_deferral(
-            reason=result.reason, scope=result.scope, retry_at=result.retry_at, now=now
+        campaign = await campaign_store.get_campaign(
+            session=session, campaign_id=member.campaign_id, lock=True
         )
+        action = egress.after_deferral(
+            reason=result.reason, scope=result.scope, retry_at=result.retry_at, now=now,
+            decided_at=result.at, resumed_at=campaign.resumed_at if campaign else None,
+        )  # fmt: skip
         outcome = await _not_sent(session, member, action, deps, now)
     deps.count(outcome)
 

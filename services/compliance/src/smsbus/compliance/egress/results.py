@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.compliance.settings import SERVICE
 from smsbus.contracts import Envelope, make_envelope
 from smsbus.contracts.outbound import SendAccepted, SendDeferred, SendFailed, SendRefused
-from smsbus.runtime.db import Sessions, execute
+from smsbus.runtime.db import execute
 from smsbus.runtime.outbox import add_to_outbox
 
 Result = SendAccepted | SendRefused | SendDeferred | SendFailed
@@ -57,7 +59,7 @@ def envelope(result: Result) -> Envelope[Any]:
     )
 
 
-async def finish(*, sessions: Sessions, topic: str, result: Result) -> bool:
+async def finish(*, conn: AsyncConnection, topic: str, result: Result) -> bool:
     """The request's final state and its result; False when it was already final (another
     sender finished it first), in which case nothing is emitted."""
     values: dict[str, Any] = {
@@ -77,7 +79,7 @@ async def finish(*, sessions: Sessions, topic: str, result: Result) -> bool:
     else:
         extra = ", reason = :reason"
         values["reason"] = result.reason
-    async with sessions() as session, session.begin():
+    async with AsyncSession(bind=conn) as session, session.begin():
         changed = await execute(
             session,
             text(

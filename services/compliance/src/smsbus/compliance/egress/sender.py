@@ -39,7 +39,6 @@ from smsbus.contracts.outbound import SendAccepted, SendDeferred, SendFailed, Se
 from smsbus.contracts.rest import SendMessageRequest
 from smsbus.openphone import OpenPhoneClient, OpenPhoneException, SendOutcomeUnknown
 from smsbus.rules.quiet_hours import SendWindow
-from smsbus.runtime.db import Sessions
 from smsbus.runtime.failures import error_message
 
 logger = logging.getLogger(__name__)
@@ -61,6 +60,15 @@ BULK = Lane("bulk", (3, 9), 8)
 
 
 @dataclass(frozen=True)
+class Link:
+    """One request's two connections: `locks` (autocommit: its advisory locks and each state
+    change, durable at once) and `tx` (the final state and its result in one transaction)."""
+
+    locks: AsyncConnection
+    tx: AsyncConnection
+
+
+@dataclass(frozen=True)
 class EgressConfig:
     results_topic: str
     timings: Timings = field(default_factory=Timings)
@@ -76,7 +84,6 @@ class Egress:
         self,
         *,
         engine: AsyncEngine,
-        sessions: Sessions,
         client: OpenPhoneClient,
         campaigns: CampaignStates,
         clock: Clock,
@@ -85,7 +92,7 @@ class Egress:
         metrics: EgressMetrics | None = None,
     ) -> None:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._sessions = sessions
+        self._transactions = engine
         self._client = client
         self._campaigns = campaigns
         self._clock = clock
@@ -143,12 +150,19 @@ class Egress:
                     await listener.close()
 
     async def _one(self, request_id: str) -> str:
-        async with self._slots, self._engine.connect() as conn:
+        # Both connections before any lock: a task holding a number's lock never waits for the
+        # pool, which the opt-out handlers waiting for that lock may have drained.
+        async with (
+            self._slots,
+            self._engine.connect() as conn,
+            self._transactions.connect() as tx,
+        ):
             if not await store.try_lock_request(conn=conn, request_id=request_id):
                 return "busy"
             try:
                 row = await store.load_open(conn=conn, request_id=request_id, now=self._clock())
-                outcome: str = "gone" if row is None else await self._work(conn, row)
+                link = Link(locks=conn, tx=tx)
+                outcome: str = "gone" if row is None else await self._work(link, row)
             except BaseException:
                 await conn.invalidate()  # closing the session releases its locks
                 raise
@@ -157,18 +171,18 @@ class Egress:
             self._metrics.requests.labels(purpose=row["purpose"], outcome=outcome).inc()
         return outcome
 
-    async def _work(self, conn: AsyncConnection, row: Any) -> Outcome:
+    async def _work(self, link: Link, row: Any) -> Outcome:
         if row["status"] == "sending":
-            return await self._recover(conn, row)
-        return await self._attempt(conn, row)
+            return await self._recover(link, row)
+        return await self._attempt(link, row)
 
-    async def _recover(self, conn: AsyncConnection, row: Any) -> Outcome:
+    async def _recover(self, link: Link, row: Any) -> Outcome:
         """The last POST's outcome is unknown: OpenPhone is asked before anything is resent."""
         now = self._clock()
         started: datetime = row["send_started_at"]
         landing_until = started + timedelta(seconds=self._timings.lookup_after)
         if now < landing_until:
-            await store.update(conn=conn, request_id=row["id"], next_attempt_at=landing_until)
+            await store.update(conn=link.locks, request_id=row["id"], next_attempt_at=landing_until)
             return "waiting"
         unknown = SendOutcomeUnknown(request=_request(row), sent_at=started, reason="recovery")
         client = self._client.at_priority(rules.BUDGET_CLASS[row["purpose"]])
@@ -177,7 +191,7 @@ class Egress:
                 unknown, margin=timedelta(seconds=self._timings.lookup_margin)
             )
         except OpenPhoneException as exc:
-            return await self._later(conn, row, "sending", f"lookup failed: {exc}")
+            return await self._later(link, row, "sending", f"lookup failed: {exc}")
         if found is not None:
             logger.info("request %s found at OpenPhone as %s", row["id"], found.id)
             accepted = SendAccepted(
@@ -187,37 +201,37 @@ class Egress:
                 recovered=True,
                 consent=row["consent"] or "unknown",
             )
-            return await self._finish(row, accepted)
+            return await self._finish(link, row, accepted)
         # That POST never took effect: its line slot goes back, and it is a new attempt.
-        await store.count_line_text(conn=conn, line=row["line"], day=_day(started), delta=-1)
-        await store.update(conn=conn, request_id=row["id"], status="pending")
-        return await self._attempt(conn, row)
+        await store.count_line_text(conn=link.locks, line=row["line"], day=_day(started), delta=-1)
+        await store.update(conn=link.locks, request_id=row["id"], status="pending")
+        return await self._attempt(link, row)
 
-    async def _attempt(self, conn: AsyncConnection, row: Any) -> Outcome:
+    async def _attempt(self, link: Link, row: Any) -> Outcome:
         if row["attempts"] >= self._timings.max_attempts:
             failed = SendFailed(
                 **common(row, self._clock()), reason=f"gave up after {row['attempts']} attempts"
             )
-            return await self._finish(row, failed)
+            return await self._finish(link, row, failed)
         # The cheap look first, unlocked and without the campaign: most refusals cost no budget.
-        verdict = await self._verdict(conn, row, running=None)
+        verdict = await self._verdict(link, row, running=None)
         if not isinstance(verdict, rules.Send):
-            return await self._not_now(conn, row, verdict)
+            return await self._not_now(link, row, verdict)
         await self._client.budget.acquire(rules.BUDGET_CLASS[row["purpose"]])
         running = await self._campaign_running(row)
         if isinstance(running, rules.Hold):
-            return await self._not_now(conn, row, running)
-        await store.lock_number(conn=conn, phone=row["phone"])
+            return await self._not_now(link, row, running)
+        await store.lock_number(conn=link.locks, phone=row["phone"])
         try:
-            return await self._send_locked(conn, row, running)
+            return await self._send_locked(link, row, running)
         finally:
-            await store.unlock_number(conn=conn, phone=row["phone"])
+            await store.unlock_number(conn=link.locks, phone=row["phone"])
 
-    async def _send_locked(self, conn: AsyncConnection, row: Any, running: bool | None) -> Outcome:
+    async def _send_locked(self, link: Link, row: Any, running: bool | None) -> Outcome:
         """Under the number's lock: an opt-out committed before this point is seen here."""
-        verdict = await self._verdict(conn, row, running=running)
+        verdict = await self._verdict(link, row, running=running)
         if not isinstance(verdict, rules.Send):
-            return await self._not_now(conn, row, verdict)
+            return await self._not_now(link, row, verdict)
         now = self._clock()
         day = _day(now)
         capped = (
@@ -225,17 +239,21 @@ class Egress:
         )
         if capped:
             cap = self._config.line_daily_cap or 0
-            if not await store.take_line_slot(conn=conn, line=row["line"], day=day, cap=cap):
+            if not await store.take_line_slot(conn=link.locks, line=row["line"], day=day, cap=cap):
                 deferred = SendDeferred(
                     **common(row, now), reason="line_daily_cap", scope="line",
                     retry_at=errors.next_utc_day(now),
                 )  # fmt: skip
-                return await self._finish(row, deferred)
+                return await self._finish(link, row, deferred)
         else:
-            await store.count_line_text(conn=conn, line=row["line"], day=day, delta=1)
+            await store.count_line_text(conn=link.locks, line=row["line"], day=day, delta=1)
         look_up_at = now + timedelta(seconds=self._timings.lookup_after)
         await store.mark_sending(
-            conn=conn, request_id=row["id"], at=now, look_up_at=look_up_at, consent=verdict.consent
+            conn=link.locks,
+            request_id=row["id"],
+            at=now,
+            look_up_at=look_up_at,
+            consent=verdict.consent,
         )
         client = self._client.at_priority(rules.BUDGET_CLASS[row["purpose"]])
         try:
@@ -246,15 +264,15 @@ class Egress:
             )
             return "waiting"
         except (OpenPhoneException, ValidationError) as exc:
-            await store.count_line_text(conn=conn, line=row["line"], day=day, delta=-1)
-            return await self._refused_by_openphone(conn, row, exc)
+            await store.count_line_text(conn=link.locks, line=row["line"], day=day, delta=-1)
+            return await self._refused_by_openphone(link, row, exc)
         accepted = SendAccepted(
             **common(row, self._clock()),
             message_id=message.id,
             sent_at=message.created_at,
             consent=verdict.consent,
         )
-        return await self._finish(row, accepted)
+        return await self._finish(link, row, accepted)
 
     async def _campaign_running(self, row: Any) -> bool | rules.Hold | None:
         """Asked right before the number's lock; None when the request names no campaign."""
@@ -266,22 +284,20 @@ class Egress:
             wait = timedelta(seconds=self._timings.retry.delay(1))
             return rules.Hold(self._clock() + wait, reason=str(exc))
 
-    async def _verdict(
-        self, conn: AsyncConnection, row: Any, *, running: bool | None
-    ) -> rules.Verdict:
+    async def _verdict(self, link: Link, row: Any, *, running: bool | None) -> rules.Verdict:
         """The gate with facts read now."""
         now = self._clock()
-        facts = await self._facts(conn, row["phone"], now)
+        facts = await self._facts(link, row["phone"], now)
         return rules.gate(
             _ask(row), facts, now=now, campaign_running=running, rules=self._config.rules
         )
 
-    async def _facts(self, conn: AsyncConnection, phone: str, now: datetime) -> rules.Facts:
+    async def _facts(self, link: Link, phone: str, now: datetime) -> rules.Facts:
         try:
             info = describe(phone, default_region=self._config.default_region)
         except InvalidPhone:
             info = None
-        known = await consent_store.gate_facts(conn=conn, phone=phone, now=now)
+        known = await consent_store.gate_facts(conn=link.locks, phone=phone, now=now)
         line_type = "unknown"
         if info is not None:
             line_type = (
@@ -304,10 +320,10 @@ class Egress:
             consent=consent,
         )
 
-    async def _not_now(self, conn: AsyncConnection, row: Any, verdict: rules.Verdict) -> Outcome:
+    async def _not_now(self, link: Link, row: Any, verdict: rules.Verdict) -> Outcome:
         if isinstance(verdict, rules.Hold):
             await store.update(
-                conn=conn, request_id=row["id"], status="held",
+                conn=link.locks, request_id=row["id"], status="held",
                 next_attempt_at=verdict.until, reason=verdict.reason,
             )  # fmt: skip
             return "held"
@@ -315,15 +331,15 @@ class Egress:
         if self._metrics:
             self._metrics.refusals.labels(purpose=row["purpose"], reason=verdict.reason).inc()
         refused = SendRefused(**common(row, self._clock()), reason=verdict.reason)
-        return await self._finish(row, refused)
+        return await self._finish(link, row, refused)
 
     async def _refused_by_openphone(
-        self, conn: AsyncConnection, row: Any, exc: OpenPhoneException | ValidationError
+        self, link: Link, row: Any, exc: OpenPhoneException | ValidationError
     ) -> Outcome:
         now = self._clock()
         meaning = errors.meaning(exc, row["purpose"], now=now)
         if isinstance(meaning, errors.TryAgain):
-            return await self._later(conn, row, "pending", meaning.reason)
+            return await self._later(link, row, "pending", meaning.reason)
         if isinstance(meaning, errors.Deferral):
             if self._metrics:
                 self._metrics.deferrals.labels(reason=meaning.reason).inc()
@@ -334,24 +350,22 @@ class Egress:
                 **common(row, now), reason=meaning.reason, scope=meaning.scope,
                 retry_at=meaning.retry_at,
             )  # fmt: skip
-            return await self._finish(row, deferred)
+            return await self._finish(link, row, deferred)
         logger.error("request %s refused by OpenPhone: %s", row["id"], meaning.reason)
-        return await self._finish(row, SendFailed(**common(row, now), reason=meaning.reason))
+        return await self._finish(link, row, SendFailed(**common(row, now), reason=meaning.reason))
 
-    async def _later(self, conn: AsyncConnection, row: Any, status: str, error: str) -> Outcome:
+    async def _later(self, link: Link, row: Any, status: str, error: str) -> Outcome:
         delay = self._timings.retry.delay(row["attempts"] + 1)
         await store.update(
-            conn=conn, request_id=row["id"], status=status,
+            conn=link.locks, request_id=row["id"], status=status,
             next_attempt_at=self._clock() + timedelta(seconds=delay), last_error=error[:2000],
         )  # fmt: skip
         logger.warning("request %s not sent yet (%s); again in %.1fs", row["id"], error, delay)
         return "retried"
 
-    async def _finish(self, row: Any, result: Result) -> Outcome:
-        if not await finish(
-            sessions=self._sessions, topic=self._config.results_topic, result=result
-        ):
-            return "waiting"
+    async def _finish(self, link: Link, row: Any, result: Result) -> Outcome:
+        if not await finish(conn=link.tx, topic=self._config.results_topic, result=result):
+            return "waiting"  # another sender finished it first
         if isinstance(result, SendAccepted) and self._metrics:
             age = (self._clock() - row["requested_at"]).total_seconds()
             self._metrics.latency.labels(purpose=row["purpose"]).observe(max(age, 0.0))

@@ -24,7 +24,7 @@ STEPS = (
     "1. The canary: a real SMS goes round the whole pipeline",
     "2. A customer texts STOP: opted out, and told so",
     "3. A webhook is lost: the reconciler finds the STOP anyway",
-    "4. A campaign: opted-out customers are never texted, the others are",
+    "4. A campaign: opted-out customers are never texted, the others are, through the egress",
 )
 
 

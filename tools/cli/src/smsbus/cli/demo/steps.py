@@ -147,7 +147,13 @@ async def campaign(demo: Demo, opted_out_phones: list[str]) -> None:
         m = members[phone]
         if (m["status"], m["reason"]) != ("skipped", "opted_out"):
             raise StepFailed(f"{phone} opted out but its member is {m['status']} ({m['reason']})")
-        say(f"{phone}: skipped, reason opted_out (never texted)")
+        if [
+            t
+            for t in await audit(demo, phone)
+            if t["purpose"] == "marketing" and t["status"] == "sent"
+        ]:
+            raise StepFailed(f"the egress sent {phone} a marketing text after they opted out")
+        say(f"{phone}: skipped, reason opted_out (never texted; the egress sent them nothing)")
     for phone in new:
         m = members[phone]
         if (m["status"], m["reason"]) == ("pending", "outside_window"):
@@ -156,5 +162,26 @@ async def campaign(demo: Demo, opted_out_phones: list[str]) -> None:
         elif m["status"] == "delivered":
             say(f"{phone}: sent {m['sent_at'][11:19]}, delivered {m['delivered_at'][11:19]} "
                 f"(message {m['message_id']})")  # fmt: skip
+            await audited(demo, phone, m["message_id"])
         else:
             raise StepFailed(f"{phone} should be delivered but is {m['status']} ({m['reason']})")
+
+
+async def audit(demo: Demo, phone: str) -> list[Json]:
+    """The egress's record of every text asked for this number (compliance's GET /v1/outbound)."""
+    found: Json = await fetch(demo.compliance, "GET", "/v1/outbound", params={"phone": phone})
+    texts: list[Json] = found["texts"]
+    return texts
+
+
+async def audited(demo: Demo, phone: str, message_id: str) -> None:
+    """The campaign text left through the egress, once, on the consent the gate checked."""
+    sent = [t for t in await audit(demo, phone) if t["message_id"] == message_id]
+    if len(sent) != 1 or (sent[0]["purpose"], sent[0]["requester"]) != (
+        "marketing",
+        "campaign-engine",
+    ):
+        raise StepFailed(f"the egress has no single record of {message_id} to {phone}: {sent}")
+    text = sent[0]
+    say(f"{phone}: the egress's audit: {text['purpose']} from {text['requester']}, sent on "
+        f"consent {text['consent']!r} checked at {text['checked_at'][11:19]}")  # fmt: skip

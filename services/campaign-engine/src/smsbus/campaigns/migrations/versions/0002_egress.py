@@ -21,6 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("campaigns", sa.Column("pause_reason", sa.Text(), nullable=True))
     op.add_column("campaigns", sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("campaigns", sa.Column("resumed_at", sa.DateTime(timezone=True), nullable=True))
     # Paused before this revision: by someone, through the API.
     op.execute("UPDATE campaigns SET pause_reason = 'manual' WHERE status = 'paused'")
     op.drop_column("members", "lease_until")
@@ -30,5 +31,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.add_column("line_days", sa.Column("capped_until", sa.DateTime(timezone=True), nullable=True))
     op.add_column("members", sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True))
+    op.drop_column("campaigns", "resumed_at")
     op.drop_column("campaigns", "paused_at")
     op.drop_column("campaigns", "pause_reason")

@@ -1,0 +1,355 @@
+"""The stack the egress's end-to-end tests run: the OpenPhone simulator signing webhooks to the
+real ingest app (→ this test's own Kafka topics), compliance and its egress in this event loop,
+campaign-engine as real OS processes (`python -m smsbus.campaigns`, killed with SIGKILL when a
+test says so). One clock for all of them: the test's, the simulator's and every engine's move
+together, so nights and days pass by jumping it."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import smsbus.campaigns
+import smsbus.compliance
+from smsbus.campaigns.clock import Clock
+from smsbus.campaigns.settings import Settings as EngineSettings
+from smsbus.compliance.app import create_app as create_compliance
+from smsbus.compliance.settings import Settings as ComplianceSettings
+from smsbus.contracts import ROUTES
+from smsbus.ingest.settings import Settings as IngestSettings
+from smsbus.ingest.testing import free_port, running_ingest
+from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
+from smsbus.runtime.db import drop_schema, make_engine
+from smsbus.runtime.migrations import upgrade
+from smsbus.runtime.testing import NewTopic, eventually, unique_name
+
+TOPICS = sorted({route.topic for route in ROUTES})
+EGRESS_AGENT = "smsbus-compliance-egress/0.1"
+TEMPLATE = "Hi {first_name}, 20% off this week. Reply STOP to opt out."
+CAMPAIGN_TEXT = "20% off this week"
+
+
+@dataclass
+class Engine:
+    """One campaign-engine process."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    port: int
+    log: Path
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs; open transactions and in-flight work are cut."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class EgressStack:
+    sim: RunningSimulator
+    topics: dict[str, str]
+    database_url: str
+    bootstrap: str
+    clock: Clock
+    compliance: httpx.AsyncClient
+    compliance_db: AsyncEngine
+    campaigns_db: AsyncEngine
+    campaigns_schema: str
+    engine_port: int
+    """The port campaign-engine answers on (compliance asks it whether a campaign runs)."""
+    engines: list[Engine] = field(default_factory=list)
+
+    @property
+    def line(self) -> str:
+        return self.sim.lines[0]
+
+    def engine_settings(self, **overrides: Any) -> EngineSettings:
+        fields: dict[str, Any] = {
+            "SMSBUS_DATABASE_URL": self.database_url, "SMSBUS_KAFKA_BOOTSTRAP": self.bootstrap,
+            "db_schema": self.campaigns_schema, "group_id": unique_name("campaign_engine"),
+            "messages_topic": self.topics["openphone.messages.v1"],
+            "contacts_topic": self.topics["openphone.contacts.v1"],
+            "consent_topic": self.topics["compliance.consent.v1"],
+            "events_topic": self.topics["campaigns.events.v1"],
+            "requests_topic": self.topics["outbound.requests.v1"],
+            "results_topic": self.topics["outbound.results.v1"],
+            "compliance_url": str(self.compliance.base_url), "dispatch_interval": 0.2,
+            "eligibility_ttl_seconds": 0.5, "clock_control": True, "clock_start": self.clock.now(),
+        }  # fmt: skip
+        return EngineSettings(**(fields | overrides))
+
+    async def start_engine(self, *, port: int | None = None, **overrides: Any) -> Engine:
+        """An engine process (on the stack's engine port unless told otherwise), ready."""
+        settings = self.engine_settings(**overrides)
+        port = port or self.engine_port
+        log = Path(tempfile.gettempdir()) / f"egress-e2e-engine-{port}-{unique_name('log')}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(  # noqa: ASYNC220 (it returns at once)
+                [sys.executable, "-m", "smsbus.campaigns"],
+                env=_environment(settings, port=port),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        engine = Engine(process, f"http://127.0.0.1:{port}", port, log)
+
+        async def ready() -> bool:
+            if process.poll() is not None:
+                raise AssertionError(f"engine exited with {process.returncode}:\n{engine.tail()}")
+            try:
+                async with httpx.AsyncClient(timeout=5) as http:
+                    return (await http.get(f"{engine.url}/readyz")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        try:
+            await eventually(ready, within=90, every=0.3)
+        except AssertionError:
+            engine.kill()
+            raise
+        self.engines.append(engine)
+        await self.set_time(self.clock.now())
+        return engine
+
+    def kill(self, engine: Engine) -> None:
+        engine.kill()
+        self.engines.remove(engine)
+
+    def api(self, engine: Engine | None = None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=(engine or self.engines[0]).url, timeout=60)
+
+    async def set_time(self, when: datetime) -> None:
+        """Every clock jumps: the test's (compliance shares it), the simulator's, each engine's."""
+        self.clock.set(when)
+        await self.sim.clock(set=when.isoformat())
+        async with httpx.AsyncClient(timeout=30) as http:
+            for engine in self.engines:
+                response = await http.post(
+                    f"{engine.url}/v1/testing/clock", json={"set": when.isoformat()}
+                )
+                response.raise_for_status()
+
+    async def campaign(
+        self,
+        phones: list[str],
+        *,
+        window: dict[str, Any] | None = None,
+        state: str = "",
+        name: str = "e2e",
+        start: bool = True,
+    ) -> str:
+        """Contacts for `phones`, a marketing campaign to all of them from our line; its id."""
+        async with self.api() as api:
+            rows = "".join(f"N{i},{phone},,{state}\n" for i, phone in enumerate(phones))
+            body = "first_name,phone,company,state\n" + rows
+            files = {"file": ("audience.csv", io.BytesIO(body.encode()), "text/csv")}
+            imported = await api.post("/v1/contacts", files=files)
+            assert imported.status_code == 201, imported.text
+            spec = {
+                "name": name, "line": self.line, "purpose": "marketing", "daily_limit": None,
+                "min_gap_days": None, "variants": [{"name": "A", "template": TEMPLATE}],
+                "window": window or {"days": list(range(7)), "start": "08:00", "end": "20:00"},
+                "timezone": "America/New_York",
+            }  # fmt: skip
+            created = await api.post("/v1/campaigns", json=spec)
+            assert created.status_code == 201, created.text
+            campaign_id: str = created.json()["id"]
+            ids = imported.json()["contact_ids"]
+            added = await api.post(
+                f"/v1/campaigns/{campaign_id}/members", json={"contact_ids": ids}
+            )
+            assert added.status_code == 201, added.text
+            if start:
+                assert (await api.post(f"/v1/campaigns/{campaign_id}/start")).status_code == 200
+        return campaign_id
+
+    async def act(self, campaign_id: str, action: str) -> dict[str, Any]:
+        async with self.api() as api:
+            response = await api.post(f"/v1/campaigns/{campaign_id}/{action}")
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            return body
+
+    async def get_campaign(self, campaign_id: str) -> dict[str, Any]:
+        async with self.api() as api:
+            body: dict[str, Any] = (await api.get(f"/v1/campaigns/{campaign_id}")).json()
+            return body
+
+    async def campaign_texts(self) -> Counter[str]:
+        """Campaign texts OpenPhone holds, per recipient."""
+        outgoing = await self.sim.messages(direction="outgoing")
+        return Counter(m["to"][0] for m in outgoing if CAMPAIGN_TEXT in m["text"])
+
+    async def confirmations(self) -> Counter[str]:
+        outgoing = await self.sim.messages(direction="outgoing")
+        return Counter(m["to"][0] for m in outgoing if "You are unsubscribed" in m["text"])
+
+    async def egress_rows(self, purpose: str = "marketing") -> list[Any]:
+        return await self.rows(
+            self.compliance_db,
+            "SELECT phone, status, reason, attempts, recovered, message_id FROM outbound_messages "
+            "WHERE purpose = :p ORDER BY phone",
+            p=purpose,
+        )
+
+    async def members(self, campaign_id: str) -> list[Any]:
+        return await self.rows(
+            self.campaigns_db,
+            "SELECT phone, status, reason, message_id, recovered FROM members "
+            "WHERE campaign_id = :c ORDER BY phone",
+            c=campaign_id,
+        )
+
+    async def stop(self, phone: str) -> None:
+        await self.sim.inbound_message(sender=phone, to=self.line, text="STOP")
+
+    async def opted_out(self, phone: str) -> bool:
+        body = (await self.compliance.get(f"/v1/consent/{phone}")).json()
+        return bool(body["suppressed"])
+
+    async def only_the_egress_posted_messages(self) -> None:
+        """The simulator's own log: every POST /v1/messages came from compliance's egress."""
+        posts = [
+            r
+            for r in await self.sim.requests()
+            if r["method"] == "POST" and r["path"] == "/v1/messages"
+        ]
+        assert posts, "nothing was sent at all"
+        assert {r["agent"] for r in posts} == {EGRESS_AGENT}
+
+    @staticmethod
+    async def rows(db: AsyncEngine, sql: str, **params: Any) -> list[Any]:
+        async with db.connect() as conn:
+            return list((await conn.execute(text(sql), params)).all())
+
+
+def _environment(settings: EngineSettings, *, port: int) -> dict[str, str]:
+    """Every setting as the variable the engine reads it from (its alias, else the prefix)."""
+    env = dict(os.environ)
+    for name, info in EngineSettings.model_fields.items():
+        value: Any = getattr(settings, name)
+        if value is None:
+            continue
+        if hasattr(value, "get_secret_value"):
+            value = value.get_secret_value()
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        alias = info.validation_alias
+        env[alias if isinstance(alias, str) else f"SMSBUS_CAMPAIGNS_{name.upper()}"] = str(value)
+    env |= {"SMSBUS_CAMPAIGNS_PORT": str(port), "SMSBUS_LOG_LEVEL": "WARNING"}
+    return env
+
+
+@asynccontextmanager
+async def running_stack(
+    *,
+    database_url: str,
+    bootstrap: str,
+    new_topic: NewTopic,
+    start: datetime,
+    sim_speed: float = 100,
+    sim_rate_limit: float = 0,
+    **compliance: Any,
+) -> AsyncIterator[EgressStack]:
+    """`compliance`: settings of compliance's beyond the stack's (line_daily_cap=10…);
+    `sim_rate_limit`: OpenPhone's requests per second per key (0: none)."""
+    topics = {
+        name: await new_topic(name.removesuffix(".v1").replace(".", "-"), partitions=3)
+        for name in TOPICS
+    }
+    schemas = {"compliance": unique_name("compliance"), "campaigns": unique_name("campaigns")}
+    for service, schema in schemas.items():
+        package = smsbus.compliance if service == "compliance" else smsbus.campaigns
+        await upgrade(
+            database_url,
+            schema=schema,
+            script_location=Path(package.__file__).parent / "migrations",
+        )
+    compliance_db = make_engine(database_url, schema=schemas["compliance"])
+    campaigns_db = make_engine(database_url, schema=schemas["campaigns"])
+    clock = Clock(start)
+    engine_port = free_port()
+    stack: EgressStack | None = None
+    try:
+        async with AsyncExitStack() as context:
+            sim = await context.enter_async_context(
+                running_simulator(
+                    speed=sim_speed, demo_history=False, rate_limit_per_second=sim_rate_limit
+                )
+            )
+            await sim.clock(set=start.isoformat())
+            ingest = IngestSettings(
+                signing_keys=sim.signing_key, kafka_bootstrap=bootstrap, topic_overrides=topics
+            )
+            ingest_url = await context.enter_async_context(running_ingest(ingest))
+            await sim.add_webhook(
+                f"{ingest_url}/webhooks/openphone", generation="v4", key=sim.signing_key,
+                events=["message.received", "message.delivered"],
+            )  # fmt: skip
+            settings = ComplianceSettings(
+                **{
+                    "SMSBUS_DATABASE_URL": database_url,
+                    "SMSBUS_KAFKA_BOOTSTRAP": bootstrap,
+                    "SMSBUS_OPENPHONE_BASE_URL": sim.base_url,
+                    "SMSBUS_OPENPHONE_API_KEY": sim.api_key,
+                    "SMSBUS_OPENPHONE_RATE": 50.0,
+                    "SMSBUS_OPENPHONE_BURST": 10,
+                    "db_schema": schemas["compliance"],
+                    "group_id": unique_name("compliance"),
+                    "messages_topic": topics["openphone.messages.v1"],
+                    "consent_topic": topics["compliance.consent.v1"],
+                    "requests_topic": topics["outbound.requests.v1"],
+                    "results_topic": topics["outbound.results.v1"],
+                    "campaigns_url": f"http://127.0.0.1:{engine_port}",
+                    "marketing_requires_express_consent": False,
+                    "line_daily_cap": None,
+                    "openphone_timeout": 1.0,
+                    "egress_lookup_after_seconds": 3.0,
+                    "egress_poll_interval": 0.2,
+                    "egress_retry_initial": 0.2,
+                    "egress_retry_max": 2.0,
+                }
+                | compliance
+            )
+            url = await context.enter_async_context(
+                serving(create_compliance(settings, clock=clock.now), name="compliance")
+            )
+            api = await context.enter_async_context(httpx.AsyncClient(base_url=url, timeout=60))
+            await eventually(lambda: _ready(api))
+            stack = EgressStack(
+                sim, topics, database_url, bootstrap, clock, api, compliance_db, campaigns_db,
+                schemas["campaigns"], engine_port,
+            )  # fmt: skip
+            yield stack
+    finally:
+        for engine in stack.engines if stack else []:
+            engine.kill()
+        for schema in schemas.values():
+            await drop_schema(compliance_db, schema)
+        await compliance_db.dispose()
+        await campaigns_db.dispose()
+
+
+async def _ready(api: httpx.AsyncClient) -> bool:
+    try:
+        return (await api.get("/readyz")).status_code == 200
+    except httpx.TransportError:
+        return False
