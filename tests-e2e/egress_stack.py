@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic_settings import BaseSettings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -44,9 +45,29 @@ TEMPLATE = "Hi {first_name}, 20% off this week. Reply STOP to opt out."
 CAMPAIGN_TEXT = "20% off this week"
 
 
+def environment(settings: BaseSettings, *, prefix: str, port: int) -> dict[str, str]:
+    """Every setting that differs from the service's default, as the variable the service reads
+    it from (its alias, else the prefix); nothing of the outer stack's SMSBUS_* leaks in."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SMSBUS_")}
+    for name, info in type(settings).model_fields.items():
+        value: Any = getattr(settings, name)
+        if value is None or value == info.default:
+            continue  # the service's own default: nothing to say
+        if hasattr(value, "get_secret_value"):
+            value = value.get_secret_value()
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif isinstance(value, list):  # lists the services read comma-separated
+            value = ",".join(str(item) for item in value)
+        alias = info.validation_alias
+        env[alias if isinstance(alias, str) else f"{prefix}{name.upper()}"] = str(value)
+    env |= {f"{prefix}PORT": str(port), "SMSBUS_LOG_LEVEL": "WARNING"}
+    return env
+
+
 @dataclass
-class Engine:
-    """One campaign-engine process."""
+class Process:
+    """A service as a real OS process (`python -m <module>`), configured by its environment."""
 
     process: subprocess.Popen[bytes]
     url: str
@@ -61,6 +82,39 @@ class Engine:
 
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+async def start_process(
+    module: str, settings: BaseSettings, *, prefix: str, port: int, ready: str = "/readyz"
+) -> Process:
+    log = Path(tempfile.gettempdir()) / f"egress-e2e-{module}-{port}-{unique_name('log')}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: ASYNC220 (it returns at once)
+            [sys.executable, "-m", module],
+            env=environment(settings, prefix=prefix, port=port),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    started = Process(process, f"http://127.0.0.1:{port}", port, log)
+
+    async def answers() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"{module} exited with {process.returncode}:\n{started.tail()}")
+        try:
+            async with httpx.AsyncClient(timeout=5) as http:
+                return (await http.get(f"{started.url}{ready}")).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        await eventually(answers, within=90, every=0.3)
+    except AssertionError:
+        started.kill()
+        raise
+    return started
+
+
+Engine = Process
 
 
 @dataclass
@@ -100,31 +154,9 @@ class EgressStack:
     async def start_engine(self, *, port: int | None = None, **overrides: Any) -> Engine:
         """An engine process (on the stack's engine port unless told otherwise), ready."""
         settings = self.engine_settings(**overrides)
-        port = port or self.engine_port
-        log = Path(tempfile.gettempdir()) / f"egress-e2e-engine-{port}-{unique_name('log')}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(  # noqa: ASYNC220 (it returns at once)
-                [sys.executable, "-m", "smsbus.campaigns"],
-                env=_environment(settings, port=port),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        engine = Engine(process, f"http://127.0.0.1:{port}", port, log)
-
-        async def ready() -> bool:
-            if process.poll() is not None:
-                raise AssertionError(f"engine exited with {process.returncode}:\n{engine.tail()}")
-            try:
-                async with httpx.AsyncClient(timeout=5) as http:
-                    return (await http.get(f"{engine.url}/readyz")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        try:
-            await eventually(ready, within=90, every=0.3)
-        except AssertionError:
-            engine.kill()
-            raise
+        engine = await start_process(
+            "smsbus.campaigns", settings, prefix="SMSBUS_CAMPAIGNS_", port=port or self.engine_port
+        )
         self.engines.append(engine)
         await self.set_time(self.clock.now())
         return engine
@@ -147,39 +179,10 @@ class EgressStack:
                 )
                 response.raise_for_status()
 
-    async def campaign(
-        self,
-        phones: list[str],
-        *,
-        window: dict[str, Any] | None = None,
-        state: str = "",
-        name: str = "e2e",
-        start: bool = True,
-    ) -> str:
+    async def campaign(self, phones: list[str], **options: Any) -> str:
         """Contacts for `phones`, a marketing campaign to all of them from our line; its id."""
         async with self.api() as api:
-            rows = "".join(f"N{i},{phone},,{state}\n" for i, phone in enumerate(phones))
-            body = "first_name,phone,company,state\n" + rows
-            files = {"file": ("audience.csv", io.BytesIO(body.encode()), "text/csv")}
-            imported = await api.post("/v1/contacts", files=files)
-            assert imported.status_code == 201, imported.text
-            spec = {
-                "name": name, "line": self.line, "purpose": "marketing", "daily_limit": None,
-                "min_gap_days": None, "variants": [{"name": "A", "template": TEMPLATE}],
-                "window": window or {"days": list(range(7)), "start": "08:00", "end": "20:00"},
-                "timezone": "America/New_York",
-            }  # fmt: skip
-            created = await api.post("/v1/campaigns", json=spec)
-            assert created.status_code == 201, created.text
-            campaign_id: str = created.json()["id"]
-            ids = imported.json()["contact_ids"]
-            added = await api.post(
-                f"/v1/campaigns/{campaign_id}/members", json={"contact_ids": ids}
-            )
-            assert added.status_code == 201, added.text
-            if start:
-                assert (await api.post(f"/v1/campaigns/{campaign_id}/start")).status_code == 200
-        return campaign_id
+            return await create_campaign(api, line=self.line, phones=phones, **options)
 
     async def act(self, campaign_id: str, action: str) -> dict[str, Any]:
         async with self.api() as api:
@@ -241,21 +244,39 @@ class EgressStack:
             return list((await conn.execute(text(sql), params)).all())
 
 
-def _environment(settings: EngineSettings, *, port: int) -> dict[str, str]:
-    """Every setting as the variable the engine reads it from (its alias, else the prefix)."""
-    env = dict(os.environ)
-    for name, info in EngineSettings.model_fields.items():
-        value: Any = getattr(settings, name)
-        if value is None:
-            continue
-        if hasattr(value, "get_secret_value"):
-            value = value.get_secret_value()
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        alias = info.validation_alias
-        env[alias if isinstance(alias, str) else f"SMSBUS_CAMPAIGNS_{name.upper()}"] = str(value)
-    env |= {"SMSBUS_CAMPAIGNS_PORT": str(port), "SMSBUS_LOG_LEVEL": "WARNING"}
-    return env
+async def create_campaign(
+    api: httpx.AsyncClient,
+    *,
+    line: str,
+    phones: list[str],
+    purpose: str = "marketing",
+    window: dict[str, Any] | None = None,
+    state: str = "",
+    name: str = "e2e",
+    start: bool = True,
+) -> str:
+    """Contacts for `phones` and a campaign to all of them from `line`, through the engine's
+    API (`api`); its id."""
+    rows = "".join(f"N{i},{phone},,{state}\n" for i, phone in enumerate(phones))
+    body = "first_name,phone,company,state\n" + rows
+    files = {"file": ("audience.csv", io.BytesIO(body.encode()), "text/csv")}
+    imported = await api.post("/v1/contacts", files=files)
+    assert imported.status_code == 201, imported.text
+    spec = {
+        "name": name, "line": line, "purpose": purpose, "daily_limit": None,
+        "min_gap_days": None, "variants": [{"name": "A", "template": TEMPLATE}],
+        "window": window or {"days": list(range(7)), "start": "08:00", "end": "20:00"},
+        "timezone": "America/New_York",
+    }  # fmt: skip
+    created = await api.post("/v1/campaigns", json=spec)
+    assert created.status_code == 201, created.text
+    campaign_id: str = created.json()["id"]
+    ids = imported.json()["contact_ids"]
+    added = await api.post(f"/v1/campaigns/{campaign_id}/members", json={"contact_ids": ids})
+    assert added.status_code == 201, added.text
+    if start:
+        assert (await api.post(f"/v1/campaigns/{campaign_id}/start")).status_code == 200
+    return campaign_id
 
 
 @asynccontextmanager

@@ -21,7 +21,7 @@ def test_the_line_daily_cap(monkeypatch: pytest.MonkeyPatch, written: str | None
 def test_the_budget_is_shared_by_name_and_stays_under_openphones_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert (Settings(_env_file=None, **KEY).openphone_rate, Settings(_env_file=None, **KEY).openphone_burst) == (9.5, 1)  # type: ignore[call-arg]  # fmt: skip
+    assert (Settings(_env_file=None, **KEY).openphone_rate, Settings(_env_file=None, **KEY).openphone_burst) == (8.5, 1)  # type: ignore[call-arg]  # fmt: skip
     monkeypatch.setenv("SMSBUS_OPENPHONE_RATE", "5")
     assert Settings(_env_file=None, **KEY).openphone_rate == 5.0  # type: ignore[call-arg]
 

@@ -33,7 +33,8 @@ HEADROOM: dict[Priority, float] = {
 
 class Budget(Protocol):
     async def acquire(self, priority: Priority) -> float:
-        """Waits for this request's slot; returns the seconds waited."""
+        """Waits for this request's slot; returns the slot's moment on `time.monotonic()`'s
+        clock (a caller with checks to make before its request can keep its spacing)."""
         ...
 
     async def throttled(self, seconds: float) -> None:

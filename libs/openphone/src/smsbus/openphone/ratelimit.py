@@ -67,9 +67,10 @@ class TokenBucket:
     async def acquire(self, priority: Priority = "transactional") -> float:
         """Priorities are not ordered here: one process's callers are served first come."""
         wait = self.reserve()
+        slot = time.monotonic() + wait
         if wait > 0:
             await self._sleep(wait)
-        return wait
+        return slot
 
     async def throttled(self, seconds: float) -> None:
         self.hold_off(seconds)

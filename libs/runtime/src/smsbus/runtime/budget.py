@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import text
@@ -108,11 +109,15 @@ class SharedBudget:
         self._ready = True
 
     async def acquire(self, priority: str) -> float:
-        waited = 0.0
+        """Waits for the slot; returns its moment on `time.monotonic()`'s clock. The slot is
+        placed from when the booking was sent, not when its answer came back, so a slow answer
+        (a busy process) does not push this request onto the next one's heels."""
         headroom = self._headroom[priority] + self._tolerance
+        began = monotonic()
         while True:
             if not self._ready:
                 await self.ensure()
+            asked = monotonic()
             async with self._engine.connect() as conn:
                 row = (
                     await conn.execute(
@@ -123,19 +128,15 @@ class SharedBudget:
             if row is None:  # the row went away (a test dropped the schema): make it again
                 self._ready = False
                 continue
-            ahead, booked = float(row.ahead), bool(row.booked)
-            if booked:
-                wait = max(0.0, ahead - self._tolerance)
+            if row.booked:
+                slot = asked + max(0.0, float(row.ahead) - self._tolerance)
                 break
             # Higher priorities have booked the schedule beyond our headroom: wait, unbooked.
-            pause = max(MIN_RECHECK, ahead - headroom)
-            await self._pause(pause)
-            waited += pause
-        await self._pause(wait)
-        waited += wait
+            await self._pause(max(MIN_RECHECK, float(row.ahead) - headroom))
+        await self._pause(slot - monotonic())
         if self._on_wait is not None:
-            self._on_wait(priority, waited)
-        return waited
+            self._on_wait(priority, max(0.0, slot - began))
+        return slot
 
     async def throttled(self, seconds: float) -> None:
         if not self._ready:

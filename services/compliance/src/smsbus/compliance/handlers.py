@@ -96,6 +96,7 @@ async def on_send_requested(envelope: Envelope[SendRequested], deps: Deps) -> No
         send_window=window,
         recipient_state=ask.recipient_state,
         expires_at=ask.expires_at,
+        received_at=deps.clock(),
     )
     async with deps.sessions() as session, session.begin():
         if not await mark_processed(session=session, consumer=deps.consumer, envelope=envelope):

@@ -32,9 +32,10 @@ class Settings(ServiceSettings):
     )
     openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
     """Required (history comes from OpenPhone's REST API); never logged."""
-    openphone_rate: float = Field(default=9.5, gt=0, validation_alias="SMSBUS_OPENPHONE_RATE")
+    openphone_rate: float = Field(default=8.5, gt=0, validation_alias="SMSBUS_OPENPHONE_RATE")
     """Requests per second for the key, shared by every process and replica of every service:
-    a little under OpenPhone's 10/s, so that network bunching never crosses it."""
+    15% under OpenPhone's 10/s: room for network and scheduling jitter, so that the key never
+    sees 11 in one second."""
     openphone_burst: int = Field(default=1, ge=1, validation_alias="SMSBUS_OPENPHONE_BURST")
     """Requests that may start at once on a quiet key (1: evenly spaced)."""
 

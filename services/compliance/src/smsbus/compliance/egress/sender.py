@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 
 from pydantic import ValidationError
@@ -217,17 +218,19 @@ class Egress:
         verdict = await self._verdict(link, row, running=None)
         if not isinstance(verdict, rules.Send):
             return await self._not_now(link, row, verdict)
-        await self._client.budget.acquire(rules.BUDGET_CLASS[row["purpose"]])
+        slot = await self._client.budget.acquire(rules.BUDGET_CLASS[row["purpose"]])
         running = await self._campaign_running(row)
         if isinstance(running, rules.Hold):
             return await self._not_now(link, row, running)
         await store.lock_number(conn=link.locks, phone=row["phone"])
         try:
-            return await self._send_locked(link, row, running)
+            return await self._send_locked(link, row, running, slot)
         finally:
             await store.unlock_number(conn=link.locks, phone=row["phone"])
 
-    async def _send_locked(self, link: Link, row: Any, running: bool | None) -> Outcome:
+    async def _send_locked(
+        self, link: Link, row: Any, running: bool | None, slot: float
+    ) -> Outcome:
         """Under the number's lock: an opt-out committed before this point is seen here."""
         verdict = await self._verdict(link, row, running=running)
         if not isinstance(verdict, rules.Send):
@@ -256,6 +259,7 @@ class Egress:
             consent=verdict.consent,
         )
         client = self._client.at_priority(rules.BUDGET_CLASS[row["purpose"]])
+        await asyncio.sleep(max(0.0, slot + self._timings.pace - monotonic()))
         try:
             message = await client.send(_request(row), prepaid=True)
         except SendOutcomeUnknown as exc:

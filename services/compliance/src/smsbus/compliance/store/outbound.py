@@ -34,7 +34,7 @@ _INSERT = text(
         attempts, recovered)
       VALUES (:id, :purpose, :priority, :requester, :phone, :line, :text, :campaign_id,
         :member_id, CAST(:send_window AS jsonb), :recipient_state, :trigger_message_id, 'pending',
-        :requested_at, :expires_at, :requested_at, 0, false)
+        :requested_at, :expires_at, :received_at, 0, false)
       ON CONFLICT (id) DO NOTHING RETURNING 1)
     SELECT pg_notify('smsbus_compliance_egress', current_schema()) FROM added
     """
@@ -63,10 +63,13 @@ class NewRequest:
     recipient_state: str | None = None
     trigger_message_id: str | None = None
     expires_at: datetime | None = None
+    received_at: datetime | None = None
+    """The egress's own time of receipt: first due then (the requester's clock may run ahead)."""
 
 
 def request_values(request: NewRequest) -> dict[str, Any]:
-    return {**request.__dict__, "priority": PRIORITY[request.purpose]}
+    received = request.received_at or request.requested_at
+    return {**request.__dict__, "priority": PRIORITY[request.purpose], "received_at": received}
 
 
 async def add_request(*, conn: AsyncConnection, request: NewRequest) -> None:
