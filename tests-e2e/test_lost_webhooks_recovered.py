@@ -163,6 +163,8 @@ async def pipeline(
         for name in INGEST_TOPICS
     }
     consent_topic = await new_topic("compliance-consent", partitions=3)
+    requests_topic = await new_topic("outbound-requests", partitions=3)
+    results_topic = await new_topic("outbound-results", partitions=3)
     compliance_group, reconciler_group = unique_name("compliance"), unique_name("reconciler")
     await new_topic(name=dlq_topic(topics[MESSAGES], compliance_group))
     for name in (MESSAGES, CALLS):
@@ -191,8 +193,10 @@ async def pipeline(
             group_id=compliance_group,
             messages_topic=topics[MESSAGES],
             consent_topic=consent_topic,
+            requests_topic=requests_topic,
+            results_topic=results_topic,
             brand_name="Acme Fences",
-            confirmation_poll_interval=0.2,
+            egress_poll_interval=0.2,
         )
         reconciler = ReconcilerSettings(
             **shared,
@@ -286,7 +290,7 @@ async def test_a_stop_whose_webhook_was_lost_still_opts_the_person_out(
         export = (await pipeline.compliance.get(f"/v1/consent/{customer}/export")).json()
         assert export["status"] == "opted_out"
         assert [e["evidence"]["message_id"] for e in export["history"]] == [stop]
-        assert [r["kind"] for r in export["replies"]] == ["opt_out_confirmation"]
+        assert [r["purpose"] for r in export["replies"]] == ["opt_out_confirmation"]
 
 
 async def _opted_out(pipeline: Pipeline, phone: str) -> dict[str, Any] | None:

@@ -197,7 +197,8 @@ async def main(args: argparse.Namespace) -> None:
     topics = {name: f"bench.{run}.{name}" for name in INGEST_TOPICS}
     consent = f"bench.{run}.compliance.consent.v1"
     dlq = dlq_topic(topics["openphone.messages.v1"], group)
-    every_topic = [*topics.values(), consent, dlq]
+    requests, results = f"bench.{run}.outbound.requests", f"bench.{run}.outbound.results"
+    every_topic = [*topics.values(), consent, dlq, requests, results]
     logs = Path(os.environ.get("TMPDIR", "/tmp"))
     names = ["sim", "ingest", *(f"compliance-{n + 1}" for n in range(args.compliance_processes))]
     ports = {name: free_port() for name in names}
@@ -227,7 +228,9 @@ async def main(args: argparse.Namespace) -> None:
                 "SMSBUS_COMPLIANCE_DB_SCHEMA": schema, "SMSBUS_COMPLIANCE_GROUP_ID": group,
                 "SMSBUS_COMPLIANCE_MESSAGES_TOPIC": topics["openphone.messages.v1"],
                 "SMSBUS_COMPLIANCE_CONSENT_TOPIC": consent,
-                "SMSBUS_COMPLIANCE_SEND_REPLIES": "true" if args.replies == "on" else "false",
+                "SMSBUS_COMPLIANCE_REQUESTS_TOPIC": requests,
+                "SMSBUS_COMPLIANCE_RESULTS_TOPIC": results,
+                "SMSBUS_COMPLIANCE_EGRESS_SENDING": "true" if args.replies == "on" else "false",
                 "SMSBUS_COMPLIANCE_CONSUMER_WORKERS": str(args.consumer_workers),
             }, logs / f"bench-{run}-{name}.log"))  # fmt: skip
         for name, process in zip(names, processes, strict=True):

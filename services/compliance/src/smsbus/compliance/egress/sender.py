@@ -7,8 +7,9 @@ for the budget never holds a confirmation's place), under the request's advisory
    that came after); not found → the gate again, as a new attempt;
 2. the gate with fresh facts (cheap, unlocked: most refusals cost no budget);
 3. a slot of the key's shared budget, at the purpose's priority;
-4. the number's lock (the opt-out handler's), the campaign's state, the gate again, the line's
-   daily cap, `sending` committed, the POST (on the slot already taken), the result.
+4. the number's lock (the opt-out handler's), the gate again, the line's daily cap, the
+   campaign's state (asked last: a pause is seen up to the moment the text leaves), `sending`
+   committed, the POST (on the slot already taken), the result.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from time import monotonic
 from typing import Any
 
 from pydantic import ValidationError
@@ -215,33 +215,26 @@ class Egress:
             )
             return await self._finish(link, row, failed)
         # The cheap look first, unlocked and without the campaign: most refusals cost no budget.
-        verdict = await self._verdict(link, row, running=None)
+        verdict = await self._verdict(link, row)
         if not isinstance(verdict, rules.Send):
             return await self._not_now(link, row, verdict)
-        slot = await self._client.budget.acquire(rules.BUDGET_CLASS[row["purpose"]])
-        running = await self._campaign_running(row)
-        if isinstance(running, rules.Hold):
-            return await self._not_now(link, row, running)
+        await self._client.budget.acquire(rules.BUDGET_CLASS[row["purpose"]])
         await store.lock_number(conn=link.locks, phone=row["phone"])
         try:
-            return await self._send_locked(link, row, running, slot)
+            return await self._send_locked(link, row)
         finally:
             await store.unlock_number(conn=link.locks, phone=row["phone"])
 
-    async def _send_locked(
-        self, link: Link, row: Any, running: bool | None, slot: float
-    ) -> Outcome:
-        """Under the number's lock: an opt-out committed before this point is seen here."""
-        verdict = await self._verdict(link, row, running=running)
+    async def _send_locked(self, link: Link, row: Any) -> Outcome:
+        """Under the number's lock: an opt-out committed before this point is seen here; the
+        campaign's state is asked last, one statement before the POST."""
+        verdict = await self._verdict(link, row)
         if not isinstance(verdict, rules.Send):
             return await self._not_now(link, row, verdict)
         now = self._clock()
         day = _day(now)
-        capped = (
-            row["purpose"] in rules.CAMPAIGN_PURPOSES and self._config.line_daily_cap is not None
-        )
-        if capped:
-            cap = self._config.line_daily_cap or 0
+        cap = self._config.line_daily_cap
+        if row["purpose"] in rules.CAMPAIGN_PURPOSES and cap is not None:
             if not await store.take_line_slot(conn=link.locks, line=row["line"], day=day, cap=cap):
                 deferred = SendDeferred(
                     **common(row, now), reason="line_daily_cap", scope="line",
@@ -250,6 +243,10 @@ class Egress:
                 return await self._finish(link, row, deferred)
         else:
             await store.count_line_text(conn=link.locks, line=row["line"], day=day, delta=1)
+        running = await self._campaign_verdict(row, verdict)
+        if not isinstance(running, rules.Send):
+            await store.count_line_text(conn=link.locks, line=row["line"], day=day, delta=-1)
+            return await self._not_now(link, row, running)
         look_up_at = now + timedelta(seconds=self._timings.lookup_after)
         await store.mark_sending(
             conn=link.locks,
@@ -259,13 +256,12 @@ class Egress:
             consent=verdict.consent,
         )
         client = self._client.at_priority(rules.BUDGET_CLASS[row["purpose"]])
-        await asyncio.sleep(max(0.0, slot + self._timings.pace - monotonic()))
         try:
             message = await client.send(_request(row), prepaid=True)
         except SendOutcomeUnknown as exc:
-            logger.warning(
-                "request %s: outcome unknown (%s); looked up later", row["id"], exc.reason
-            )
+            error = f"outcome unknown ({exc.reason}); looked up at {look_up_at.isoformat()}"
+            await store.update(conn=link.locks, request_id=row["id"], last_error=error[:2000])
+            logger.warning("request %s: %s", row["id"], error)
             return "waiting"
         except (OpenPhoneException, ValidationError) as exc:
             await store.count_line_text(conn=link.locks, line=row["line"], day=day, delta=-1)
@@ -278,22 +274,23 @@ class Egress:
         )
         return await self._finish(link, row, accepted)
 
-    async def _campaign_running(self, row: Any) -> bool | rules.Hold | None:
-        """Asked right before the number's lock; None when the request names no campaign."""
+    async def _campaign_verdict(self, row: Any, verdict: rules.Send) -> rules.Verdict:
+        """A campaign text's campaign must still run as it leaves: asked now, not cached."""
         if row["campaign_id"] is None:
-            return None
+            return verdict
         try:
-            return await self._campaigns.running(row["campaign_id"])
+            running = await self._campaigns.running(row["campaign_id"])
         except RequesterUnavailable as exc:
             wait = timedelta(seconds=self._timings.retry.delay(1))
             return rules.Hold(self._clock() + wait, reason=str(exc))
+        return verdict if running else rules.Refuse("campaign_inactive")
 
-    async def _verdict(self, link: Link, row: Any, *, running: bool | None) -> rules.Verdict:
-        """The gate with facts read now."""
+    async def _verdict(self, link: Link, row: Any) -> rules.Verdict:
+        """The gate with facts read now (the campaign's state is asked separately, last)."""
         now = self._clock()
         facts = await self._facts(link, row["phone"], now)
         return rules.gate(
-            _ask(row), facts, now=now, campaign_running=running, rules=self._config.rules
+            _ask(row), facts, now=now, campaign_running=None, rules=self._config.rules
         )
 
     async def _facts(self, link: Link, phone: str, now: datetime) -> rules.Facts:

@@ -27,10 +27,6 @@ class Timings:
     """Between passes when nothing woke the sender (a NOTIFY wakes it at once)."""
     requester_timeout: float = 3.0
     """For asking a requester whether its work is still on."""
-    pace: float = 0.15
-    """Every POST leaves this long after its budget slot: the checks between slot and POST
-    (campaign state, the number's lock, the gate) take a varying few milliseconds, and without
-    a fixed offset two POSTs could leave closer together than their slots."""
 
     def __post_init__(self) -> None:
         if self.lookup_after < 3 * self.client_timeout:
