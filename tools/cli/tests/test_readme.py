@@ -10,7 +10,9 @@ from smsbus.contracts.topics import ROUTES, all_dlq_topics
 
 def test_readme_topic_table_matches_the_registry() -> None:
     text = (find_repo_root() / "README.md").read_text()
-    assert readme.with_current_table(text) == text, "README.md is stale: run `./uv run smsbus readme`"
+    assert readme.with_current_table(text) == text, (
+        "README.md is stale: run `./uv run smsbus readme`"
+    )
 
 
 def test_the_table_names_every_event_type_and_dead_letter_topic() -> None:

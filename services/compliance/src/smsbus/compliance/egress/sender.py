@@ -19,27 +19,23 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from smsbus.compliance.domain import eligibility
 from smsbus.compliance.domain import gate as rules
-from smsbus.compliance.domain.phones import InvalidPhone, describe
 from smsbus.compliance.egress import errors
 from smsbus.compliance.egress.errors import Outcome
 from smsbus.compliance.egress.requesters import CampaignStates, RequesterUnavailable
 from smsbus.compliance.egress.results import Result, common, finish
+from smsbus.compliance.egress.rows import day_of, gate_facts, request_of, to_ask
 from smsbus.compliance.egress.timings import Timings
 from smsbus.compliance.observability import EgressMetrics
-from smsbus.compliance.store import consent as consent_store
 from smsbus.compliance.store import outbound as store
 from smsbus.contracts.outbound import SendAccepted, SendDeferred, SendFailed, SendRefused
-from smsbus.contracts.rest import SendMessageRequest
 from smsbus.openphone import OpenPhoneClient, OpenPhoneException, SendOutcomeUnknown
-from smsbus.rules.quiet_hours import SendWindow
 from smsbus.runtime.failures import error_message
 
 logger = logging.getLogger(__name__)
@@ -185,7 +181,7 @@ class Egress:
         if now < landing_until:
             await store.update(conn=link.locks, request_id=row["id"], next_attempt_at=landing_until)
             return "waiting"
-        unknown = SendOutcomeUnknown(request=_request(row), sent_at=started, reason="recovery")
+        unknown = SendOutcomeUnknown(request=request_of(row), sent_at=started, reason="recovery")
         client = self._client.at_priority(rules.BUDGET_CLASS[row["purpose"]])
         try:
             found = await client.find_sent_message(
@@ -204,7 +200,9 @@ class Egress:
             )
             return await self._finish(link, row, accepted)
         # That POST never took effect: its line slot goes back, and it is a new attempt.
-        await store.count_line_text(conn=link.locks, line=row["line"], day=_day(started), delta=-1)
+        await store.count_line_text(
+            conn=link.locks, line=row["line"], day=day_of(started), delta=-1
+        )
         await store.update(conn=link.locks, request_id=row["id"], status="pending")
         return await self._attempt(link, row)
 
@@ -232,7 +230,7 @@ class Egress:
         if not isinstance(verdict, rules.Send):
             return await self._not_now(link, row, verdict)
         now = self._clock()
-        day = _day(now)
+        day = day_of(now)
         cap = self._config.line_daily_cap
         if row["purpose"] in rules.CAMPAIGN_PURPOSES and cap is not None:
             if not await store.take_line_slot(conn=link.locks, line=row["line"], day=day, cap=cap):
@@ -257,7 +255,7 @@ class Egress:
         )
         client = self._client.at_priority(rules.BUDGET_CLASS[row["purpose"]])
         try:
-            message = await client.send(_request(row), prepaid=True)
+            message = await client.send(request_of(row), prepaid=True)
         except SendOutcomeUnknown as exc:
             error = f"outcome unknown ({exc.reason}); looked up at {look_up_at.isoformat()}"
             await store.update(conn=link.locks, request_id=row["id"], last_error=error[:2000])
@@ -288,37 +286,9 @@ class Egress:
     async def _verdict(self, link: Link, row: Any) -> rules.Verdict:
         """The gate with facts read now (the campaign's state is asked separately, last)."""
         now = self._clock()
-        facts = await self._facts(link, row["phone"], now)
+        facts = await gate_facts(link.locks, row["phone"], now, self._config.default_region)
         return rules.gate(
-            _ask(row), facts, now=now, campaign_running=None, rules=self._config.rules
-        )
-
-    async def _facts(self, link: Link, phone: str, now: datetime) -> rules.Facts:
-        try:
-            info = describe(phone, default_region=self._config.default_region)
-        except InvalidPhone:
-            info = None
-        known = await consent_store.gate_facts(conn=link.locks, phone=phone, now=now)
-        line_type = "unknown"
-        if info is not None:
-            line_type = (
-                info.line_type if info.line_type != "unknown" else (known.looked_up or "unknown")
-            )
-        suppressed = known.suppressed_at is not None
-        consent = "suppressed" if suppressed else known.status
-        if known.express_consent and not suppressed:
-            consent += "+express"
-        return rules.Facts(
-            eligibility=eligibility.Facts(
-                phone=info,
-                line_type=line_type,  # type: ignore[arg-type]
-                suppressed=suppressed,
-                internal_dnc=known.internal_dnc,
-                dnc_lists=known.dnc_lists,
-                express_consent=known.express_consent,
-            ),
-            suppressed_at=known.suppressed_at,
-            consent=consent,
+            to_ask(row), facts, now=now, campaign_running=None, rules=self._config.rules
         )
 
     async def _not_now(self, link: Link, row: Any, verdict: rules.Verdict) -> Outcome:
@@ -386,30 +356,3 @@ class Egress:
         except Exception as exc:
             logger.warning("cannot LISTEN for requests (%s); polling", error_message(exc))
             return None
-
-
-def _request(row: Any) -> SendMessageRequest:
-    return SendMessageRequest(content=row["text"], from_=row["line"], to=[row["phone"]])
-
-
-def _ask(row: Any) -> rules.Ask:
-    window = row["send_window"]
-    return rules.Ask(
-        purpose=row["purpose"],
-        requester=row["requester"],
-        phone=row["phone"],
-        requested_at=row["requested_at"],
-        expires_at=row["expires_at"],
-        window=None
-        if window is None
-        else SendWindow(
-            frozenset(window["days"]),
-            time.fromisoformat(window["start"]),
-            time.fromisoformat(window["end"]),
-        ),
-        recipient_state=row["recipient_state"],
-    )
-
-
-def _day(at: datetime) -> Any:
-    return at.astimezone(UTC).date()
