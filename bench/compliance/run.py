@@ -2,7 +2,7 @@
 
     uv run python bench/compliance/run.py [--rate 200] [--duration 30] [--baseline-rate 10]
                                           [--baseline-duration 10] [--replies on|off]
-                                          [--compliance-processes 1] [--consumer-workers 6]
+                                          [--compliance-processes 1] [--batch-records 500]
 
 Three real processes, as the stack runs them: the OpenPhone simulator (`python -m
 smsbus.openphone_sim`), ingest (`python -m smsbus.ingest`) and compliance (`python -m
@@ -231,7 +231,7 @@ async def main(args: argparse.Namespace) -> None:
                 "SMSBUS_COMPLIANCE_REQUESTS_TOPIC": requests,
                 "SMSBUS_COMPLIANCE_RESULTS_TOPIC": results,
                 "SMSBUS_COMPLIANCE_EGRESS_SENDING": "true" if args.replies == "on" else "false",
-                "SMSBUS_COMPLIANCE_CONSUMER_WORKERS": str(args.consumer_workers),
+                "SMSBUS_CONSUMER_BATCH_RECORDS": str(args.batch_records),
             }, logs / f"bench-{run}-{name}.log"))  # fmt: skip
         for name, process in zip(names, processes, strict=True):
             await ready(f"{urls[name]}/readyz", process)
@@ -301,6 +301,6 @@ if __name__ == "__main__":
         "--compliance-processes", type=int, default=1, help="members of the consumer group"
     )
     parser.add_argument(
-        "--consumer-workers", type=int, default=6, help="consumers per compliance process"
+        "--batch-records", type=int, default=500, help="records per transaction at most"
     )
     asyncio.run(main(parser.parse_args()))

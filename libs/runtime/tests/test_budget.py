@@ -56,8 +56,11 @@ async def test_three_processes_together_keep_the_keys_rate(engines: list[AsyncEn
 async def test_the_burst_starts_at_once_on_a_quiet_key(engines: list[AsyncEngine]) -> None:
     shared = budgets(engines, a_key(), rate=10.0, burst=5)
     began = time.monotonic()
-    slots = [await shared[n % 3].acquire("confirmation") for n in range(5)]
-    assert max(slots) - began < 0.1
+    waits = []
+    for n in range(5):  # each slot is when it was asked for: no waiting (however slow the DB)
+        asked = time.monotonic()
+        waits.append(await shared[n % 3].acquire("confirmation") - asked)
+    assert max(waits) < 0.05
     assert await shared[0].acquire("confirmation") - began > 0.05
 
 

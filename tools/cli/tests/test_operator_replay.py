@@ -1,13 +1,14 @@
 """`smsbus dlq`, `smsbus replay rejected` and `smsbus tail` against the real broker, on topics
 of their own.
 
-A real consumer (the runtime's `subscribe`) dead-letters a poison event; the operator lists it,
+A real consumer (the runtime's `Consumer`, on a PostgreSQL schema of the test's own) dead-letters a poison event; the operator lists it,
 reads its reason, fixes the cause and replays it; the consumer then handles it, once. Quarantined
 webhooks that parse today are published exactly as ingest publishes them; those that still do
 not are reported, and neither blocks the records after it.
 """
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 import pytest
 from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaBroker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.cli import dead_letters, rejected
 from smsbus.cli.tail import describe, follow
@@ -24,9 +26,13 @@ from smsbus.ingest.envelope import rejected_envelope, webhook_envelope
 from smsbus.ingest.parsing import parse_webhook
 from smsbus.ingest.testing import sample
 from smsbus.openphone.signing import Scheme
-from smsbus.runtime.consumer import subscribe
+from smsbus.runtime.consumer import Consumer
+from smsbus.runtime.db import create_tables, make_sessions
 from smsbus.runtime.failures import Backoff
+from smsbus.runtime.inbox import ProcessedEvent
 from smsbus.runtime.kafka import make_broker, outgoing, publish_event, publish_record
+from smsbus.runtime.outbox import OutboxMessage
+from smsbus.runtime.routes import Unit
 from smsbus.runtime.testing import NewTopic, unique_name
 
 pytestmark = pytest.mark.integration
@@ -74,7 +80,7 @@ def contact_event(n: int, name: str) -> Envelope[Contact]:
 
 
 async def test_a_dead_letter_is_listed_read_replayed_once_and_then_handled(
-    broker: KafkaBroker, kafka_bootstrap: str, new_topic: NewTopic
+    broker: KafkaBroker, kafka_bootstrap: str, new_topic: NewTopic, db_engine: AsyncEngine
 ) -> None:
     topic = await new_topic()
     group = unique_name("grp")
@@ -82,14 +88,25 @@ async def test_a_dead_letter_is_listed_read_replayed_once_and_then_handled(
     handled: list[str] = []
     broken = {"poison"}
 
-    async def handler(event: Envelope[Contact]) -> None:
+    async def handler(event: Envelope[Contact], unit: Unit) -> None:
         if event.data.first_name in broken:
             raise ValueError("cannot handle this contact")
-        handled.append(event.data.first_name or "")
+        unit.after_commit(lambda: handled.append(event.data.first_name or ""))
 
     fast = Backoff(initial=0.05, factor=2.0, maximum=0.3)
-    subscribe(broker, topic=topic, group_id=group, handler=handler, backoff=fast)
+    tables = [ProcessedEvent.__table__, OutboxMessage.__table__]  # type: ignore[attr-defined]
+    await create_tables(db_engine, tables)
+    consumer = Consumer(
+        bootstrap=kafka_bootstrap,
+        group_id=group,
+        topics=[topic],
+        routes={"contact.updated": handler},
+        sessions=make_sessions(db_engine),
+        broker=broker,
+        backoff=fast,
+    )
     await broker.start()
+    consuming = asyncio.create_task(consumer.run())
     for n, name in enumerate(["first", "poison", "third"]):
         await publish_event(broker, contact_event(n, name), topic=topic)
     await eventually(lambda: handled == ["first", "third"])
@@ -128,6 +145,9 @@ async def test_a_dead_letter_is_listed_read_replayed_once_and_then_handled(
     (backlog,) = await dead_letters.backlogs(kafka_bootstrap, [dlq])
     assert (backlog.pending, backlog.total) == (0, 1)
     assert await dead_letters.replay(kafka_bootstrap, dlq) == []  # never twice
+    consuming.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await consuming
     assert await dead_letters.read(kafka_bootstrap, dlq) == []
     assert len(await dead_letters.read(kafka_bootstrap, dlq, include_replayed=True)) == 1
     await asyncio.sleep(0.5)

@@ -1,7 +1,5 @@
 """The HTTP API against a real PostgreSQL (no broker needed: the lifespan does not run)."""
 
-import io
-import zipfile
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -236,101 +234,6 @@ async def test_eligibility_refuses_bad_requests(
     assert (await api.post("/v1/eligibility", json=body)).status_code == 422
 
 
-def upload(data: bytes, fmt: str, name: str = "list.txt", **form: str) -> dict[str, Any]:
-    return {"files": {"file": (name, data, "text/plain")}, "data": {"format": fmt, **form}}
-
-
-async def test_dnc_imports_full_change_and_plain_lists_as_versions(api: httpx.AsyncClient) -> None:
-    full = await api.post(
-        "/v1/dnc/imports", **upload(b"201,5550123\n201,5550124\n202,2345678\n", "ftc_full")
-    )
-    assert full.status_code == 201, full.text
-    assert {
-        k: full.json()[k]
-        for k in ("list_name", "version", "records", "added", "removed", "total", "area_codes")
-    } == {
-        "list_name": "ftc",
-        "version": 1,
-        "records": 3,
-        "added": 3,
-        "removed": 0,
-        "total": 3,
-        "area_codes": ["201", "202"],
-    }
-
-    # A new full file for area code 201 only: 201's numbers are replaced, 202's stay.
-    again = await api.post("/v1/dnc/imports", **upload(b"201,5550124\n201,5550125\n", "ftc_full"))
-    assert {k: again.json()[k] for k in ("version", "added", "removed", "total")} == {
-        "version": 2,
-        "added": 1,
-        "removed": 1,
-        "total": 3,
-    }
-
-    change = await api.post(
-        "/v1/dnc/imports",
-        **upload(b"201,5550125,2026-01-05,D\n203,4567890,2026-01-05,A\n", "ftc_change"),
-    )
-    assert {k: change.json()[k] for k in ("version", "added", "removed", "total")} == {
-        "version": 3,
-        "added": 1,
-        "removed": 1,
-        "total": 3,
-    }
-
-    plain = await api.post(
-        "/v1/dnc/imports", **upload(b"phone\n(415) 555-2671\n", "plain", list_name="state-tx")
-    )
-    assert (plain.json()["list_name"], plain.json()["version"]) == ("state-tx", 1)
-
-    listed = (await api.get("/v1/dnc/2015550124")).json()
-    assert listed["listed"] is True
-    assert [(x["list_name"], x["version"]) for x in listed["lists"]] == [("ftc", 1)]
-    assert (await api.get("/v1/dnc/2015550123")).json()["listed"] is False
-    assert (await api.get("/v1/dnc/(415) 555-2671")).json()["lists"][0]["list_name"] == "state-tx"
-    versions = (await api.get("/v1/dnc/imports")).json()
-    assert [(v["name"], v["version"]) for v in versions] == [
-        ("state-tx", 1),
-        ("ftc", 3),
-        ("ftc", 2),
-        ("ftc", 1),
-    ]
-
-
-async def test_dnc_import_reads_zip_archives(api: httpx.AsyncClient) -> None:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("201.txt", "201,5550123\n")
-        archive.writestr("202.txt", "202,2345678\n")
-    answer = await api.post(
-        "/v1/dnc/imports", **upload(buffer.getvalue(), "ftc_full", name="dnc.zip")
-    )
-    assert answer.json()["records"] == 2
-
-
-@pytest.mark.parametrize(
-    ("data", "fmt", "needle"),
-    [
-        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "plain", "not UTF-8"),
-        (b"201,5550123\nnot a number at all\n", "ftc_full", "line 2"),
-        (b"", "plain", "no phone numbers"),
-        (b"201,5550123\n", "ftc_change", "add/delete flag"),
-        (b"PK\x03\x04broken", "plain", "zip"),
-    ],
-)
-async def test_a_bad_dnc_file_is_a_422_and_changes_nothing(
-    api: httpx.AsyncClient, engine: AsyncEngine, data: bytes, fmt: str, needle: str
-) -> None:
-    await api.post("/v1/dnc/imports", **upload(b"2015550100\n", "plain", list_name="keep"))
-
-    answer = await api.post("/v1/dnc/imports", **upload(data, fmt))
-
-    assert answer.status_code == 422
-    assert needle in answer.json()["detail"]
-    assert await count(engine, "dnc_lists") == 1
-    assert await count(engine, "dnc_numbers") == 1
-
-
 async def test_the_internal_list(api: httpx.AsyncClient) -> None:
     added = await api.put(
         "/v1/dnc/internal/(415) 555-2671", json={"reason": "lawyer letter", "actor": "legal"}
@@ -385,6 +288,7 @@ async def test_openapi_documents_every_route(api: httpx.AsyncClient) -> None:
         "/v1/consent",
         "/v1/eligibility",
         "/v1/dnc/imports",
+        "/v1/dnc/imports/{import_id}",
         "/v1/dnc/{phone}",
         "/v1/phones/{phone}/validation",
     ):

@@ -13,9 +13,10 @@ from smsbus.contracts.outbound import SendAccepted, SendDeferred, SendFailed, Se
 from smsbus.health.canary import Canary, CanaryConfig
 from smsbus.health.decisions import DecisionConfig
 from smsbus.health.domain.checks import Check
-from smsbus.health.handlers import Deps, dispatcher
+from smsbus.health.handlers import Deps, routes
 from smsbus.health.store import checks as store
 from smsbus.health.sweeper import expire_due
+from smsbus.runtime.batches import handle_in_one_transaction
 from smsbus.runtime.db import make_sessions
 
 pytestmark = pytest.mark.integration
@@ -46,10 +47,13 @@ class Rig:
                 requests_topic=REQUESTS,
             ),
         )
-        deps = Deps(
-            sessions=self.sessions, clock=lambda: self.now, canary_to=CANARY, decisions=DECISIONS
+        self.routes = routes(Deps(clock=lambda: self.now, canary_to=CANARY, decisions=DECISIONS))
+
+    async def handle(self, *events: Envelope[Any]) -> None:
+        """The events as one batch of the runtime's consumer."""
+        await handle_in_one_transaction(
+            sessions=self.sessions, consumer="health-monitor", routes=self.routes, events=events
         )
-        self.handle = dispatcher(deps)
 
     async def check(self, check_id: str) -> Check:
         async with self.sessions() as session:

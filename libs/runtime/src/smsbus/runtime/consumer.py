@@ -1,234 +1,320 @@
-"""The one way a service consumes a topic: `subscribe(broker, topic=, group_id=, handler=)`.
+"""The one way a service consumes its topics: `Consumer(...).run()` in the lifespan.
 
-- A consumer group, reading from the earliest offset when the group has none.
-- At-least-once: the offset of an event is committed only after it was handled or dead-lettered.
-- The handler gets a decoded `Envelope`; failures are classified in failures.py:
-  - transient: the partition is paused and rewound to the event, and the event is retried after
-    an exponential backoff with jitter. Later events of the partition wait (per-key order
-    holds); other partitions flow; `Stalls` makes `/readyz` report it.
-  - poison (undecodable, invalid, a bug): the original record goes at once to
-    `<topic>.<group>.dlq` with the reason headers, and the partition flows on.
+- One consumer-group member for the service's topics, reading from the earliest offset when
+  the group has none; offsets are committed only for records handled or dead-lettered
+  (at-least-once; the inbox makes redelivery harmless).
+- A worker per partition takes what its partition has ready (up to `max_records`, after at
+  most `max_wait`) and hands it to `BatchHandling` (batches.py): one transaction, one inbox
+  row per event, the outbox in one insert. Partitions run concurrently; within one, batches
+  run in offset order, so per-key order holds.
+- Offsets are committed by a task of their own after each batch's transaction: the next batch
+  never waits for a commit.
+- A transient fault retries the same batch in place after an exponential backoff with jitter;
+  the partition's later records wait (buffered up to `queue_limit`, then the partition is
+  paused at the broker); other partitions flow; `Stalls` makes `/readyz` report it.
+- On a rebalance the revoked partitions' workers stop, their finished offsets are committed,
+  and their buffered records are dropped (the new owner reads them from the committed offset).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import islice
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
-from faststream import AckPolicy
+from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 
-from smsbus.contracts import Envelope, decode_event, dlq_topic
-from smsbus.runtime.failures import (
-    Backoff,
-    FailedRecord,
-    Fault,
-    classify,
-    dead_letter_headers,
-    error_message,
-    error_type,
-)
-from smsbus.runtime.kafka import HEADER_CORRELATION_ID, HEADER_EVENT_ID
-from smsbus.runtime.logging import log_context
+from smsbus.contracts import decode_event
+from smsbus.runtime.batches import BatchHandling, Decoder, Outcome, Record
+from smsbus.runtime.db import Sessions
+from smsbus.runtime.failures import Backoff, error_message
+from smsbus.runtime.health import Check, NotReadyError
 from smsbus.runtime.metrics import Metrics
+from smsbus.runtime.routes import Routes, check_routes
+from smsbus.runtime.settings import ServiceSettings
 from smsbus.runtime.stalls import Stalls
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[Envelope[Any]], Awaitable[None]]
-Decoder = Callable[[bytes], Envelope[Any]]
+COMMIT_TIMEOUT = 10.0
 
 
-class _Runner:
-    """Handles one record at a time for one subscription and decides what happens to it."""
+@dataclass(frozen=True, slots=True)
+class BatchLimits:
+    max_records: int = 500
+    """Records of one partition handled in one transaction."""
+    max_wait: float = 0.0
+    """Seconds a worker waits for more records before a short batch (0: take what is ready)."""
+    queue_limit: int = 2000
+    """Records buffered per partition before it is paused at the broker."""
 
+
+def batch_limits(settings: ServiceSettings) -> BatchLimits:
+    return BatchLimits(
+        max_records=settings.consumer_batch_records,
+        max_wait=settings.consumer_batch_wait_ms / 1000,
+    )
+
+
+@dataclass(eq=False, slots=True)
+class _Partition:
+    tp: TopicPartition
+    queue: deque[Record] = field(default_factory=deque)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    paused: bool = False
+    worker: asyncio.Task[None] | None = None
+
+
+class Consumer:
     def __init__(
         self,
         *,
-        broker: KafkaBroker,
+        bootstrap: str,
         group_id: str,
-        handler: Handler,
-        decode: Decoder,
-        backoff: Backoff,
-        stalls: Stalls,
-        metrics: Metrics | None,
+        topics: Sequence[str],
+        routes: Routes,
+        sessions: Sessions,
+        broker: KafkaBroker,
+        stalls: Stalls | None = None,
+        metrics: Metrics | None = None,
+        limits: BatchLimits | None = None,
+        backoff: Backoff | None = None,
+        decode: Decoder = decode_event,
+        client_id: str | None = None,
     ) -> None:
-        self.broker = broker
+        check_routes(routes)
         self.group_id = group_id
-        self.handler = handler
-        self.decode = decode
-        self.backoff = backoff
-        self.stalls = stalls
-        self.metrics = metrics
-        self.attempts: dict[tuple[TopicPartition, int], int] = {}
+        self.topics = list(topics)
+        self.stalls = stalls if stalls is not None else Stalls()
+        self._bootstrap = bootstrap
+        self._client_id = client_id or group_id
+        self._limits = limits or BatchLimits()
+        self._backoff = backoff or Backoff()
+        self._metrics = metrics
+        self._handling = BatchHandling(
+            broker=broker,
+            sessions=sessions,
+            group_id=group_id,
+            routes=routes,
+            decode=decode,
+            metrics=metrics,
+        )
+        self._partitions: dict[TopicPartition, _Partition] = {}
+        self._finished: dict[TopicPartition, int] = {}
+        self._commit_wanted = asyncio.Event()
+        self._kafka: AIOKafkaConsumer | None = None
+        self._joined = False
 
-    async def process(self, record: ConsumerRecord[Any, Any], consumer: AIOKafkaConsumer) -> None:
-        tp = TopicPartition(record.topic, record.partition)
-        attempt = self.attempts.get((tp, record.offset), 0) + 1
-        headers = {name: value.decode("utf-8", "replace") for name, value in record.headers or ()}
-        with log_context(
-            event_id=headers.get(HEADER_EVENT_ID), correlation_id=headers.get(HEADER_CORRELATION_ID)
-        ):
+    def check(self) -> Check:
+        """Readiness: the group has given this member its partitions (none is fine, with more
+        members than partitions), and no partition is stalled on a transient fault."""
+        stalled = self.stalls.check()
+
+        async def check() -> None:
+            if not self._joined:
+                raise NotReadyError(f"not a member of consumer group {self.group_id} yet")
+            await stalled()
+
+        return check
+
+    async def run(self) -> None:
+        """Consumes until cancelled; waits (with backoff) while Kafka is away at start."""
+        kafka = await self._start()
+        committer = asyncio.create_task(self._commit_loop(kafka), name=f"{self.group_id}-commits")
+        try:
+            await self._fetch_loop(kafka)
+        finally:
+            committer.cancel()
+            await self._stop_workers(list(self._partitions))
+            with contextlib.suppress(Exception):
+                await self._commit(kafka, dict(self._finished))
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(30):
+                    await kafka.stop()
+            self._kafka = None
+            self._joined = False
+
+    async def _start(self) -> AIOKafkaConsumer:
+        delay = 0.5
+        while True:
+            kafka = AIOKafkaConsumer(
+                bootstrap_servers=self._bootstrap,
+                group_id=self.group_id,
+                client_id=self._client_id,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+            )
+            kafka.subscribe(self.topics, listener=_OnRebalance(self))
+            try:
+                await kafka.start()
+            except asyncio.CancelledError:
+                await kafka.stop()
+                raise
+            except Exception as exc:
+                logger.warning("Kafka is not reachable yet: %s", error_message(exc, limit=200))
+                await kafka.stop()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+            else:
+                self._kafka = kafka
+                return kafka
+
+    async def _fetch_loop(self, kafka: AIOKafkaConsumer) -> None:
+        while True:
+            try:
+                fetched = await kafka.getmany(timeout_ms=1000)
+            except KafkaError as exc:
+                logger.warning("fetch failed: %s", error_message(exc, limit=200))
+                await asyncio.sleep(1.0)
+                continue
+            for tp, records in fetched.items():
+                part = self._partitions.get(tp) or self._open(tp)
+                part.queue.extend(records)
+                part.ready.set()
+                if len(part.queue) >= self._limits.queue_limit and not part.paused:
+                    kafka.pause(tp)
+                    part.paused = True
+
+    def _open(self, tp: TopicPartition) -> _Partition:
+        part = _Partition(tp)
+        part.worker = asyncio.create_task(self._work(part), name=f"{self.group_id}-{tp}")
+        self._partitions[tp] = part
+        return part
+
+    async def _work(self, part: _Partition) -> None:
+        limits = self._limits
+        while True:
+            if not part.queue:
+                part.ready.clear()
+                await part.ready.wait()
+            if limits.max_wait and len(part.queue) < limits.max_records:
+                await asyncio.sleep(limits.max_wait)
+            records = list(islice(part.queue, limits.max_records))
+            await self._handle_until_done(part.tp, records)
+            for _ in records:
+                part.queue.popleft()
+            self._finished[part.tp] = records[-1].offset + 1
+            self._commit_wanted.set()
+            if part.paused and len(part.queue) <= limits.queue_limit // 2:
+                part.paused = False
+                if self._kafka is not None and part.tp in self._kafka.assignment():
+                    self._kafka.resume(part.tp)
+
+    async def _handle_until_done(self, tp: TopicPartition, records: list[Record]) -> None:
+        attempt = 1
+        while True:
             started = time.perf_counter()
             try:
-                envelope = self.decode(record.value or b"")
-                await self.handler(envelope)
+                outcome = await self._handling.handle(records, attempt=attempt)
             except Exception as exc:
-                if classify(exc) is Fault.TRANSIENT:
-                    self._retry_later(consumer, record, tp, attempt, exc)
-                    return
-                try:
-                    await self._dead_letter(record, headers, exc, attempt)
-                except Exception as dlq_exc:
-                    logger.error("could not dead-letter %s", _where(record), exc_info=dlq_exc)
-                    self._retry_later(consumer, record, tp, attempt, dlq_exc)
-                    return
-                outcome = "dead_lettered"
-            else:
-                outcome = "handled"
-            finally:
-                if self.metrics:
-                    self.metrics.event_handling.labels(topic=record.topic).observe(
-                        time.perf_counter() - started
-                    )
-        self.attempts.pop((tp, record.offset), None)
-        self.stalls.clear(group_id=self.group_id, topic=record.topic, partition=record.partition)
-        self._count(record.topic, outcome)
-        try:
-            await consumer.commit({tp: record.offset + 1})
-        except Exception as exc:
-            # Already handled; the event comes back after a rebalance and the inbox drops it.
-            logger.warning("commit failed after %s: %s", _where(record), exc, exc_info=exc)
+                # Transient (or the dead-letter topic could not be written): the same records
+                # again after a pause; what already committed is skipped by the inbox.
+                delay = self._backoff.delay(attempt)
+                self.stalls.stall(
+                    group_id=self.group_id,
+                    topic=tp.topic,
+                    partition=tp.partition,
+                    offset=records[0].offset,
+                    attempts=attempt,
+                    error=f"{type(exc).__name__}: {error_message(exc, limit=200)}",
+                )
+                self._count(tp.topic, "retried", len(records))
+                logger.warning(
+                    "transient failure on %s[%d]@%d (%d records, attempt %d), retrying in %.2fs",
+                    tp.topic,
+                    tp.partition,
+                    records[0].offset,
+                    len(records),
+                    attempt,
+                    delay,
+                    exc_info=exc,
+                )
+                attempt += 1
+                await asyncio.sleep(delay)
+                continue
+            self.stalls.clear(group_id=self.group_id, topic=tp.topic, partition=tp.partition)
+            self._observe(tp.topic, outcome, time.perf_counter() - started)
+            return
 
-    def _retry_later(
-        self,
-        consumer: AIOKafkaConsumer,
-        record: ConsumerRecord[Any, Any],
-        tp: TopicPartition,
-        attempt: int,
-        exc: BaseException,
-    ) -> None:
-        self.attempts[(tp, record.offset)] = attempt
-        delay = self.backoff.delay(attempt)
-        consumer.seek(tp, record.offset)
-        consumer.pause(tp)
-        asyncio.get_running_loop().call_later(delay, _resume, consumer, tp)
-        self.stalls.stall(
-            group_id=self.group_id,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            attempts=attempt,
-            error=f"{type(exc).__name__}: {error_message(exc, limit=200)}",
-        )
-        self._count(record.topic, "retried")
-        logger.warning(
-            "transient failure on %s (attempt %d), partition paused, retrying in %.2fs",
-            _where(record),
-            attempt,
-            delay,
-            exc_info=exc,
-        )
+    async def _commit_loop(self, kafka: AIOKafkaConsumer) -> None:
+        while True:
+            await self._commit_wanted.wait()
+            self._commit_wanted.clear()
+            offsets, self._finished = self._finished, {}
+            try:
+                await self._commit(kafka, offsets)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # Handled already: a later commit covers it, or a redelivery meets the inbox.
+                logger.warning("offset commit failed: %s", error_message(exc, limit=200))
+                for tp, offset in offsets.items():
+                    self._finished.setdefault(tp, offset)
+                await asyncio.sleep(1.0)
+                self._commit_wanted.set()
 
-    async def _dead_letter(
-        self,
-        record: ConsumerRecord[Any, Any],
-        headers: dict[str, str],
-        exc: BaseException,
-        attempt: int,
-    ) -> None:
-        origin = FailedRecord(record.topic, record.partition, record.offset, self.group_id)
-        target = dlq_topic(record.topic, self.group_id)
-        logger.error("poison event on %s, sent to %s", _where(record), target, exc_info=exc)
-        await self.broker.publish(
-            record.value,
-            topic=target,
-            key=record.key,
-            headers=headers | dead_letter_headers(origin, exc, attempt),
-            correlation_id=headers.get(HEADER_CORRELATION_ID),
-        )
-        if self.metrics:
-            self.metrics.dead_letters.labels(topic=record.topic, error=error_type(exc)).inc()
+    async def _commit(self, kafka: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        mine = {tp: offset for tp, offset in offsets.items() if tp in kafka.assignment()}
+        if mine:
+            # aiokafka retries a commit for as long as its error is retriable (a topic deleted
+            # under it, a rebalance): bounded, so a revocation or a shutdown cannot hang on it.
+            async with asyncio.timeout(COMMIT_TIMEOUT):
+                await kafka.commit(mine)
 
-    def _count(self, topic: str, outcome: str) -> None:
-        if self.metrics:
-            self.metrics.events_handled.labels(topic=topic, outcome=outcome).inc()
-            self.metrics.partitions_paused.set(len(self.stalls))
+    def on_assigned(self) -> None:
+        self._joined = True
+
+    async def on_revoked(self, revoked: list[TopicPartition]) -> None:
+        await self._stop_workers(revoked)
+        finished = {tp: self._finished.pop(tp) for tp in revoked if tp in self._finished}
+        if self._kafka is not None and finished:
+            try:
+                await self._commit(self._kafka, finished)
+            except Exception as exc:
+                logger.warning("commit on revocation failed: %s", error_message(exc, limit=200))
+        for tp in revoked:
+            self.stalls.clear(group_id=self.group_id, topic=tp.topic, partition=tp.partition)
+
+    async def _stop_workers(self, tps: list[TopicPartition]) -> None:
+        parts = [part for tp in tps if (part := self._partitions.pop(tp, None)) is not None]
+        for part in parts:
+            if part.worker is not None:
+                part.worker.cancel()
+        for part in parts:
+            if part.worker is not None:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await part.worker
+
+    def _observe(self, topic: str, outcome: Outcome, seconds: float) -> None:
+        if self._metrics is None:
+            return
+        self._metrics.event_handling.labels(topic=topic).observe(seconds)
+        self._count(topic, "handled", outcome.handled)
+        self._count(topic, "dead_lettered", outcome.dead_lettered)
+        self._count(topic, "skipped", outcome.skipped)
+
+    def _count(self, topic: str, outcome: str, records: int) -> None:
+        if self._metrics is None:
+            return
+        if records:
+            self._metrics.events_handled.labels(topic=topic, outcome=outcome).inc(records)
+        self._metrics.partitions_paused.set(len(self.stalls))
 
 
-def _where(record: ConsumerRecord[Any, Any]) -> str:
-    return f"{record.topic}[{record.partition}]@{record.offset}"
-
-
-def _resume(consumer: AIOKafkaConsumer, tp: TopicPartition) -> None:
-    if tp in consumer.assignment():
-        consumer.resume(tp)
-
-
-class _ForgetRevoked(ConsumerRebalanceListener):  # type: ignore[misc]
-    """A revoked partition is no longer ours to report or retry."""
-
-    def __init__(self, runner: _Runner) -> None:
-        self._runner = runner
+class _OnRebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, consumer: Consumer) -> None:
+        self._consumer = consumer
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        for tp in revoked:
-            self._runner.stalls.clear(
-                group_id=self._runner.group_id, topic=tp.topic, partition=tp.partition
-            )
-        self._runner.attempts = {
-            key: n for key, n in self._runner.attempts.items() if key[0] not in revoked
-        }
+        await self._consumer.on_revoked(list(revoked))
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        return None
-
-
-def subscribe(
-    broker: KafkaBroker,
-    *,
-    topic: str,
-    group_id: str,
-    handler: Handler,
-    decode: Decoder = decode_event,
-    backoff: Backoff | None = None,
-    stalls: Stalls | None = None,
-    metrics: Metrics | None = None,
-    **options: Any,
-) -> Any:
-    """Registers `handler` for `topic` in consumer group `group_id`; returns the subscriber."""
-    runner = _Runner(
-        broker=broker,
-        group_id=group_id,
-        handler=handler,
-        decode=decode,
-        backoff=backoff or Backoff(),
-        stalls=stalls if stalls is not None else Stalls(),
-        metrics=metrics,
-    )
-    subscriber = broker.subscriber(
-        topic,
-        group_id=group_id,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        listener=_ForgetRevoked(runner),
-        **options,
-    )
-
-    async def consume(message: KafkaMessage) -> None:
-        record = message.raw_message
-        if not isinstance(record, ConsumerRecord) or not isinstance(
-            message.consumer, AIOKafkaConsumer
-        ):
-            raise TypeError(f"subscribe() handles single Kafka records, got {type(record)}")
-        await runner.process(record, message.consumer)
-
-    consume.__name__ = f"consume_{topic.replace('.', '_').replace('-', '_')}"
-    subscriber(consume)
-    return subscriber
+        self._consumer.on_assigned()

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from smsbus.runtime import db
 from smsbus.runtime.failures import error_message
 
-if TYPE_CHECKING:  # stalls.py builds on this module's Check
-    from smsbus.runtime.stalls import Stalls
+if TYPE_CHECKING:  # consumer.py and stalls.py build on this module's Check
+    from smsbus.runtime.consumer import Consumer
 
 logger = logging.getLogger(__name__)
 
@@ -58,13 +58,15 @@ async def _run(name: str, check: Check, limit: float) -> tuple[str, str | None]:
     return name, None
 
 
-def consumer_checks(broker: KafkaBroker, engine: AsyncEngine, stalls: Stalls) -> dict[str, Check]:
-    """What a consuming service's /readyz asks: the broker, its database, and that no partition
-    is stuck retrying a transient fault."""
+def consumer_checks(
+    broker: KafkaBroker, engine: AsyncEngine, consumer: Consumer
+) -> dict[str, Check]:
+    """What a consuming service's /readyz asks: the broker, its database, that the consumer has
+    joined its group, and that no partition is stuck retrying a transient fault."""
     return {
         "kafka": kafka_check(broker),
         "database": database_check(engine),
-        "consumer": stalls.check(),
+        "consumer": consumer.check(),
     }
 
 

@@ -1,6 +1,8 @@
 """The inbox: effectively-once effects on top of at-least-once delivery.
 
-Call `mark_processed` in the same transaction as the handler's changes; when it returns
+The consumer (consumer.py) claims a whole batch's events with `claim_new` in the batch's
+transaction and hands only the new ones to the handlers. Code outside a consumer calls
+`mark_processed` in the same transaction as the handler's changes; when it returns
 False the event was already handled by this consumer and the handler does nothing:
 
     async with sessions() as session, session.begin():
@@ -11,10 +13,11 @@ False the event was already handled by this consumer and the handler does nothin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Column, DateTime, String, func
+from sqlalchemy import Column, DateTime, String, func, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -58,3 +61,29 @@ async def mark_processed(
     )
     result = await session.exec(statement)
     return result.first() is not None
+
+
+_CLAIM: Final = text(
+    "INSERT INTO processed_events (consumer, dedupe_key, event_id) "
+    "SELECT :consumer, key, event_id "
+    "FROM unnest(CAST(:keys AS text[]), CAST(:event_ids AS text[])) AS claimed(key, event_id) "
+    "ON CONFLICT (consumer, dedupe_key) DO NOTHING RETURNING dedupe_key"
+)
+
+
+async def claim_new(
+    *, session: AsyncSession, consumer: str, envelopes: Sequence[Envelope[Any]]
+) -> set[str]:
+    """Inserts the inbox rows of a batch in one statement; returns the dedupe keys that were new
+    for `consumer` (a key twice in the batch is claimed once)."""
+    if not envelopes:
+        return set()
+    keys: dict[str, str] = {}
+    for envelope in envelopes:
+        keys.setdefault(envelope.dedupe_key, str(envelope.event_id))
+    connection = await session.connection()
+    result = await connection.execute(
+        _CLAIM,
+        {"consumer": consumer, "keys": list(keys), "event_ids": list(keys.values())},
+    )
+    return set(result.scalars())

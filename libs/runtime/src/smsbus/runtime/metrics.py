@@ -32,11 +32,13 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.events_handled = self.counter(
             "events_handled_total",
-            "Events taken off a topic, by outcome (handled, dead_lettered, retried).",
+            "Events taken off a topic, by outcome (handled, dead_lettered, retried, skipped).",
             ["topic", "outcome"],
         )
         self.event_handling = self.histogram(
-            "event_handling_duration_seconds", "Time spent in one handler call.", ["topic"]
+            "event_handling_duration_seconds",
+            "Time to handle one batch of a partition's events (one transaction).",
+            ["topic"],
         )
         self.partitions_paused = self.gauge(
             "partitions_paused", "Partitions paused on a transient fault, waiting to retry."

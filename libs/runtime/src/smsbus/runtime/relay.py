@@ -47,7 +47,7 @@ class OutboxRelay:
         engine: AsyncEngine,
         broker: KafkaBroker,
         metrics: Metrics | None = None,
-        batch_size: int = 100,
+        batch_size: int = 500,
         poll_interval: float = 2.0,
         backoff: Backoff = RELAY_BACKOFF,
     ) -> None:

@@ -1,8 +1,8 @@
 """The settings every service shares, and how a service adds its own.
 
 Shared names (`SMSBUS_KAFKA_BOOTSTRAP`, `SMSBUS_DATABASE_URL`, `SMSBUS_LOG_LEVEL`,
-`SMSBUS_LAG_POLL_SECONDS`) are read
-unprefixed; a service's own fields are read with its prefix `SMSBUS_<SERVICE>_`:
+`SMSBUS_LAG_POLL_SECONDS`, `SMSBUS_CONSUMER_BATCH_RECORDS`, `SMSBUS_CONSUMER_BATCH_WAIT_MS`)
+are read unprefixed; a service's own fields are read with its prefix `SMSBUS_<SERVICE>_`:
 
     class Settings(ServiceSettings):
         model_config = service_config("compliance")
@@ -63,3 +63,17 @@ class ServiceSettings(BaseSettings):
         validation_alias="SMSBUS_LAG_POLL_SECONDS",
     )
     """How often a consuming service measures its consumer group's lag at the broker."""
+    consumer_batch_records: int = Field(
+        default=500,
+        ge=1,
+        le=10_000,
+        validation_alias="SMSBUS_CONSUMER_BATCH_RECORDS",
+    )
+    """At most this many records of one partition are handled in one transaction."""
+    consumer_batch_wait_ms: float = Field(
+        default=0.0,
+        ge=0,
+        le=1000,
+        validation_alias="SMSBUS_CONSUMER_BATCH_WAIT_MS",
+    )
+    """How long a partition's worker waits for a batch to fill (0: it takes what is ready)."""

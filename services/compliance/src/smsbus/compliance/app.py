@@ -17,21 +17,23 @@ from fastapi import FastAPI
 
 from smsbus.compliance.api import api_router
 from smsbus.compliance.api.deps import Compliance, install
+from smsbus.compliance.api.dnc import install_dnc_imports
 from smsbus.compliance.dlq import watch_dlq
+from smsbus.compliance.dnc_jobs import DncImports
 from smsbus.compliance.domain.gate import Rules
 from smsbus.compliance.domain.texts import ReplyTexts
 from smsbus.compliance.egress.gauge import watch_open_requests
 from smsbus.compliance.egress.requesters import CampaignStates
 from smsbus.compliance.egress.sender import BULK, URGENT, Egress, EgressConfig
 from smsbus.compliance.egress.timings import Timings
-from smsbus.compliance.handlers import Deps, dispatcher
+from smsbus.compliance.handlers import Deps, routes
 from smsbus.compliance.lookup import LineTypeLookup
 from smsbus.compliance.observability import ComplianceMetrics
 from smsbus.compliance.settings import SERVICE, Settings
 from smsbus.openphone import HEADROOM, OpenPhoneClient, RetryPolicy
 from smsbus.runtime.background import Background
 from smsbus.runtime.budget import shared_budget
-from smsbus.runtime.consumer import subscribe
+from smsbus.runtime.consumer import Consumer, batch_limits
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.failures import Backoff
 from smsbus.runtime.health import consumer_checks, health_router
@@ -82,25 +84,25 @@ def create_app(
     broker = make_broker(settings.kafka_bootstrap, client_id=SERVICE)
     stalls = Stalls()
     deps = Deps(
-        sessions=sessions,
         texts=texts,
         clock=clock,
         consent_topic=settings.consent_topic,
-        consumer=settings.group_id,
         default_region=settings.default_region,
         help_interval=timedelta(hours=settings.help_interval_hours),
         metrics=metrics,
     )
-    for topic in (settings.messages_topic, settings.requests_topic):
-        subscribe(
-            broker,
-            topic=topic,
-            group_id=settings.group_id,
-            handler=dispatcher(deps),
-            stalls=stalls,
-            metrics=metrics.base,
-            max_workers=settings.consumer_workers,
-        )
+    consumer = Consumer(
+        bootstrap=settings.kafka_bootstrap,
+        group_id=settings.group_id,
+        topics=[settings.messages_topic, settings.requests_topic],
+        routes=routes(deps),
+        sessions=sessions,
+        broker=broker,
+        stalls=stalls,
+        metrics=metrics.base,
+        limits=batch_limits(settings),
+        client_id=SERVICE,
+    )
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics.base, poll_interval=1.0)
     egress_metrics = metrics.egress
     budget = shared_budget(
@@ -155,6 +157,12 @@ def create_app(
         )
         for lane in (URGENT, BULK)
     ]
+    dnc_imports = DncImports(
+        sessions=sessions,
+        clock=clock,
+        default_region=settings.default_region,
+        max_invalid_lines=settings.dnc_max_invalid_lines,
+    )
     lookup = LineTypeLookup(
         url=settings.numverify_url,
         api_key=settings.numverify_api_key,
@@ -169,11 +177,13 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         background = Background()
         background.start(start_when_reachable(broker), "compliance-kafka")
+        background.start(consumer.run(), "compliance-consumer")
         background.start(relay.run(), "compliance-outbox-relay")
         if settings.egress_sending:
             for lane, egress in zip((URGENT, BULK), lanes, strict=True):
                 background.start(egress.run(), f"compliance-egress-{lane.name}")
         background.start(watch_open_requests(engine, egress_metrics), "compliance-egress-gauge")
+        background.start(dnc_imports.run(), "compliance-dnc-imports")
         background.start(
             watch_dlq(
                 bootstrap=settings.kafka_bootstrap,
@@ -223,8 +233,9 @@ def create_app(
             metrics=metrics,
         ),
     )
+    install_dnc_imports(app, dnc_imports)
     app.include_router(api_router())
-    app.include_router(health_router(consumer_checks(broker, engine, stalls)))
+    app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics.base))
     return app
 

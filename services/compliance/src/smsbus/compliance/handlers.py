@@ -1,19 +1,25 @@
-"""Subscribers: decode → load → domain → store + outbox, in one transaction with the inbox row.
-
-No business rules here; `HANDLERS` maps the event types compliance acts on (inbound messages,
-send requests) to their handler, and every other type on a topic is ignored.
+"""Handlers: load → domain → store + outbox, in the transaction the runtime opened for the
+batch (with its inbox rows). No business rules here; `routes(deps)` maps the event types
+compliance acts on (inbound messages, send requests) to their handler.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from smsbus.compliance.domain.classifier import classify
-from smsbus.compliance.domain.decisions import InboundSms, NewId, decide_inbound
+from smsbus.compliance.domain.classifier import Classification, classify
+from smsbus.compliance.domain.decisions import (
+    Decision,
+    InboundSms,
+    NewId,
+    NumberState,
+    decide_inbound,
+)
 from smsbus.compliance.domain.phones import normalise_or_keep
 from smsbus.compliance.domain.texts import ReplyTexts
 from smsbus.compliance.events import consent_envelope
@@ -21,9 +27,8 @@ from smsbus.compliance.observability import ComplianceMetrics
 from smsbus.compliance.store import consent as store
 from smsbus.compliance.store import outbound
 from smsbus.contracts import Envelope, Message, SendRequested
-from smsbus.runtime.db import Sessions
-from smsbus.runtime.inbox import mark_processed
 from smsbus.runtime.outbox import add_to_outbox
+from smsbus.runtime.routes import Batched, Routes, Unit
 
 _IDS = uuid.UUID("6f1c2b4e-8d3a-5e7f-9a1b-c0d2e4f6a8b0")
 
@@ -32,53 +37,72 @@ _IDS = uuid.UUID("6f1c2b4e-8d3a-5e7f-9a1b-c0d2e4f6a8b0")
 class Deps:
     """What the handlers need; built once by the composition root."""
 
-    sessions: Sessions
     texts: ReplyTexts
     clock: Callable[[], datetime]
     consent_topic: str
-    consumer: str = "compliance"
     default_region: str = "US"
     help_interval: timedelta = timedelta(hours=24)
     metrics: ComplianceMetrics | None = None
 
 
-async def on_message_received(envelope: Envelope[Message], deps: Deps) -> None:
-    message = envelope.data
-    if message.direction != "incoming":
-        return
-    sms = inbound_sms(envelope, default_region=deps.default_region)
-    classification = classify(sms.text)
-    async with deps.sessions() as session, session.begin():
-        if not await mark_processed(session=session, consumer=deps.consumer, envelope=envelope):
-            return
-        decision = None
-        if classification.intent != "none":
-            await store.lock_number(session=session, phone=sms.phone)
-            state = await store.load_state(session=session, phone=sms.phone)
-            decision = decide_inbound(
-                sms,
-                classification,
-                state,
-                texts=deps.texts,
-                now=deps.clock(),
-                new_id=ids_for(envelope),
-                help_interval=deps.help_interval,
+async def on_messages_received(
+    envelopes: Sequence[Envelope[Message]], unit: Unit, deps: Deps
+) -> None:
+    """A run of inbound messages in one transaction. The numbers that asked for something are
+    locked in one statement and read in one; a number with one such message in the run has
+    its decision written together with the others' in one statement; a number with several is
+    decided message by message, each against its state after the previous one."""
+    asks: list[tuple[Envelope[Message], InboundSms, Classification]] = []
+    for envelope in envelopes:
+        if envelope.data.direction != "incoming":
+            continue
+        sms = inbound_sms(envelope, default_region=deps.default_region)
+        asks.append((envelope, sms, classify(sms.text)))
+    acting = [ask for ask in asks if ask[2].intent != "none"]
+    times = Counter(sms.phone for _, sms, _ in acting)
+    phones = sorted(times)
+    await store.lock_numbers(session=unit.session, phones=phones)
+    states = await store.load_states(session=unit.session, phones=phones)
+    decided: list[tuple[Envelope[Message], Decision]] = []
+    for envelope, sms, classification in acting:
+        if times[sms.phone] == 1:
+            decided.append((envelope, _decide(envelope, sms, classification, states, deps)))
+    await store.apply_decisions(session=unit.session, decisions=[d for _, d in decided])
+    for envelope, sms, classification in acting:
+        if times[sms.phone] > 1:
+            states[sms.phone] = await store.load_state(session=unit.session, phone=sms.phone)
+            decision = _decide(envelope, sms, classification, states, deps)
+            await store.apply_decision(session=unit.session, decision=decision)
+            decided.append((envelope, decision))
+    for envelope, decision in decided:
+        if decision.entry is not None:
+            await add_to_outbox(
+                unit.session, consent_envelope(decision.entry, envelope), topic=deps.consent_topic
             )
-            await store.apply_decision(session=session, decision=decision)
-            if decision.entry is not None:
-                await add_to_outbox(
-                    session, consent_envelope(decision.entry, envelope), topic=deps.consent_topic
-                )
+            unit.after_commit(_latency(deps, envelope, decision.entry.action))
     if deps.metrics:
-        deps.metrics.decisions.labels(
-            intent=classification.intent, language=classification.language or "und"
-        ).inc()
-        if decision is not None and decision.entry is not None:
-            latency = (deps.clock() - envelope.recorded_at).total_seconds()
-            deps.metrics.suppression_latency.labels(action=decision.entry.action).observe(latency)
+        unit.after_commit(_count_decisions(deps.metrics, [c for _, _, c in asks]))
 
 
-async def on_send_requested(envelope: Envelope[SendRequested], deps: Deps) -> None:
+def _decide(
+    envelope: Envelope[Message],
+    sms: InboundSms,
+    classification: Classification,
+    states: dict[str, NumberState],
+    deps: Deps,
+) -> Decision:
+    return decide_inbound(
+        sms,
+        classification,
+        states[sms.phone],
+        texts=deps.texts,
+        now=deps.clock(),
+        new_id=ids_for(envelope),
+        help_interval=deps.help_interval,
+    )
+
+
+async def on_send_requested(envelope: Envelope[SendRequested], unit: Unit, deps: Deps) -> None:
     """Another service asks the egress for a text: queued (once per request id), decided and
     sent by the egress's loop, answered on outbound.results.v1."""
     ask = envelope.data
@@ -98,10 +122,28 @@ async def on_send_requested(envelope: Envelope[SendRequested], deps: Deps) -> No
         expires_at=ask.expires_at,
         received_at=deps.clock(),
     )
-    async with deps.sessions() as session, session.begin():
-        if not await mark_processed(session=session, consumer=deps.consumer, envelope=envelope):
-            return
-        await outbound.add_request(conn=await session.connection(), request=request)
+    await outbound.add_request(conn=await unit.session.connection(), request=request)
+
+
+def _latency(deps: Deps, envelope: Envelope[Message], action: str) -> Callable[[], None]:
+    def observe() -> None:
+        if deps.metrics:
+            latency = (deps.clock() - envelope.recorded_at).total_seconds()
+            deps.metrics.suppression_latency.labels(action=action).observe(latency)
+
+    return observe
+
+
+def _count_decisions(
+    metrics: ComplianceMetrics, classifications: list[Classification]
+) -> Callable[[], None]:
+    def count() -> None:
+        for classification in classifications:
+            metrics.decisions.labels(
+                intent=classification.intent, language=classification.language or "und"
+            ).inc()
+
+    return count
 
 
 def inbound_sms(envelope: Envelope[Message], *, default_region: str) -> InboundSms:
@@ -122,19 +164,16 @@ def ids_for(envelope: Envelope[Any]) -> NewId:
     return lambda purpose: str(uuid.uuid5(_IDS, f"{envelope.dedupe_key}/{purpose}"))
 
 
-Handler = Callable[[Envelope[Any], Deps], Awaitable[None]]
-HANDLERS: dict[str, Handler] = {
-    "message.received": on_message_received,
-    "send.requested": on_send_requested,
-}
+def routes(deps: Deps) -> Routes:
+    """The event types compliance acts on; every other type on its topics is skipped."""
 
+    async def send_requested(envelope: Envelope[SendRequested], unit: Unit) -> None:
+        await on_send_requested(envelope, unit, deps)
 
-def dispatcher(deps: Deps) -> Callable[[Envelope[Any]], Awaitable[None]]:
-    """The one handler `subscribe()` gets for the messages topic."""
+    async def messages_received(envelopes: Sequence[Envelope[Message]], unit: Unit) -> None:
+        await on_messages_received(envelopes, unit, deps)
 
-    async def handle(envelope: Envelope[Any]) -> None:
-        handler = HANDLERS.get(envelope.type)
-        if handler is not None:
-            await handler(envelope, deps)
-
-    return handle
+    return {
+        "message.received": Batched(messages_received),
+        "send.requested": send_requested,
+    }

@@ -31,6 +31,7 @@ from smsbus.runtime.outbox import OutboxMessage
 
 __all__ = [
     "ConsentLedgerRow",
+    "DncImportJobRow",
     "DncListRow",
     "DncNumberRow",
     "EgressLineDayRow",
@@ -177,6 +178,41 @@ class DncListRow(SQLModel, table=True):
     removed: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     total: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     area_codes: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+
+
+class DncImportJobRow(SQLModel, table=True):
+    """One DNC upload imported in the background: its progress while it runs, then the version
+    it made (succeeded) or why it changed nothing (failed)."""
+
+    __tablename__ = "dnc_import_jobs"
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
+    )
+    list_name: str = Field(sa_column=Column(String(100), nullable=False))
+    format: str = Field(sa_column=Column(String(20), nullable=False))
+    filename: str | None = Field(default=None, sa_column=Column(String(300)))
+    status: str = Field(sa_column=Column(String(10), nullable=False))
+    """queued → running → succeeded | failed."""
+    runner: str | None = Field(default=None, sa_column=Column(String(32)))
+    """The process that runs it: a process starting up fails only other processes' jobs."""
+    file_bytes: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    bytes_read: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    records: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    invalid_lines: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    invalid_examples: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False)
+    )
+    version: int | None = Field(default=None, sa_column=Column(Integer))
+    """The list's version it made (`dnc_lists`), once succeeded."""
+    added: int | None = Field(default=None, sa_column=Column(BigInteger))
+    removed: int | None = Field(default=None, sa_column=Column(BigInteger))
+    total: int | None = Field(default=None, sa_column=Column(BigInteger))
+    area_codes: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime | None = _ts()
+    started_at: datetime | None = _ts(nullable=True)
+    finished_at: datetime | None = _ts(nullable=True)
 
 
 class DncNumberRow(SQLModel, table=True):

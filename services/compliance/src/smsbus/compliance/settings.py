@@ -27,7 +27,6 @@ class Settings(ServiceSettings):
     """Send requests from other services (the egress consumes them)."""
     results_topic: str = "outbound.results.v1"
     """Where the egress answers every request."""
-    consumer_workers: int = Field(default=6, ge=1, le=32)
     """Consumers of the group in this process: partitions are handled concurrently, each
     partition's records strictly in order (one person's STOP never overtakes their START)."""
 

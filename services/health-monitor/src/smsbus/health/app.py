@@ -22,7 +22,7 @@ from smsbus.health.api.deps import Monitor, install
 from smsbus.health.canary import Canary, CanaryConfig
 from smsbus.health.decisions import DecisionConfig
 from smsbus.health.domain.status import status_of
-from smsbus.health.handlers import Deps, dispatcher
+from smsbus.health.handlers import Deps, routes
 from smsbus.health.loops import repeat
 from smsbus.health.observability import HealthMetrics
 from smsbus.health.scheduler import start_if_due
@@ -30,7 +30,7 @@ from smsbus.health.settings import SERVICE, Settings
 from smsbus.health.store import checks as store
 from smsbus.health.sweeper import expire_due
 from smsbus.runtime.background import Background
-from smsbus.runtime.consumer import subscribe
+from smsbus.runtime.consumer import Consumer, batch_limits
 from smsbus.runtime.db import Sessions, install_sessions, make_engine, make_sessions
 from smsbus.runtime.failures import Backoff
 from smsbus.runtime.health import consumer_checks, health_router
@@ -72,27 +72,20 @@ def create_app(
         failures_before_alert=settings.failures_before_alert,
         alerts_deliverable=settings.alert_webhook_url is not None,
     )
-    handle = dispatcher(
-        Deps(
-            sessions=sessions,
-            clock=clock,
-            canary_to=settings.canary_to,
-            decisions=decisions,
-            consumer=settings.group_id,
-            metrics=metrics,
-        )
-    )
+    deps = Deps(clock=clock, canary_to=settings.canary_to, decisions=decisions, metrics=metrics)
     consumed = [settings.messages_topic, settings.results_topic]
-    for topic in consumed:
-        subscribe(
-            broker,
-            topic=topic,
-            group_id=settings.group_id,
-            handler=handle,
-            stalls=stalls,
-            metrics=metrics.base,
-            max_workers=settings.consumer_workers,
-        )
+    consumer = Consumer(
+        bootstrap=settings.kafka_bootstrap,
+        group_id=settings.group_id,
+        topics=consumed,
+        routes=routes(deps),
+        sessions=sessions,
+        broker=broker,
+        stalls=stalls,
+        metrics=metrics.base,
+        limits=batch_limits(settings),
+        client_id=SERVICE,
+    )
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics.base, poll_interval=1.0)
     canary = Canary(
         sessions=sessions,
@@ -123,6 +116,7 @@ def create_app(
         background = Background()
         tick = settings.sweep_interval_seconds
         background.start(start_when_reachable(broker), "health-kafka")
+        background.start(consumer.run(), "health-consumer")
         background.start(relay.run(), "health-outbox-relay")
         background.start(
             watch_consumer_lag(
@@ -177,7 +171,7 @@ def create_app(
     install_sessions(app, sessions)
     install(app, Monitor(canary=canary, failures_before_alert=settings.failures_before_alert))
     app.include_router(api_router())
-    app.include_router(health_router(consumer_checks(broker, engine, stalls)))
+    app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics.base))
     return app
 

@@ -29,7 +29,6 @@ class Settings(ServiceSettings):
     """Where the canary's send request goes (compliance's egress sends it)."""
     results_topic: str = "outbound.results.v1"
     """Where the egress answers it (accepted with the message id, refused, deferred, failed)."""
-    consumer_workers: int = Field(default=2, ge=1, le=32)
 
     # The canary.
     enabled: bool = True

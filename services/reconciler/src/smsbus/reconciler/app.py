@@ -17,13 +17,13 @@ from fastapi import FastAPI
 from smsbus.openphone import HEADROOM, OpenPhoneClient
 from smsbus.reconciler.api import api_router
 from smsbus.reconciler.api.deps import install
-from smsbus.reconciler.handlers import Deps, dispatcher
+from smsbus.reconciler.handlers import routes
 from smsbus.reconciler.observability import ReconcilerMetrics
 from smsbus.reconciler.runner import Reconciler, RunConfig, run_periodically
 from smsbus.reconciler.settings import SERVICE, Settings
 from smsbus.runtime.background import Background
 from smsbus.runtime.budget import shared_budget
-from smsbus.runtime.consumer import subscribe
+from smsbus.runtime.consumer import Consumer, batch_limits
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.health import consumer_checks, health_router
 from smsbus.runtime.kafka import make_broker, start_when_reachable
@@ -52,12 +52,18 @@ def create_app(
     metrics = ReconcilerMetrics.create(Metrics(SERVICE))
     broker = make_broker(settings.kafka_bootstrap, client_id=SERVICE)
     stalls = Stalls()
-    handle = dispatcher(Deps(sessions=sessions, clock=clock))
-    for topic in (settings.messages_topic, settings.calls_topic):
-        subscribe(
-            broker, topic=topic, group_id=settings.group_id, handler=handle, stalls=stalls,
-            metrics=metrics.base,
-        )  # fmt: skip
+    consumer = Consumer(
+        bootstrap=settings.kafka_bootstrap,
+        group_id=settings.group_id,
+        topics=[settings.messages_topic, settings.calls_topic],
+        routes=routes(clock),
+        sessions=sessions,
+        broker=broker,
+        stalls=stalls,
+        metrics=metrics.base,
+        limits=batch_limits(settings),
+        client_id=SERVICE,
+    )
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics.base, poll_interval=1.0)
     client = openphone or OpenPhoneClient(
         api_key=settings.openphone_api_key,
@@ -99,6 +105,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         background = Background()
         background.start(start_when_reachable(broker), "reconciler-kafka")
+        background.start(consumer.run(), "reconciler-consumer")
         background.start(relay.run(), "reconciler-outbox-relay")
         background.start(
             watch_consumer_lag(
@@ -137,7 +144,7 @@ def create_app(
     install_sessions(app, sessions)
     install(app, reconciler)
     app.include_router(api_router())
-    app.include_router(health_router(consumer_checks(broker, engine, stalls)))
+    app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics.base))
     return app
 

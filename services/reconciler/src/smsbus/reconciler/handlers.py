@@ -1,35 +1,26 @@
-"""Subscribers: every event on the messages and calls topics is recorded as seen.
+"""Handlers: every event on the messages and calls topics is recorded as seen.
 
-No business rules here: the row is the reconciler's inbox, so a redelivery is a no-op.
+No business rules here: the row is the reconciler's record of what the topics hold. A batch's
+events are recorded in one statement, whatever their types.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from smsbus.contracts import Envelope
+from smsbus.contracts import ROUTES, Envelope
+from smsbus.reconciler.settings import SERVICE
 from smsbus.reconciler.store.seen import record_seen
-from smsbus.runtime.db import Sessions
+from smsbus.runtime.routes import Batched, Routes, Unit
 
 
-@dataclass(frozen=True)
-class Deps:
-    sessions: Sessions
-    clock: Callable[[], datetime]
+def routes(clock: Callable[[], datetime]) -> Routes:
+    """Every type the registry says the reconciler consumes, to one batched route."""
 
+    async def seen(envelopes: Sequence[Envelope[Any]], unit: Unit) -> None:
+        await record_seen(session=unit.session, envelopes=envelopes, seen_at=clock())
 
-async def on_event(envelope: Envelope[Any], deps: Deps) -> None:
-    async with deps.sessions() as session, session.begin():
-        await record_seen(session=session, envelope=envelope, seen_at=deps.clock())
-
-
-def dispatcher(deps: Deps) -> Callable[[Envelope[Any]], Awaitable[None]]:
-    """The one handler `subscribe()` gets for both topics."""
-
-    async def handle(envelope: Envelope[Any]) -> None:
-        await on_event(envelope, deps)
-
-    return handle
+    batched = Batched(seen)
+    return {route.event_type: batched for route in ROUTES if SERVICE in route.consumers}

@@ -1,5 +1,6 @@
-"""Subscribers: one small function per event type; decode → load → domain → store (+ outbox),
-in one transaction with the inbox row. `dispatcher(deps)` routes a topic's events by type.
+"""Handlers: one small function per event type; load → domain → store (+ outbox), in the
+transaction the runtime opened for the batch (with its inbox rows). `routes(deps)` is what the
+consumer is given: the types the engine acts on.
 
 - `provider`: OpenPhone's delivery statuses, replies and contacts (ingest's topics);
 - `consent`: compliance's consent changes (the local suppression list);
@@ -21,9 +22,9 @@ from smsbus.campaigns.handlers.results import (
     on_send_refused,
 )
 from smsbus.contracts import Envelope
+from smsbus.runtime.routes import Handler, Routes, Unit
 
-Handler = Callable[[Envelope[Any], Deps], Awaitable[None]]
-HANDLERS: dict[str, Handler] = {
+_HANDLERS: dict[str, Callable[[Any, Unit, Deps], Awaitable[None]]] = {
     "message.delivered": on_message_status,
     "message.undelivered": on_message_status,
     "message.failed": on_message_status,
@@ -39,15 +40,16 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def dispatcher(deps: Deps) -> Callable[[Envelope[Any]], Awaitable[None]]:
-    """The one handler `subscribe()` gets per topic; types it does not act on are ignored."""
+def routes(deps: Deps) -> Routes:
+    """Each type's handler with the engine's dependencies bound."""
 
-    async def handle(envelope: Envelope[Any]) -> None:
-        handler = HANDLERS.get(envelope.type)
-        if handler is not None:
-            await handler(envelope, deps)
+    def bound(handler: Callable[[Any, Unit, Deps], Awaitable[None]]) -> Handler:
+        async def handle(envelope: Envelope[Any], unit: Unit) -> None:
+            await handler(envelope, unit, deps)
 
-    return handle
+        return handle
+
+    return {event_type: bound(handler) for event_type, handler in _HANDLERS.items()}
 
 
-__all__ = ["HANDLERS", "Deps", "dispatcher"]
+__all__ = ["Deps", "routes"]

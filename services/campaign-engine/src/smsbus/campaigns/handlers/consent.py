@@ -3,6 +3,7 @@ before it asks the egress (whose gate is the final word)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from smsbus.campaigns import events
@@ -13,45 +14,41 @@ from smsbus.campaigns.store import campaigns as store
 from smsbus.contracts import Envelope
 from smsbus.contracts.campaigns import MemberSkipped
 from smsbus.contracts.consent import ConsentGranted, ConsentRevoked
-from smsbus.runtime.inbox import mark_processed
 from smsbus.runtime.outbox import add_to_outbox
+from smsbus.runtime.routes import Unit
 
 
-async def on_consent_revoked(envelope: Envelope[ConsentRevoked], deps: Deps) -> None:
+async def on_consent_revoked(envelope: Envelope[ConsentRevoked], unit: Unit, deps: Deps) -> None:
     """Suppress the number and take it out of every active campaign at once."""
     change = envelope.data
     now = deps.clock()
-    async with deps.sessions() as session, session.begin():
-        if not await mark_processed(session=session, consumer=deps.consumer, envelope=envelope):
-            return
-        if not await _record_consent(session, change, suppressed=True):
-            return
-        for member in await store.active_members_of(session=session, phone=change.phone):
-            if member.status == "pending":
-                member.status, member.reason, member.next_attempt_at = "skipped", "opted_out", None
-                event = MemberSkipped(**events.member_fields(member, now), reason="opted_out")
-                await add_to_outbox(
-                    session, events.envelope(event, recorded_at=now), topic=deps.events_topic
-                )
-            # A member `sending` is left to the egress, which holds the final word: its gate
-            # (under the number's lock) refuses the request `opted_out` and the refused result
-            # skips the member (handlers/results.py); a text that had already left comes back
-            # accepted and is recorded as sent.
-            elif member.sent_at is not None and member.opted_out_at is None:
-                member.opted_out_at = change.received_at
-                member.status = machine.advance(member.status, "opted_out")
-            session.add(member)
+    session = unit.session
+    if not await _record_consent(session, change, suppressed=True):
+        return
+    for member in await store.active_members_of(session=session, phone=change.phone):
+        if member.status == "pending":
+            member.status, member.reason, member.next_attempt_at = "skipped", "opted_out", None
+            event = MemberSkipped(**events.member_fields(member, now), reason="opted_out")
+            await add_to_outbox(
+                session, events.envelope(event, recorded_at=now), topic=deps.events_topic
+            )
+        # A member `sending` is left to the egress, which holds the final word: its gate
+        # (under the number's lock) refuses the request `opted_out` and the refused result
+        # skips the member (handlers/results.py); a text that had already left comes back
+        # accepted and is recorded as sent.
+        elif member.sent_at is not None and member.opted_out_at is None:
+            member.opted_out_at = change.received_at
+            member.status = machine.advance(member.status, "opted_out")
+        session.add(member)
     if deps.eligibility is not None:
-        deps.eligibility.forget(change.phone)
+        unit.after_commit(partial(deps.eligibility.forget, change.phone))
 
 
-async def on_consent_granted(envelope: Envelope[ConsentGranted], deps: Deps) -> None:
-    async with deps.sessions() as session, session.begin():
-        if not await mark_processed(session=session, consumer=deps.consumer, envelope=envelope):
-            return
-        await _record_consent(session, envelope.data, suppressed=False)
+async def on_consent_granted(envelope: Envelope[ConsentGranted], unit: Unit, deps: Deps) -> None:
+    session = unit.session
+    await _record_consent(session, envelope.data, suppressed=False)
     if deps.eligibility is not None:
-        deps.eligibility.forget(envelope.data.phone)
+        unit.after_commit(partial(deps.eligibility.forget, envelope.data.phone))
 
 
 async def _record_consent(

@@ -1,4 +1,5 @@
-"""What every handler gets: sessions, the clock, topics, the consumer name, counters."""
+"""What every handler gets besides its event and the batch's transaction: the clock, topics,
+counters."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from smsbus.campaigns.eligibility import EligibilityClient
-from smsbus.runtime.db import Sessions
 
 
 def _ignore(_: str) -> None:
@@ -16,10 +16,8 @@ def _ignore(_: str) -> None:
 
 @dataclass(frozen=True)
 class Deps:
-    sessions: Sessions
     clock: Callable[[], datetime]
     events_topic: str
-    consumer: str = "campaign-engine"
     reply_window: timedelta = timedelta(days=7)
     default_region: str = "US"
     eligibility: EligibilityClient | None = None

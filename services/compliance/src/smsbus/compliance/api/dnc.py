@@ -1,23 +1,34 @@
-"""DNC lists: imports (file upload), one number's listings, and the internal list."""
+"""DNC lists: imports (a file upload, imported in the background), one number's listings, and
+the internal list."""
 
 from __future__ import annotations
 
-import time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 
 from smsbus.compliance.api.deps import ComplianceDep
 from smsbus.compliance.api.schemas import (
-    DncImportResponse,
+    DncImportJob,
     DncListing,
     DncResponse,
     InternalDnc,
     InternalDncRequest,
 )
-from smsbus.compliance.dnc_import import ImportProblems, records_from_upload
-from smsbus.compliance.domain.dnc import DncFileError
+from smsbus.compliance.dnc_jobs import DncImports
 from smsbus.compliance.store import dnc as store
+from smsbus.compliance.store import dnc_jobs as job_store
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/dnc", tags=["dnc"])
@@ -27,61 +38,75 @@ ListName = Annotated[
     Form(pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$", description="default: ftc, or imported (plain)"),
 ]
 _DEFAULT_NAMES = {"ftc_full": "ftc", "ftc_change": "ftc", "plain": "imported"}
+_LOCATION = {"Location": {"description": "the import's status", "schema": {"type": "string"}}}
 
 
-@router.post("/imports", response_model=DncImportResponse, status_code=201)
+def install_dnc_imports(app: FastAPI, imports: DncImports) -> None:
+    app.state.dnc_imports = imports
+
+
+def _dnc_imports(request: Request) -> DncImports:
+    imports: DncImports = request.app.state.dnc_imports
+    return imports
+
+
+DncImportsDep = Annotated[DncImports, Depends(_dnc_imports)]
+
+
+@router.post(
+    "/imports",
+    response_model=DncImportJob,
+    status_code=202,
+    responses={202: {"headers": _LOCATION}},
+)
 async def import_dnc_file(
-    compliance: ComplianceDep,
+    request: Request,
+    response: Response,
+    imports: DncImportsDep,
     session: SessionDep,
     file: Annotated[UploadFile, File(description="flat text, or a zip of flat text files")],
     format: Annotated[Literal["ftc_full", "ftc_change", "plain"], Form()],
     list_name: ListName = None,
-) -> DncImportResponse:
-    """Import an FTC full list (per area code), an FTC change list, or a plain list (one number
-    per line) as a new version of the named list. All or nothing: a bad file is a 422 and
-    changes nothing."""
-    name = list_name or _DEFAULT_NAMES[format]
-    problems = ImportProblems()
-    started = time.perf_counter()
-    records = records_from_upload(
-        file.file,
+) -> DncImportJob:
+    """Starts importing an FTC full list (per area code), an FTC change list, or a plain list
+    (one number per line) as a new version of the named list: 202 with the import's status,
+    which `Location` keeps telling. All or nothing: a bad file ends the import `failed` with the
+    reason and changes nothing."""
+    import_id = await imports.submit(
+        source=file.file,
+        list_name=list_name or _DEFAULT_NAMES[format],
         fmt=format,
-        default_region=compliance.settings.default_region,
-        max_invalid_lines=compliance.settings.dnc_max_invalid_lines,
-        problems=problems,
+        filename=file.filename,
     )
-    try:
-        async with session.begin():
-            summary = await store.import_list(
-                session=session,
-                name=name,
-                fmt=format,
-                filename=file.filename,
-                records=records,
-                imported_at=compliance.clock(),
-            )
-    except DncFileError as exc:
-        raise HTTPException(status_code=422, detail=f"bad DNC file: {exc}") from None
-    return DncImportResponse(
-        list_name=summary.list_name,
-        version=summary.version,
-        format=summary.format,
-        filename=summary.filename,
-        imported_at=summary.imported_at,
-        records=summary.records,
-        added=summary.added,
-        removed=summary.removed,
-        total=summary.total,
-        area_codes=summary.area_codes,
-        invalid_lines=problems.invalid_lines,
-        seconds=round(time.perf_counter() - started, 3),
-    )
+    response.headers["Location"] = request.url_for("get_dnc_import", import_id=import_id).path
+    return await get_dnc_import(import_id, session)
 
 
-@router.get("/imports")
-async def list_imports(session: SessionDep) -> list[dict[str, object]]:
-    """Every import, newest first: the versions of each list and what they changed."""
-    return await store.imports(session=session)
+@router.get("/imports", response_model=list[DncImportJob])
+async def list_dnc_imports(
+    session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[DncImportJob]:
+    """Every import, newest first, whatever became of it; the succeeded ones are the versions
+    of the lists."""
+    return [_job_out(row) for row in await job_store.jobs(session=session, limit=limit)]
+
+
+@router.get("/imports/{import_id}", response_model=DncImportJob)
+async def get_dnc_import(import_id: int, session: SessionDep) -> DncImportJob:
+    row = await job_store.job(session=session, job_id=import_id)
+    if row is None:
+        raise HTTPException(status_code=404, detail=f"no DNC import {import_id}")
+    return _job_out(row)
+
+
+def _job_out(row: dict[str, Any]) -> DncImportJob:
+    if row["status"] == "succeeded":
+        percent = 100.0
+    elif row["file_bytes"]:
+        percent = round(100 * row["bytes_read"] / row["file_bytes"], 1)
+    else:
+        percent = 0.0
+    return DncImportJob.model_validate(row | {"percent": percent})
 
 
 @router.get("/{phone}", response_model=DncResponse)

@@ -165,19 +165,32 @@ class InternalDncRequest(_Strict):
     actor: str = Field(min_length=1, max_length=200)
 
 
-class DncImportResponse(BaseModel):
+class DncImportJob(BaseModel):
+    """A DNC import, queued → running → succeeded | failed. While it runs, `records`,
+    `invalid_lines` and `percent` (of the file's bytes read) grow; at 100 % the numbers are
+    being merged. The version and what it changed come with `succeeded`; `error` with
+    `failed` (nothing changed)."""
+
+    id: int
+    status: Literal["queued", "running", "succeeded", "failed"]
     list_name: str
-    version: int
     format: str
     filename: str | None
-    imported_at: datetime
     records: int
-    added: int
-    removed: int
-    total: int
-    area_codes: list[str]
     invalid_lines: int
-    seconds: float
+    invalid_examples: list[str]
+    file_bytes: int
+    bytes_read: int
+    percent: float
+    version: int | None
+    added: int | None
+    removed: int | None
+    total: int | None
+    area_codes: list[str]
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
 
 
 class LookupInfo(BaseModel):

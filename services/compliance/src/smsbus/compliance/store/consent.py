@@ -5,6 +5,7 @@ Each runs in the caller's transaction; `apply_decision` persists what a domain d
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,20 @@ async def lock_number(*, session: AsyncSession, phone: str) -> None:
     await (await _conn(session)).execute(_LOCK, {"phone": phone})
 
 
+# Several numbers in one statement, in the order given (sorted by the caller: two transactions
+# locking overlapping sets then never wait on each other in a cycle).
+_LOCK_MANY = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended('compliance.number:' || phone, 0)) "
+    "FROM unnest(CAST(:phones AS text[])) WITH ORDINALITY AS locked(phone, place) ORDER BY place"
+)
+
+
+async def lock_numbers(*, session: AsyncSession, phones: Sequence[str]) -> None:
+    """`lock_number` for each of `phones`, in one round trip and in their order."""
+    if phones:
+        await (await _conn(session)).execute(_LOCK_MANY, {"phones": list(phones)})
+
+
 async def ledger(*, session: AsyncSession, phone: str) -> list[LedgerEntry]:
     """The number's entries in ledger order."""
     query = select(LEDGER).where(LEDGER.c.phone == phone).order_by(LEDGER.c.id)
@@ -53,6 +68,17 @@ _STATE = text(
          FROM consent_ledger WHERE phone = :phone) AS entries,
       EXISTS (SELECT 1 FROM suppressions WHERE phone = :phone) AS suppressed,
       (SELECT max(replied_at) FROM help_replies WHERE phone = :phone) AS last_help
+    """
+)
+_STATES = text(
+    """
+    SELECT phone,
+      (SELECT coalesce(json_agg(json_build_object('action', action, 'consent_type', consent_type)
+                                ORDER BY id), '[]'::json)
+         FROM consent_ledger l WHERE l.phone = asked.phone) AS entries,
+      EXISTS (SELECT 1 FROM suppressions s WHERE s.phone = asked.phone) AS suppressed,
+      (SELECT max(replied_at) FROM help_replies h WHERE h.phone = asked.phone) AS last_help
+    FROM unnest(CAST(:phones AS text[])) AS asked(phone)
     """
 )
 _ENTRY_CTES = """
@@ -100,7 +126,18 @@ class _Consent:
 
 
 async def load_state(*, session: AsyncSession, phone: str) -> NumberState:
-    row = (await (await _conn(session)).execute(_STATE, {"phone": phone})).one()
+    return _state((await (await _conn(session)).execute(_STATE, {"phone": phone})).one())
+
+
+async def load_states(*, session: AsyncSession, phones: Sequence[str]) -> dict[str, NumberState]:
+    """`load_state` for many numbers in one statement."""
+    if not phones:
+        return {}
+    rows = await (await _conn(session)).execute(_STATES, {"phones": list(phones)})
+    return {row.phone: _state(row) for row in rows}
+
+
+def _state(row: Any) -> NumberState:
     entries = [_Consent(e["action"], e["consent_type"]) for e in row.entries]
     return NumberState(
         status=derive_status(entries), suppressed=row.suppressed, last_help_at=row.last_help
@@ -123,6 +160,80 @@ async def apply_decision(*, session: AsyncSession, decision: Decision) -> None:
     )
     if statement is not None:
         await (await _conn(session)).execute(statement, values)
+
+
+# The same writes as _APPEND_AND_REPLY for many decisions in one statement; each number at most
+# once (the CTEs share one snapshot, so a number's suppress and lift could not see each other).
+_APPLY_MANY = text(
+    """
+    WITH e AS (
+      SELECT * FROM jsonb_to_recordset(CAST(:entries AS jsonb)) AS e(
+        place int, entry_id text, phone text, action text, scope text, consent_type text,
+        source text, actor text, evidence jsonb, classifier_version text,
+        received_at timestamptz, recorded_at timestamptz, ingested_at timestamptz,
+        dedupe_key text, suppress boolean, lift boolean)
+    ), entry AS (
+      INSERT INTO consent_ledger (entry_id, phone, action, scope, consent_type, source, actor,
+                                  evidence, classifier_version, received_at, recorded_at,
+                                  ingested_at, dedupe_key)
+      SELECT entry_id, phone, action, scope, consent_type, source, actor, evidence,
+             classifier_version, received_at, recorded_at, ingested_at, dedupe_key
+      FROM e ORDER BY place
+      RETURNING 1
+    ), suppressed AS (
+      INSERT INTO suppressions (phone, entry_id, suppressed_at)
+      SELECT phone, entry_id, recorded_at FROM e WHERE suppress
+      ON CONFLICT (phone) DO NOTHING RETURNING 1
+    ), lifted AS (
+      DELETE FROM suppressions s USING e WHERE e.lift AND s.phone = e.phone RETURNING 1
+    ), r AS (
+      SELECT * FROM jsonb_to_recordset(CAST(:replies AS jsonb)) AS r(
+        place int, id text, kind text, priority int, phone text, line text, text text,
+        trigger_message_id text, created_at timestamptz)
+    ), reply AS (
+      INSERT INTO outbound_messages (id, purpose, priority, requester, phone, line, text,
+                                     trigger_message_id, status, requested_at, next_attempt_at,
+                                     attempts, recovered)
+      SELECT id, kind, priority, 'compliance', phone, line, text, trigger_message_id, 'pending',
+             created_at, created_at, 0, false
+      FROM r ORDER BY place
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id, purpose, phone, requested_at
+    ), help AS (
+      INSERT INTO help_replies (phone, intent_id, replied_at)
+      SELECT phone, id, requested_at FROM reply WHERE purpose = 'help' RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM entry), (SELECT count(*) FROM suppressed),
+           (SELECT count(*) FROM lifted), (SELECT count(*) FROM help),
+           (SELECT pg_notify('smsbus_compliance_egress', current_schema())
+              WHERE EXISTS (SELECT 1 FROM reply))
+    """
+)
+
+
+async def apply_decisions(*, session: AsyncSession, decisions: Sequence[Decision]) -> None:
+    """`apply_decision` for the decisions of distinct numbers, in one round trip."""
+    entries, replies = [], []
+    for place, decision in enumerate(decisions):
+        if decision.entry is not None:
+            entries.append(
+                _entry_values(decision.entry)
+                | {
+                    "place": place,
+                    "suppress": decision.suppression == "suppress",
+                    "lift": decision.suppression == "lift",
+                }
+            )
+        if decision.reply is not None:
+            replies.append(_reply_values(decision.reply) | {"place": place})
+    if entries or replies:
+        await (await _conn(session)).execute(
+            _APPLY_MANY, {"entries": _json(entries), "replies": _json(replies)}
+        )
+
+
+def _json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, default=lambda value: value.isoformat())
 
 
 async def add_reply(*, session: AsyncSession, reply: ReplyIntent) -> None:

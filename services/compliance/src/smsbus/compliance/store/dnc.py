@@ -1,5 +1,5 @@
 """DNC lists: streaming imports (COPY into a staging table, then one set-based merge) and
-lookups. An import is one transaction: a bad file leaves nothing behind.
+lookups. An import is one transaction (the caller's): a bad file leaves nothing behind.
 
 - `plain` replaces the whole named list;
 - `ftc_full` replaces the list's numbers in the area codes the file covers (the FTC ships one
@@ -154,11 +154,6 @@ async def listings(*, session: AsyncSession, phones: Sequence[str]) -> dict[str,
     for phone, name, version, at in (await (await session.connection()).execute(query)).all():
         found[phone].append(Listing(name, version, at))
     return found
-
-
-async def imports(*, session: AsyncSession, limit: int = 100) -> list[dict[str, Any]]:
-    query = select(LISTS).order_by(LISTS.c.id.desc()).limit(limit)
-    return [dict(row) for row in (await (await session.connection()).execute(query)).mappings()]
 
 
 async def internal_entries(

@@ -24,25 +24,25 @@ _ROWS_PER_INSERT = 1_000  # 7 parameters each
 _KEYS_PER_SELECT = 10_000
 
 
-async def record_seen(*, session: AsyncSession, envelope: Envelope[Any], seen_at: datetime) -> bool:
-    """Records an event taken off a topic; False when its fact was already known."""
-    _, _, object_id = envelope.dedupe_key.partition(":")
-    return bool(
-        await _insert(
-            session,
-            [
-                {
-                    "dedupe_key": envelope.dedupe_key,
-                    "event_type": envelope.type,
-                    "object_id": object_id,
-                    "source": envelope.source,
-                    "event_id": str(envelope.event_id),
-                    "occurred_at": envelope.occurred_at,
-                    "first_seen_at": seen_at,
-                }
-            ],
+async def record_seen(
+    *, session: AsyncSession, envelopes: Sequence[Envelope[Any]], seen_at: datetime
+) -> int:
+    """Records events taken off a topic; answers how many facts were new."""
+    rows = []
+    for envelope in envelopes:
+        _, _, object_id = envelope.dedupe_key.partition(":")
+        rows.append(
+            {
+                "dedupe_key": envelope.dedupe_key,
+                "event_type": envelope.type,
+                "object_id": object_id,
+                "source": envelope.source,
+                "event_id": str(envelope.event_id),
+                "occurred_at": envelope.occurred_at,
+                "first_seen_at": seen_at,
+            }
         )
-    )
+    return sum([len(await _insert(session, chunk)) for chunk in _chunks(rows, _ROWS_PER_INSERT)])
 
 
 async def claim_missing(
