@@ -1,9 +1,10 @@
 """When a recipient may be texted: the requester's window in the recipient's local time, never
 outside the federal 08:00-21:00 nor the stricter state window (reference/compliance.md §4).
 
-The state comes from a known address first, else the area code (FTSA/OTSA presume a resident);
-the zones are phonenumbers' candidates for the number (by NPA or NPA-NXX). A number whose
-zones disagree is sent only when the window is open in every one of them.
+The state comes from a known address first, else the area code (FTSA/OTSA presume a resident):
+`area_states`, a table generated from phonenumbers' geocoder, whose data would cost every
+process ~150 MiB; the zones are phonenumbers' candidates for the number (by NPA or NPA-NXX). A
+number whose zones disagree is sent only when the window is open in every one of them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from phonenumbers import geocoder, timezone
+from phonenumbers import timezone
+
+from smsbus.rules.area_states import LONGEST_PREFIX, PREFIX_STATES, REGION_STATES
 
 # Data, not code: (start, end) local hours by state, the federal rule for every other state.
 FEDERAL: tuple[time, time] = (time(8), time(21))
@@ -41,19 +44,6 @@ NO_SUNDAY: frozenset[str] = frozenset({"AL", "LA", "MS"})
 FREQUENCY_CAP_STATES: frozenset[str] = frozenset({"FL", "OK", "MD"})
 FREQUENCY_CAP = 3
 
-_STATE_NAMES = {
-    "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA",
-    "Colorado": "CO", "Connecticut": "CT", "Delaware": "DE", "Florida": "FL", "Georgia": "GA",
-    "Hawaii": "HI", "Idaho": "ID", "Illinois": "IL", "Indiana": "IN", "Iowa": "IA",
-    "Kansas": "KS", "Kentucky": "KY", "Louisiana": "LA", "Maine": "ME", "Maryland": "MD",
-    "Massachusetts": "MA", "Michigan": "MI", "Minnesota": "MN", "Mississippi": "MS",
-    "Missouri": "MO", "Montana": "MT", "Nebraska": "NE", "Nevada": "NV", "New Hampshire": "NH",
-    "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY", "North Carolina": "NC",
-    "North Dakota": "ND", "Ohio": "OH", "Oklahoma": "OK", "Oregon": "OR", "Pennsylvania": "PA",
-    "Rhode Island": "RI", "South Carolina": "SC", "South Dakota": "SD", "Tennessee": "TN",
-    "Texas": "TX", "Utah": "UT", "Vermont": "VT", "Virginia": "VA", "Washington": "WA",
-    "West Virginia": "WV", "Wisconsin": "WI", "Wyoming": "WY", "Washington D.C.": "DC",
-}  # fmt: skip
 _STATE_ZONE = {"FL": "America/New_York", "OK": "America/Chicago", "MD": "America/New_York"}
 
 
@@ -82,7 +72,7 @@ def locality(phone: str, address_state: str | None = None) -> Locality:
     try:
         number = phonenumbers.parse(phone, "US")
         zones = tuple(z for z in timezone.time_zones_for_number(number) if z != "Etc/Unknown")
-        area_state = _state_of(geocoder.description_for_number(number, "en"))
+        area_state = _area_state(number)
         if area_state:
             states.append(area_state)
     except phonenumbers.NumberParseException:
@@ -96,11 +86,25 @@ def locality(phone: str, address_state: str | None = None) -> Locality:
     return Locality(zones or ("America/New_York",), tuple(states))
 
 
-def _state_of(description: str) -> str | None:
-    if description in _STATE_NAMES:
-        return _STATE_NAMES[description]
-    _, comma, code = description.rpartition(", ")
-    return code if comma and len(code) == 2 else None
+def _area_state(number: phonenumbers.PhoneNumber) -> str | None:
+    """The state the geocoder's description of `number` names, from the generated table.
+
+    As `geocoder.description_for_number(number, "en")`: an invalid number has none; a valid one
+    of a geographic type is described by its longest known prefix, any other by its country.
+    """
+    kind = phonenumbers.number_type(number)
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
+        return None
+    code = number.country_code or 0
+    if phonenumbers.is_number_type_geographical(kind, code):
+        digits = f"{code}{phonenumbers.national_significant_number(number)}"
+        for end in range(min(LONGEST_PREFIX, len(digits)), 0, -1):
+            if digits[:end] in PREFIX_STATES:
+                return PREFIX_STATES[digits[:end]]
+    regions = phonenumbers.region_codes_for_country_code(code)
+    if len(regions) > 1:  # the one region the number is valid for, if exactly one
+        regions = tuple(r for r in regions if phonenumbers.is_valid_number_for_region(number, r))
+    return REGION_STATES.get(regions[0]) if len(regions) == 1 else None
 
 
 def hours_for(states: Sequence[str]) -> tuple[time, time]:
