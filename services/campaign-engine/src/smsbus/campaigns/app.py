@@ -16,14 +16,16 @@ from fastapi import FastAPI
 from prometheus_client import Gauge
 
 from smsbus.campaigns.api import api_router
+from smsbus.campaigns.api import imports as import_api
 from smsbus.campaigns.api.deps import Engine, install
 from smsbus.campaigns.clock import Clock
 from smsbus.campaigns.dispatch import DispatchConfig, Dispatcher
 from smsbus.campaigns.eligibility import EligibilityClient
-from smsbus.campaigns.handlers import Deps, dispatcher
+from smsbus.campaigns.handlers import Deps, routes
+from smsbus.campaigns.imports import ImportRunner
 from smsbus.campaigns.settings import SERVICE, Settings
 from smsbus.runtime.background import Background
-from smsbus.runtime.consumer import subscribe
+from smsbus.runtime.consumer import Consumer, batch_limits
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.health import consumer_checks, health_router
 from smsbus.runtime.kafka import make_broker, start_when_reachable
@@ -74,27 +76,32 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         base_url=settings.compliance_url, ttl=settings.eligibility_ttl_seconds
     )
     deps = Deps(
-        sessions=sessions,
         clock=clock.now,
         events_topic=settings.events_topic,
-        consumer=settings.group_id,
         reply_window=timedelta(days=settings.reply_window_days),
         default_region=settings.default_region,
         eligibility=eligibility,
         count=count,
         paused=pause,
     )
-    handle = dispatcher(deps)
     consumed = [
         settings.messages_topic, settings.contacts_topic, settings.consent_topic,
         settings.results_topic,
     ]  # fmt: skip
-    for topic in consumed:
-        subscribe(
-            broker, topic=topic, group_id=settings.group_id, handler=handle, stalls=stalls,
-            metrics=metrics,
-        )  # fmt: skip
+    consumer = Consumer(
+        bootstrap=settings.kafka_bootstrap,
+        group_id=settings.group_id,
+        topics=consumed,
+        routes=routes(deps),
+        sessions=sessions,
+        broker=broker,
+        stalls=stalls,
+        metrics=metrics,
+        limits=batch_limits(settings),
+        client_id=SERVICE,
+    )
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics, poll_interval=1.0)
+    imports = ImportRunner(engine=engine, sessions=sessions, region=settings.default_region)
     sender = Dispatcher(
         sessions=sessions,
         eligibility=eligibility,
@@ -104,6 +111,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             requests_topic=settings.requests_topic,
             batch=settings.dispatch_batch,
             interval=settings.dispatch_interval,
+            lanes=settings.dispatch_lanes,
         ),
         on_outcome=count,
         on_paused=_show_paused(paused),
@@ -113,7 +121,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         background = Background()
         background.start(start_when_reachable(broker), "campaigns-kafka")
+        background.start(consumer.run(), "campaigns-consumer")
         background.start(relay.run(), "campaigns-outbox-relay")
+        background.start(imports.run(), "campaigns-contact-imports")
         background.start(
             watch_consumer_lag(
                 bootstrap=settings.kafka_bootstrap,
@@ -142,8 +152,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     )
     install_sessions(app, sessions)
     install(app, Engine(settings=settings, clock=clock, paused=pause))
+    import_api.install(app, imports)
     app.include_router(api_router())
-    app.include_router(health_router(consumer_checks(broker, engine, stalls)))
+    app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics))
     return app
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -110,7 +111,9 @@ class MemberRow(SQLModel, table=True):
     __tablename__ = "members"
     __table_args__ = (
         UniqueConstraint("campaign_id", "phone", name="members_campaign_phone_key"),
-        Index("members_due_idx", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        Index(  # the dispatcher's claim order (migration 0004)
+            "members_due_idx", "next_attempt_at", "id", postgresql_where=text("status = 'pending'")
+        ),
         Index("members_phone_idx", "phone", "intent_at"),
         Index("members_campaign_idx", "campaign_id", "status"),
     )
@@ -182,3 +185,49 @@ class ParkedStatusRow(SQLModel, table=True):
     status: str = Field(sa_column=Column(String(12), primary_key=True))
     occurred_at: datetime | None = _ts(nullable=False)
     parked_at: datetime | None = _ts(nullable=False, server_default=func.now())
+
+
+class ContactImportRow(SQLModel, table=True):
+    """A CSV import run as a background job (POST /v1/contacts/imports): its state and counts,
+    written after each chunk it commits."""
+
+    __tablename__ = "contact_imports"
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    status: str = Field(sa_column=Column(String(12), nullable=False))
+    """queued | running | succeeded | failed"""
+    file_name: str | None = Field(default=None, sa_column=Column(Text))
+    file_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
+    bytes_read: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    rows_read: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    imported: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    """Distinct contacts created or updated."""
+    created: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    """Of those, the ones that did not exist before."""
+    invalid: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    duplicates: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    errors: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(_JSON, nullable=False)
+    )
+    """The first rejected rows in file order ({line, reason, value}), at most ERRORS_KEPT."""
+    mapping: dict[str, str] | None = Field(default=None, sa_column=Column(_JSON))
+    list_id: str | None = Field(default=None, sa_column=Column(String(64)))
+    """A static list each imported contact is added to."""
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    """Why it failed."""
+    created_at: datetime | None = _ts(nullable=False, server_default=func.now())
+    started_at: datetime | None = _ts()
+    finished_at: datetime | None = _ts()
+    heartbeat_at: datetime | None = _ts()
+    """Renewed while the process that holds the job lives; a queued or running import whose
+    heartbeat stopped was interrupted (a restart, a crash) and is marked failed."""
+
+
+class ImportContactRow(SQLModel, table=True):
+    """Each contact an import created or updated, with the file line it came from."""
+
+    __tablename__ = "import_contacts"
+
+    import_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    contact_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    line: int = Field(sa_column=Column(Integer, nullable=False))

@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from smsbus.campaigns.api import campaigns, contacts
+from smsbus.campaigns.api import campaigns, contacts, imports
 
 
 def api_router() -> APIRouter:
     router = APIRouter()
+    router.include_router(imports.router, tags=["contact imports"])
     router.include_router(contacts.router, tags=["contacts, lists, templates"])
     router.include_router(campaigns.router, tags=["campaigns"])
     router.include_router(campaigns.testing_router)

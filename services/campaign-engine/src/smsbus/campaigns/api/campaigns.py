@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException
 
 from smsbus.campaigns.api.contacts import known_fields
 from smsbus.campaigns.api.deps import EngineDep, not_found, unprocessable
+from smsbus.campaigns.api.imports import finished_import
 from smsbus.campaigns.api.schemas import (
     CampaignIn,
     CampaignOut,
@@ -21,6 +22,7 @@ from smsbus.campaigns.domain import egress, lifecycle, stats, templates
 from smsbus.campaigns.models import CampaignRow
 from smsbus.campaigns.store import campaigns as store
 from smsbus.campaigns.store import contacts as contact_store
+from smsbus.campaigns.store import imports as import_store
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/v1")
@@ -94,10 +96,10 @@ async def get_campaign(campaign_id: str, session: SessionDep) -> CampaignOut:
 async def add_members(
     campaign_id: str, body: MembersIn, engine: EngineDep, session: SessionDep
 ) -> MembersAdded:
-    """Adds a list's contacts and/or contacts by id; a number already in the campaign is a
-    duplicate (one member per phone)."""
-    if not body.list_id and not body.contact_ids:
-        raise unprocessable("list_id", "give a list_id or contact_ids")
+    """Adds a list's contacts, contacts by id and/or an import's contacts; a number already in
+    the campaign is a duplicate (one member per phone)."""
+    if not body.list_id and not body.contact_ids and not body.import_id:
+        raise unprocessable("list_id", "give a list_id, contact_ids or an import_id")
     async with session.begin():
         campaign = await store.get_campaign(session=session, campaign_id=campaign_id, lock=True)
         if campaign is None:
@@ -122,6 +124,18 @@ async def add_members(
             new_id=engine.new_id,
             now=engine.now(),
         )
+        if body.import_id:
+            imported = await finished_import(session=session, import_id=body.import_id)
+            pages = import_store.imported_contacts(session=session, import_id=imported.id)
+            async for page in pages:  # a page at a time: an import may hold a million
+                more, repeated = await store.add_members(
+                    session=session,
+                    campaign=campaign,
+                    contacts=page,
+                    new_id=engine.new_id,
+                    now=engine.now(),
+                )
+                added, duplicates = added + more, duplicates + repeated
     missing = [c for c in body.contact_ids if c not in known]
     return MembersAdded(added=added, duplicates=duplicates, missing=missing)
 

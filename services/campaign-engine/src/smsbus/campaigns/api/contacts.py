@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import codecs
-import json
 from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from smsbus.campaigns.api.deps import EngineDep, not_found, unprocessable
+from smsbus.campaigns.api.deps import Engine, EngineDep, not_found, unprocessable
+from smsbus.campaigns.api.imports import finished_import, parse_mapping
 from smsbus.campaigns.api.schemas import (
     ContactOut,
     ContactPage,
     FlagsIn,
     ImportResult,
     ListIn,
+    ListMembersIn,
     ListOut,
+    MembersAdded,
     PreviewIn,
     PreviewOut,
     RowErrorOut,
@@ -25,8 +28,9 @@ from smsbus.campaigns.api.schemas import (
 )
 from smsbus.campaigns.domain import contacts as domain
 from smsbus.campaigns.domain import templates
-from smsbus.campaigns.models import ContactRow
+from smsbus.campaigns.models import ContactRow, ListRow
 from smsbus.campaigns.store import contacts as store
+from smsbus.campaigns.store import imports as import_store
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/v1")
@@ -55,13 +59,9 @@ async def import_contacts(
     file: Annotated[UploadFile, File(description="CSV with a header row and a phone column")],
     mapping: Annotated[str | None, Form(description='JSON {"CSV column": "our field"}')] = None,
 ) -> ImportResult:
-    """Streams a CSV: phones to E.164, invalid rows reported by line, duplicates merged."""
-    columns: dict[str, str] = {}
-    if mapping:
-        try:
-            columns = dict(json.loads(mapping))
-        except (ValueError, TypeError):
-            raise unprocessable("mapping", "not a JSON object of column → field") from None
+    """Streams a CSV in this request: phones to E.164, invalid rows reported by line,
+    duplicates merged. For small files; POST /v1/contacts/imports runs large ones as a job."""
+    columns = parse_mapping(mapping)
     invalid: list[RowErrorOut] = []
     duplicates: list[RowErrorOut] = []
     seen: dict[str, int] = {}
@@ -119,7 +119,10 @@ async def set_flags(contact_id: str, body: FlagsIn, session: SessionDep) -> Cont
 
 @router.post("/lists", response_model=ListOut, status_code=201)
 async def create_list(body: ListIn, engine: EngineDep, session: SessionDep) -> ListOut:
+    """Static lists: contact ids and/or an import's contacts; dynamic ones: a filter."""
     if body.kind == "dynamic":
+        if body.import_id:
+            raise unprocessable("import_id", "a dynamic list's members come from its filter")
         try:
             domain.check_filter(body.filter or {})
         except ValueError as exc:
@@ -132,25 +135,63 @@ async def create_list(body: ListIn, engine: EngineDep, session: SessionDep) -> L
             kind=body.kind,
             spec=body.filter,
         )
-        if body.kind == "static" and body.contact_ids:
-            known = {
-                c.id for c in await store.contacts_by_id(session=session, ids=body.contact_ids)
-            }
-            missing = [c for c in body.contact_ids if c not in known]
-            if missing:
-                raise unprocessable("contact_ids", f"unknown contacts: {', '.join(missing[:10])}")
-            await store.add_to_list(session=session, list_id=row.id, contact_ids=body.contact_ids)
-        size = len(await store.list_members(session=session, row=row, now=engine.now()))
-    return ListOut(id=row.id, name=row.name, kind=row.kind, filter=row.filter, size=size)
+        if body.kind == "static":
+            await _add_to_static_list(
+                session, row, contact_ids=body.contact_ids, import_id=body.import_id
+            )
+        return await _list_out(session, row, engine)
 
 
 @router.get("/lists", response_model=list[ListOut])
 async def get_lists(engine: EngineDep, session: SessionDep) -> list[ListOut]:
-    found = []
-    for row in await store.lists(session=session):
+    return [await _list_out(session, row, engine) for row in await store.lists(session=session)]
+
+
+@router.post("/lists/{list_id}/members", response_model=MembersAdded, status_code=201)
+async def add_list_members(list_id: str, body: ListMembersIn, session: SessionDep) -> MembersAdded:
+    """Adds contacts by id and/or an import's contacts to a static list; a contact already in
+    it is a duplicate."""
+    if not body.contact_ids and not body.import_id:
+        raise unprocessable("contact_ids", "give contact_ids or an import_id")
+    async with session.begin():
+        row = await store.get_list(session=session, list_id=list_id)
+        if row is None:
+            raise not_found("list")
+        if row.kind != "static":
+            raise HTTPException(409, "a dynamic list's members come from its filter")
+        added, offered = await _add_to_static_list(
+            session, row, contact_ids=body.contact_ids, import_id=body.import_id
+        )
+    return MembersAdded(added=added, duplicates=offered - added, missing=[])
+
+
+async def _add_to_static_list(
+    session: AsyncSession, row: ListRow, *, contact_ids: list[str], import_id: str | None
+) -> tuple[int, int]:
+    """(added, offered): unknown contact ids are a 422 naming them."""
+    added = offered = 0
+    if contact_ids:
+        known = {c.id for c in await store.contacts_by_id(session=session, ids=contact_ids)}
+        missing = [c for c in contact_ids if c not in known]
+        if missing:
+            raise unprocessable("contact_ids", f"unknown contacts: {', '.join(missing[:10])}")
+        added += await store.add_to_list(session=session, list_id=row.id, contact_ids=contact_ids)
+        offered += len(set(contact_ids))
+    if import_id:
+        imported = await finished_import(session=session, import_id=import_id)
+        joined, of = await import_store.add_import_to_list(
+            session=session, list_id=row.id, import_id=imported.id
+        )
+        added, offered = added + joined, offered + of
+    return added, offered
+
+
+async def _list_out(session: AsyncSession, row: ListRow, engine: Engine) -> ListOut:
+    if row.kind == "static":  # counted, not loaded: an import's list may hold a million
+        size = await store.static_list_size(session=session, list_id=row.id)
+    else:
         size = len(await store.list_members(session=session, row=row, now=engine.now()))
-        found.append(ListOut(id=row.id, name=row.name, kind=row.kind, filter=row.filter, size=size))
-    return found
+    return ListOut(id=row.id, name=row.name, kind=row.kind, filter=row.filter, size=size)
 
 
 async def known_fields(session: Any) -> set[str]:

@@ -27,6 +27,37 @@ class ImportResult(BaseModel):
     contact_ids: list[str]
 
 
+class ImportOut(BaseModel):
+    """A contact import (POST /v1/contacts/imports) and how far it got."""
+
+    id: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    file_name: str | None
+    file_bytes: int
+    bytes_read: int
+    percent: float
+    """Of the file's bytes read; 100 once it succeeded."""
+    rows_read: int
+    """Data rows (the header is not one)."""
+    imported: int
+    """Distinct contacts created or updated (each recorded against the import)."""
+    created: int
+    """Of those, the new ones."""
+    rejected: int
+    """invalid + duplicates."""
+    invalid: int
+    duplicates: int
+    """Rows whose phone appeared earlier in the file (the first one is imported)."""
+    errors: list[RowErrorOut]
+    """The first rejected rows in file order (at most 100), with their line and reason."""
+    list_id: str | None
+    reason: str | None
+    """Why it failed."""
+    created_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
 class ContactOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -59,8 +90,16 @@ class ListIn(_Strict):
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["static", "dynamic"] = "static"
     contact_ids: list[str] = []
+    import_id: str | None = None
+    """Static lists: also every contact that import created or updated."""
     filter: dict[str, Any] | None = None
     """Dynamic lists: {"all": [{"field", "op", "value"}]}."""
+
+
+class ListMembersIn(_Strict):
+    contact_ids: list[str] = []
+    import_id: str | None = None
+    """Every contact that import created or updated."""
 
 
 class ListOut(BaseModel):
@@ -159,6 +198,8 @@ class CampaignOut(BaseModel):
 class MembersIn(_Strict):
     list_id: str | None = None
     contact_ids: list[str] = []
+    import_id: str | None = None
+    """Every contact that import created or updated (not deleted since)."""
 
 
 class MembersAdded(BaseModel):

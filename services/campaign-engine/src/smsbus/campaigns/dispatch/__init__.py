@@ -1,7 +1,11 @@
 """The dispatch loop and its steps, one job per module:
 
-- `loop`: claim due members, decide them, start scheduled campaigns, finish drained ones;
-- `decisions`: one batch's checks and decisions (skip, wait, or an intent with its request);
+- `loop`: lanes that claim due members and decide them; starting scheduled campaigns,
+  finishing drained ones;
+- `decisions`: one claimed batch: its facts, its decisions, what they change;
+- `facts`: what the rules need for a batch, loaded a statement per kind of fact;
+- `outcomes`: what the decisions change (skip, wait, or an intent with its request), written
+  a statement per kind;
 - `requests`: the SendRequested for one member's attempt (to compliance's egress).
 
 What the egress answers is handled by `handlers/results.py`.

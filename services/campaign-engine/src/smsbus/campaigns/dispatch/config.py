@@ -9,5 +9,10 @@ from dataclasses import dataclass
 class DispatchConfig:
     events_topic: str
     requests_topic: str = "outbound.requests.v1"
-    batch: int = 50
+    batch: int = 200
+    """Members claimed per batch."""
     interval: float = 1.0
+    """Seconds a lane waits after a batch that was not full."""
+    lanes: int = 2
+    """Batches in flight at once (each its own transaction): one writes while the next loads
+    and asks compliance."""

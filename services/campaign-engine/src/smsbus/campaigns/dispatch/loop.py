@@ -1,6 +1,10 @@
-"""The dispatch loop: each round a batch of due members is claimed (FOR UPDATE SKIP LOCKED) and
-decided; each send is requested from compliance's egress in the claim's transaction (intent +
-counts + SendRequested in the outbox); scheduled campaigns start, drained ones finish.
+"""The dispatch loop: batches of due members are claimed (FOR UPDATE SKIP LOCKED) and decided,
+each send requested from compliance's egress in the claim's transaction (intent + counts +
+SendRequested in the outbox); scheduled campaigns start, drained ones finish.
+
+`lanes` batches are in flight at once, each in its own transaction: while one holds its
+campaigns' locks and writes, the next claims its members and waits for compliance's
+eligibility, so a batch's decisions never queue behind the previous batch's round trips.
 
 Nothing here calls OpenPhone. Exactly once per member comes from the request id
 `<member id>:<attempt>`: the egress sends one text per id, the outbox publishes the request
@@ -26,6 +30,9 @@ from smsbus.runtime.db import Sessions, execute
 
 logger = logging.getLogger(__name__)
 
+MAX_PAUSE = 30.0
+HOUSEKEEPING_SECONDS = 1.0
+
 
 class Dispatcher:
     def __init__(
@@ -50,20 +57,39 @@ class Dispatcher:
         )
 
     async def run(self) -> None:
+        async with asyncio.TaskGroup() as tasks:
+            for _ in range(self._config.lanes):
+                tasks.create_task(self._lane())
+            tasks.create_task(self._keep_house())
+
+    async def _lane(self) -> None:
+        """Batch after batch: the next at once after a full one, after `interval` otherwise,
+        later after failures."""
         failures = 0
         while True:
             try:
-                done = await self.dispatch_once()
-                await self.housekeeping()
+                claimed = await self.dispatch_once()
                 failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 failures += 1
                 logger.warning("dispatch round failed (%d in a row)", failures, exc_info=exc)
-                done = 0
-            if done < self._config.batch:
-                await asyncio.sleep(min(self._config.interval * (1 + failures), 30.0))
+                claimed = 0
+            if claimed < self._config.batch:
+                await asyncio.sleep(min(self._config.interval * (1 + failures), MAX_PAUSE))
+
+    async def _keep_house(self) -> None:
+        """Housekeeping every `interval`, at most once a second (its statements scan the
+        campaigns, whatever is being dispatched)."""
+        while True:
+            try:
+                await self.housekeeping()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.warning("dispatch housekeeping failed", exc_info=exc)
+            await asyncio.sleep(max(self._config.interval, HOUSEKEEPING_SECONDS))
 
     async def housekeeping(self) -> None:
         """Scheduled campaigns start, drained ones complete; the paused ones are counted."""
@@ -85,8 +111,9 @@ class Dispatcher:
         """One batch decided and its requests committed. Returns how many were claimed."""
         now = self._clock()
         async with self._sessions() as session, session.begin():
-            ids = await store.claim_due(session=session, now=now, limit=self._config.batch)
-            if not ids:
+            claimed = await store.claim_due(session=session, now=now, limit=self._config.batch)
+            if not claimed:
                 return 0
-            await self._decisions.decide_members(session, ids, now)
-        return len(ids)
+            counted = await self._decisions.decide_members(session, claimed, now)
+        self._decisions.count(counted)
+        return len(claimed)

@@ -1,5 +1,5 @@
-"""Contacts as data: phone normalisation, CSV rows → contacts (every bad row reported with its
-line number and reason), flags, and dynamic-list filters evaluated over a contact."""
+"""Contacts as data: CSV rows → contacts (every bad row reported with its line number and
+reason; phones to E.164 by `phones`), flags, and dynamic-list filters evaluated over a contact."""
 
 from __future__ import annotations
 
@@ -9,27 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-import phonenumbers
+from smsbus.campaigns.domain.phones import InvalidPhone as InvalidPhone
+from smsbus.campaigns.domain.phones import normalise as normalise
 
 STANDARD = ("first_name", "last_name", "company", "email", "phone", "state", "city", "zip")
-
-
-class InvalidPhone(ValueError):
-    pass
-
-
-def normalise(raw: str, *, region: str = "US") -> str:
-    """E.164, or InvalidPhone with the reason."""
-    text = raw.strip()
-    if not text:
-        raise InvalidPhone("empty phone")
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(f"not a phone number: {exc}") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone("not a valid number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+ZIP_LENGTH = 10
+"""contacts.zip's width: a longer one is a bad row, not a failed import."""
 
 
 @dataclass(frozen=True)
@@ -60,31 +45,62 @@ def read_csv(
     """Streams a CSV with a header row; `mapping` maps CSV column → our field (else by name).
 
     Columns that are not standard fields are kept as custom fields (for templates). Line
-    numbers are the file's (the header is line 1)."""
-    reader = csv.DictReader(lines)
-    columns = mapping or {}
-    for record in reader:
+    numbers are the file's (the header is line 1). Reads rows as csv.DictReader would (blank
+    lines skipped, a repeated column's last value, short rows padded), with the header's
+    names worked out once rather than per row."""
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if header is None:
+        return
+    standard_columns, custom_columns = _columns(header, mapping or {})
+    width = len(header)
+    for values in reader:
+        if not values:
+            continue
         line = reader.line_num
-        standard: dict[str, str] = {}
-        custom: dict[str, str] = {}
-        for column, value in record.items():
-            if column is None:
-                yield RowError(line, "more values than columns")
-                break
-            name = columns.get(column, column.strip().lower().replace(" ", "_"))
-            text = (value or "").strip()
-            if name in STANDARD:
-                standard[name] = text
-            elif text:
-                custom[name] = text
-        else:
-            raw = standard.get("phone", "")
-            try:
-                phone = normalise(raw, region=region)
-            except InvalidPhone as exc:
-                yield RowError(line, str(exc), raw or None)
-                continue
-            yield ContactRow(line, phone, {k: v for k, v in standard.items() if v}, custom)
+        if len(values) > width:
+            yield RowError(line, "more values than columns")
+            continue
+        if "\x00" in "".join(values):  # PostgreSQL's text cannot hold one
+            yield RowError(line, "NUL character in a value")
+            continue
+        if len(values) < width:
+            values += [""] * (width - len(values))
+        standard = {name: values[i].strip() for name, i in standard_columns}
+        custom = {name: text for name, i in custom_columns if (text := values[i].strip())}
+        yield _contact_or_error(line, standard, custom, region)
+
+
+def _contact_or_error(
+    line: int, standard: dict[str, str], custom: dict[str, str], region: str
+) -> ContactRow | RowError:
+    raw = standard.get("phone", "")
+    try:
+        phone = normalise(raw, region=region)
+    except InvalidPhone as exc:
+        return RowError(line, str(exc), raw or None)
+    zip_code = standard.get("zip", "")
+    if len(zip_code) > ZIP_LENGTH:
+        return RowError(line, f"zip longer than {ZIP_LENGTH} characters", zip_code)
+    return ContactRow(line, phone, {k: v for k, v in standard.items() if v}, custom)
+
+
+Columns = list[tuple[str, int]]
+
+
+def _columns(header: list[str], mapping: Mapping[str, str]) -> tuple[Columns, Columns]:
+    """(our field, its value's index) of the standard and of the custom columns, each in
+    csv.DictReader's order: a column named twice is read once, at its first place, with its
+    last value."""
+    last: dict[str, int] = {}
+    for index, column in enumerate(header):
+        last[column] = index
+    standard: Columns = []
+    custom: Columns = []
+    for column, index in last.items():
+        name = mapping.get(column, column.strip().lower().replace(" ", "_"))
+        (standard if name in STANDARD else custom).append((name, index))
+    return standard, custom
 
 
 # Dynamic lists: a filter is {"all": [conditions]} where a condition is

@@ -14,9 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
-
-from scipy import stats as sp
+from typing import Any, Literal
 
 Z95 = 1.959963984540054
 CORRECTION = "yates"
@@ -27,6 +25,14 @@ SRM_ALPHA = 0.001
 class Interval:
     low: float
     high: float
+
+
+def _scipy_stats() -> Any:
+    # Imported on first use: scipy.stats is ~110 MiB resident, and only the statistics
+    # endpoints need it (a dispatching or importing engine never does).
+    from scipy import stats
+
+    return stats
 
 
 def wilson(successes: int, trials: int, z: float = Z95) -> Interval | None:
@@ -72,6 +78,7 @@ def required_sample(p1: float, p2: float, *, alpha: float = 0.05, power: float =
     h = abs(2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p2)))
     if h == 0:
         return None
+    sp = _scipy_stats()
     z_alpha = float(sp.norm.ppf(1 - alpha / 2))
     z_power = float(sp.norm.ppf(power))
     # Two independent arms of n each: var(h) = 1/n + 1/n.
@@ -85,7 +92,7 @@ def sample_ratio(arms: Sequence[Arm]) -> float | None:
     if len(arms) < 2 or total == 0:
         return None
     expected = [total * arm.weight / weights for arm in arms]
-    return float(sp.chisquare([arm.members for arm in arms], expected).pvalue)
+    return float(_scipy_stats().chisquare([arm.members for arm in arms], expected).pvalue)
 
 
 def analyse(arms: Sequence[Arm], *, min_sample: int = 100, alpha: float = 0.05) -> AbResult:
@@ -108,7 +115,7 @@ def analyse(arms: Sequence[Arm], *, min_sample: int = 100, alpha: float = 0.05) 
             "no_difference", "no variation in responses", CORRECTION, 0.0, 1.0, None, None,
             required, srm, mismatch,
         )  # fmt: skip
-    chi2, p_value, _, _ = sp.chi2_contingency(table, correction=True)
+    chi2, p_value, _, _ = _scipy_stats().chi2_contingency(table, correction=True)
     best = max(range(len(arms)), key=lambda i: rates[i])
     if p_value < alpha:
         return AbResult(

@@ -73,11 +73,6 @@ async def add_members(
     return added, len(values) - added
 
 
-async def members_by_id(*, session: AsyncSession, ids: Sequence[str]) -> list[MemberRow]:
-    rows = await session.exec(select(MemberRow).where(col(MemberRow.id).in_(list(ids))))
-    return list(rows.all())
-
-
 async def members_page(
     *, session: AsyncSession, campaign_id: str, status: str | None, limit: int, offset: int
 ) -> list[MemberRow]:

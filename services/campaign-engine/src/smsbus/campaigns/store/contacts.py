@@ -136,6 +136,17 @@ async def add_to_list(*, session: AsyncSession, list_id: str, contact_ids: Seque
     return added
 
 
+async def static_list_size(*, session: AsyncSession, list_id: str) -> int:
+    """A static list's contacts that are not deleted (what list_members would return)."""
+    statement = (
+        select(func.count())
+        .select_from(ListContactRow)
+        .join(ContactRow, col(ContactRow.id) == col(ListContactRow.contact_id))
+        .where(ListContactRow.list_id == list_id, ContactRow.deleted == False)  # noqa: E712
+    )
+    return int((await session.exec(statement)).one())
+
+
 async def get_list(*, session: AsyncSession, list_id: str) -> ListRow | None:
     return await session.get(ListRow, list_id)
 

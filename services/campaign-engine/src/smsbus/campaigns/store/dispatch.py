@@ -1,56 +1,96 @@
-"""What the dispatcher reads and writes: claims (FOR UPDATE SKIP LOCKED), limits, history,
-and the counts an unsent request gives back."""
+"""What the dispatcher reads and writes, a batch at a time: one statement per step whatever the
+batch's size (arrays as parameters, never a statement per member). Claims (FOR UPDATE SKIP
+LOCKED), locks, limits, history, the members' new state, and the counts an unsent request gives
+back."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import String, any_, bindparam, func, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.campaigns.domain.caps import ContactHistory, campaign_day
-from smsbus.campaigns.models import MemberRow
+from smsbus.campaigns.models import CampaignRow, ContactRow, MemberRow
 from smsbus.runtime.db import execute
 
-_CLAIM_DUE = text(
-    """
-    SELECT m.id FROM members m JOIN campaigns c ON c.id = m.campaign_id
-    WHERE m.status = 'pending' AND m.next_attempt_at <= :now AND c.status = 'running'
-    ORDER BY m.next_attempt_at, m.id
-    LIMIT :limit
-    FOR UPDATE OF m SKIP LOCKED
-    """
-)
+_IDS = bindparam("ids", type_=ARRAY(String))
 
 
-async def claim_due(*, session: AsyncSession, now: datetime, limit: int) -> list[str]:
-    rows = await execute(session, _CLAIM_DUE, {"now": now, "limit": limit})
-    return [row[0] for row in rows]
+async def claim_due(*, session: AsyncSession, now: datetime, limit: int) -> list[MemberRow]:
+    """Up to `limit` due pending members of running campaigns, oldest due first, locked until
+    the transaction ends; rows another transaction holds are skipped (replicas and the
+    dispatcher's own lanes share the work).
 
-
-async def lock_campaigns(*, session: AsyncSession, ids: Sequence[str]) -> None:
-    """Serialises limit accounting per campaign across replicas (sorted: no deadlocks)."""
-    await execute(
-        session,
-        text("SELECT id FROM campaigns WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
-        {"ids": sorted(ids)},
+    The running campaigns are an array, not a join: members are then read in the due index's
+    order and the scan stops at `limit`, whatever the planner knows of the small campaigns
+    table (a join it misjudges sorts every due member, at every claim)."""
+    running = select(CampaignRow.id).where(col(CampaignRow.status) == "running")
+    statement = (
+        select(MemberRow)
+        .where(
+            col(MemberRow.status) == "pending",
+            col(MemberRow.next_attempt_at) <= now,
+            col(MemberRow.campaign_id) == any_(func.array(running.scalar_subquery())),
+        )
+        .order_by(col(MemberRow.next_attempt_at), col(MemberRow.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
+    return list((await session.exec(statement)).all())
+
+
+async def contacts(*, session: AsyncSession, ids: Sequence[str]) -> dict[str, ContactRow]:
+    statement = select(ContactRow).where(col(ContactRow.id) == any_(_IDS))
+    rows = await session.exec(statement, params={"ids": list(set(ids))})
+    return {row.id: row for row in rows}
+
+
+async def lock_campaigns(*, session: AsyncSession, ids: Sequence[str]) -> dict[str, CampaignRow]:
+    """The campaigns, locked and read afresh: serialises limit accounting per campaign across
+    replicas and lanes (in id order: no deadlocks)."""
+    statement = (
+        select(CampaignRow)
+        .where(col(CampaignRow.id) == any_(_IDS))
+        .order_by(col(CampaignRow.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    rows = await session.exec(statement, params={"ids": sorted(set(ids))})
+    return {row.id: row for row in rows}
+
+
+async def lock_lines(*, session: AsyncSession, lines: Sequence[str]) -> None:
+    """Serialises the line segment budgets of campaigns sharing a line (taken after the
+    campaigns' locks, before the numbers'; each in sorted order)."""
+    if lines:
+        await _advisory_locks(session, "smsbus.campaigns.line.", lines)
 
 
 async def lock_phones(*, session: AsyncSession, phones: Sequence[str]) -> None:
     """Serialises per-number caps across campaigns and replicas."""
-    for phone in sorted(set(phones)):
-        await execute(
-            session,
-            text("SELECT pg_advisory_xact_lock(hashtext('smsbus.campaigns.phone.' || :p))"),
-            {"p": phone},
-        )
+    if phones:
+        await _advisory_locks(session, "smsbus.campaigns.phone.", phones)
 
 
-async def usage(*, session: AsyncSession, days: dict[str, date]) -> dict[str, int]:
+async def _advisory_locks(session: AsyncSession, prefix: str, keys: Sequence[str]) -> None:
+    await execute(
+        session,
+        text(
+            "SELECT pg_advisory_xact_lock(hashtext(:prefix || k)) "
+            "FROM (SELECT DISTINCT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS sorted"
+        ),
+        {"prefix": prefix, "keys": list(keys)},
+    )
+
+
+async def usage(*, session: AsyncSession, days: Mapping[str, date]) -> dict[str, int]:
     """Sends counted today per campaign (`days`: campaign id → its current day)."""
     if not days:
         return {}
@@ -63,14 +103,17 @@ async def usage(*, session: AsyncSession, days: dict[str, date]) -> dict[str, in
     return {campaign: found.get(campaign, 0) for campaign in days}
 
 
-async def count_usage(*, session: AsyncSession, campaign_id: str, day: date, delta: int) -> None:
+async def count_usage(*, session: AsyncSession, counts: Mapping[tuple[str, date], int]) -> None:
+    """Adds to the sends counted per (campaign, day), all in one statement."""
+    keys = sorted(counts)  # one row order for every writer: no deadlocks
     await execute(
         session,
         text(
-            "INSERT INTO campaign_days (campaign_id, day, used) VALUES (:c, :d, :n) "
-            "ON CONFLICT (campaign_id, day) DO UPDATE SET used = campaign_days.used + :n"
+            "INSERT INTO campaign_days (campaign_id, day, used) "
+            "SELECT * FROM unnest(CAST(:c AS text[]), CAST(:d AS date[]), CAST(:n AS int[])) "
+            "ON CONFLICT (campaign_id, day) DO UPDATE SET used = campaign_days.used + EXCLUDED.used"
         ),
-        {"c": campaign_id, "d": day, "n": delta},
+        {"c": [k[0] for k in keys], "d": [k[1] for k in keys], "n": [counts[k] for k in keys]},
     )
 
 
@@ -87,14 +130,18 @@ async def line_segments(
     return {line: found.get(line, 0) for line in lines}
 
 
-async def count_segments(*, session: AsyncSession, line: str, day: date, delta: int) -> None:
+async def count_segments(*, session: AsyncSession, counts: Mapping[tuple[str, date], int]) -> None:
+    """Adds to the segments counted per (line, UTC day), all in one statement."""
+    keys = sorted(counts)
     await execute(
         session,
         text(
-            "INSERT INTO line_days (line, day, segments) VALUES (:l, :d, :n) "
-            "ON CONFLICT (line, day) DO UPDATE SET segments = line_days.segments + :n"
+            "INSERT INTO line_days (line, day, segments) "
+            "SELECT * FROM unnest(CAST(:l AS text[]), CAST(:d AS date[]), CAST(:n AS int[])) "
+            "ON CONFLICT (line, day) DO UPDATE "
+            "SET segments = line_days.segments + EXCLUDED.segments"
         ),
-        {"l": line, "d": day, "n": delta},
+        {"l": [k[0] for k in keys], "d": [k[1] for k in keys], "n": [counts[k] for k in keys]},
     )
 
 
@@ -135,34 +182,43 @@ async def suppressed(*, session: AsyncSession, phones: Sequence[str]) -> set[str
     return {r[0] for r in rows}
 
 
-async def update_member(*, session: AsyncSession, member_id: str, **values: Any) -> None:
-    columns = ", ".join(f"{name} = :{name}" for name in values)
-    await execute(
-        session,
-        text(f"UPDATE members SET {columns} WHERE id = :member_id"),
-        {"member_id": member_id, **values},
-    )
+@dataclass(frozen=True)
+class MemberChange:
+    """A member's state after its decision: every column the dispatcher writes, unchanged ones
+    as they were read (the row is locked from its claim to the commit)."""
+
+    id: str
+    status: str
+    reason: str | None
+    next_attempt_at: datetime | None
+    text: str | None
+    segments: int | None
+    encoding: str | None
+    intent_at: datetime | None
+    attempts: int
 
 
-async def record_intent(
-    *,
-    session: AsyncSession,
-    member_id: str,
-    text_: str,
-    segments: int,
-    encoding: str,
-    now: datetime,
-) -> int:
-    """The member is `sending` this text from now; returns its attempt number (the request's)."""
-    rows = await execute(
-        session,
-        text(
-            "UPDATE members SET status = 'sending', text = :t, segments = :s, encoding = :e, "
-            "intent_at = :now, attempts = attempts + 1 WHERE id = :id RETURNING attempts"
-        ),
-        {"t": text_, "s": segments, "e": encoding, "now": now, "id": member_id},
-    )
-    return int(rows.scalar_one())
+_UPDATE_MEMBERS = text(
+    """
+    UPDATE members AS m SET status = v.status, reason = v.reason,
+        next_attempt_at = v.next_attempt_at, text = v.text, segments = v.segments,
+        encoding = v.encoding, intent_at = v.intent_at, attempts = v.attempts
+    FROM unnest(CAST(:id AS text[]), CAST(:status AS text[]), CAST(:reason AS text[]),
+                CAST(:next_attempt_at AS timestamptz[]), CAST(:text AS text[]),
+                CAST(:segments AS int[]), CAST(:encoding AS text[]),
+                CAST(:intent_at AS timestamptz[]), CAST(:attempts AS int[]))
+        AS v(id, status, reason, next_attempt_at, text, segments, encoding, intent_at, attempts)
+    WHERE m.id = v.id
+    """
+)
+_CHANGE_COLUMNS = tuple(MemberChange.__dataclass_fields__)
+
+
+async def update_members(*, session: AsyncSession, changes: Sequence[MemberChange]) -> None:
+    """Every member's new state in one statement."""
+    if changes:
+        columns = {name: [getattr(c, name) for c in changes] for name in _CHANGE_COLUMNS}
+        await execute(session, _UPDATE_MEMBERS, columns)
 
 
 async def give_back(*, session: AsyncSession, member: MemberRow, line: str, zone: str) -> None:
@@ -170,15 +226,7 @@ async def give_back(*, session: AsyncSession, member: MemberRow, line: str, zone
     on the days it was counted (its intent's)."""
     if member.intent_at is None:
         return
-    await count_usage(
-        session=session,
-        campaign_id=member.campaign_id,
-        day=campaign_day(member.intent_at, zone),
-        delta=-1,
-    )
-    await count_segments(
-        session=session,
-        line=line,
-        day=member.intent_at.astimezone(UTC).date(),
-        delta=-(member.segments or 1),
-    )
+    day = campaign_day(member.intent_at, zone)
+    await count_usage(session=session, counts={(member.campaign_id, day): -1})
+    utc_day = member.intent_at.astimezone(UTC).date()
+    await count_segments(session=session, counts={(line, utc_day): -(member.segments or 1)})

@@ -1,0 +1,147 @@
+"""/v1/contacts/imports: a CSV import as a background job (202 and its id at once), its
+progress, the recent imports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    File,
+    Form,
+    HTTPException,
+    Request,
+    Response,
+    UploadFile,
+)
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from smsbus.campaigns.api.deps import EngineDep, not_found, unprocessable
+from smsbus.campaigns.api.schemas import ImportOut, RowErrorOut
+from smsbus.campaigns.domain.imports import FINISHED, percent_done
+from smsbus.campaigns.imports import ImportJob, ImportRunner
+from smsbus.campaigns.models import ContactImportRow
+from smsbus.campaigns.store import contacts as contact_store
+from smsbus.campaigns.store import imports as store
+from smsbus.runtime.db import SessionDep
+
+router = APIRouter(prefix="/v1/contacts/imports")
+SPOOL_PREFIX = "smsbus-contact-import-"
+
+
+def install(app: FastAPI, runner: ImportRunner) -> None:
+    app.state.imports = runner
+
+
+def _runner(request: Request) -> ImportRunner:
+    runner: ImportRunner = request.app.state.imports
+    return runner
+
+
+RunnerDep = Annotated[ImportRunner, Depends(_runner)]
+
+
+def parse_mapping(mapping: str | None) -> dict[str, str]:
+    """The `mapping` form field: JSON {"CSV column": "our field"}."""
+    if not mapping:
+        return {}
+    try:
+        return {str(k): str(v) for k, v in dict(json.loads(mapping)).items()}
+    except (ValueError, TypeError):
+        raise unprocessable("mapping", "not a JSON object of column → field") from None
+
+
+async def finished_import(*, session: AsyncSession, import_id: str) -> ContactImportRow:
+    """The import whose contacts a list or a campaign asks for: 422 if unknown, 409 while it
+    runs (its contacts are not all known yet). A failed import gives the contacts of the
+    chunks it committed."""
+    row = await store.get_import(session=session, import_id=import_id)
+    if row is None:
+        raise unprocessable("import_id", "unknown import")
+    if row.status not in FINISHED:
+        raise HTTPException(409, f"import {import_id} is {row.status}: wait until it finishes")
+    return row
+
+
+def import_out(row: ContactImportRow) -> ImportOut:
+    return ImportOut(
+        **row.model_dump(exclude={"errors", "mapping", "heartbeat_at"}),
+        percent=percent_done(
+            status=row.status, bytes_read=row.bytes_read, file_bytes=row.file_bytes
+        ),
+        rejected=row.invalid + row.duplicates,
+        errors=[RowErrorOut(**e) for e in row.errors],
+    )
+
+
+def _spool(upload: BinaryIO) -> tuple[Path, int]:
+    """The upload copied to a file the job owns (FastAPI closes its own after the response)."""
+    upload.seek(0)
+    with tempfile.NamedTemporaryFile(prefix=SPOOL_PREFIX, suffix=".csv", delete=False) as out:
+        shutil.copyfileobj(upload, out, 1024 * 1024)
+        return Path(out.name), out.tell()
+
+
+@router.post("", response_model=ImportOut, status_code=202)
+async def submit_import(
+    response: Response,
+    engine: EngineDep,
+    session: SessionDep,
+    runner: RunnerDep,
+    file: Annotated[UploadFile, File(description="CSV with a header row and a phone column")],
+    mapping: Annotated[str | None, Form(description='JSON {"CSV column": "our field"}')] = None,
+    list_id: Annotated[str | None, Form(description="a static list to add them to")] = None,
+    list_name: Annotated[str | None, Form(description="a new static list for them")] = None,
+) -> ImportOut:
+    """Queues the import and answers at once; GET the Location for its progress."""
+    columns = parse_mapping(mapping)
+    if list_id and list_name:
+        raise unprocessable("list_id", "give a list_id or a list_name, not both")
+    if list_name is not None and not 0 < len(list_name.strip()) <= 200:
+        raise unprocessable("list_name", "a list name has 1 to 200 characters")
+    if list_id:
+        async with session.begin():
+            listed = await contact_store.get_list(session=session, list_id=list_id)
+        if listed is None or listed.kind != "static":
+            raise unprocessable("list_id", "not a static list")
+    path, size = await asyncio.to_thread(_spool, file.file)
+    try:
+        async with session.begin():
+            if list_name:
+                created = await contact_store.create_list(
+                    session=session, list_id=engine.new_id(), name=list_name, kind="static",
+                    spec=None,
+                )  # fmt: skip
+                list_id = created.id
+            row = await store.create_import(
+                session=session, import_id=engine.new_id(), file_name=file.filename,
+                file_bytes=size, mapping=columns or None, list_id=list_id,
+            )  # fmt: skip
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    runner.submit(ImportJob(row.id, path, columns, list_id))
+    response.headers["Location"] = f"{router.prefix}/{row.id}"
+    return import_out(row)
+
+
+@router.get("", response_model=list[ImportOut])
+async def list_imports(session: SessionDep, limit: int = 20) -> list[ImportOut]:
+    """The most recent first."""
+    rows = await store.recent_imports(session=session, limit=max(1, min(limit, 200)))
+    return [import_out(r) for r in rows]
+
+
+@router.get("/{import_id}", response_model=ImportOut)
+async def get_import(import_id: str, session: SessionDep) -> ImportOut:
+    row = await store.get_import(session=session, import_id=import_id)
+    if row is None:
+        raise not_found("import")
+    return import_out(row)

@@ -1,0 +1,185 @@
+"""Contact imports as background jobs of the engine process, one at a time, in the order they
+were submitted.
+
+A job reads its spooled file a chunk at a time in a worker thread (parsing is CPU-bound) while
+the previous chunk is COPYed and merged, one transaction per chunk with the import's counts:
+what GET /v1/contacts/imports/{id} shows is what is committed. Nothing outlives the process but
+the rows: the file is the process's own, so an import this process held when it stopped (a
+restart, a crash) cannot go on. While it lives the runner renews the `heartbeat_at` of every
+import it holds; any replica fails a queued or running import whose heartbeat is older than
+`stale_seconds` (at start and then every `heartbeat_seconds`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import AsyncGenerator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from smsbus.campaigns.domain.imports import ERRORS_KEPT, ChunkDone, Progress, duplicate_errors
+from smsbus.campaigns.imports.chunks import Chunk, read_chunks
+from smsbus.campaigns.store import import_chunks as chunk_store
+from smsbus.campaigns.store import imports as store
+from smsbus.runtime.db import Sessions
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ImportJob:
+    import_id: str
+    path: Path
+    """The upload, spooled to a file the job owns (deleted when it ends)."""
+    mapping: dict[str, str] = field(default_factory=dict)
+    list_id: str | None = None
+
+
+class Interrupted(RuntimeError):
+    """The import is no longer running here (a sweep failed it): stop."""
+
+
+class ImportRunner:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        sessions: Sessions,
+        region: str,
+        rows_per_chunk: int = 25_000,
+        heartbeat_seconds: float = 10.0,
+        stale_seconds: float = 60.0,
+    ) -> None:
+        self._engine = engine
+        self._sessions = sessions
+        self._region = region
+        self._rows = rows_per_chunk
+        self._heartbeat = heartbeat_seconds
+        self._stale = stale_seconds
+        self._queue: asyncio.Queue[ImportJob] = asyncio.Queue()
+        self._held: set[str] = set()
+
+    def submit(self, job: ImportJob) -> None:
+        self._held.add(job.import_id)
+        self._queue.put_nowait(job)
+
+    async def run(self) -> None:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._keep_alive())
+            group.create_task(self._work())
+
+    async def _work(self) -> None:
+        try:
+            while True:
+                job = await self._queue.get()
+                await self._run(job)
+        finally:
+            await self._abandon_queued()
+
+    async def _keep_alive(self) -> None:
+        while True:
+            try:
+                async with self._sessions() as session, session.begin():
+                    await store.heartbeat(session=session, import_ids=sorted(self._held))
+                    failed = await store.fail_interrupted(
+                        session=session, stale_seconds=self._stale
+                    )
+                if failed:
+                    logger.warning("imports interrupted by a stopped process: %s", failed)
+            except Exception as exc:
+                logger.warning("import heartbeat failed", exc_info=exc)
+            await asyncio.sleep(self._heartbeat)
+
+    async def _run(self, job: ImportJob) -> None:
+        try:
+            async with self._sessions() as session, session.begin():
+                started = await store.start_import(session=session, import_id=job.import_id)
+            if started:
+                await self._import(job)
+                await self._finish(job, "succeeded")
+        except asyncio.CancelledError:
+            await self._finish(job, "failed", "interrupted: the engine stopped")
+            raise
+        except Exception as exc:
+            logger.warning("import %s failed", job.import_id, exc_info=exc)
+            await self._finish(job, "failed", _reason(exc))
+        finally:
+            self._held.discard(job.import_id)
+            job.path.unlink(missing_ok=True)
+
+    async def _import(self, job: ImportJob) -> None:
+        chunks = read_chunks(job.path, mapping=job.mapping, region=self._region, rows=self._rows)
+        id_prefix = chunk_store.contact_id_prefix(
+            at_ms=time.time_ns() // 1_000_000, random_bits=int.from_bytes(os.urandom(6))
+        )
+        progress = Progress()
+        async with (
+            chunk_store.bulk_connection(self._engine) as driver,
+            contextlib.aclosing(parsed_ahead(chunks)) as parsed,
+        ):
+            async for chunk in parsed:
+                async with driver.transaction():
+                    progress = progress.after(await self._merge(driver, job, id_prefix, chunk))
+                    if not await chunk_store.save_progress(
+                        driver, import_id=job.import_id, progress=progress
+                    ):
+                        raise Interrupted(job.import_id)
+
+    @staticmethod
+    async def _merge(driver: object, job: ImportJob, id_prefix: str, chunk: Chunk) -> ChunkDone:
+        merged = await chunk_store.merge_chunk(
+            driver, import_id=job.import_id, id_prefix=id_prefix, list_id=job.list_id,
+            copy_text=chunk.copy_text, sample=ERRORS_KEPT,
+        )  # fmt: skip
+        return ChunkDone(
+            rows_read=chunk.rows_read, bytes_read=chunk.bytes_read, invalid=chunk.invalid,
+            invalid_sample=chunk.invalid_sample, imported=merged.imported,
+            created=merged.created, duplicates=chunk.duplicates + merged.duplicates,
+            duplicate_sample=duplicate_errors(chunk.duplicate_sample, merged.duplicate_sample),
+        )  # fmt: skip
+
+    async def _finish(self, job: ImportJob, status: str, reason: str | None = None) -> None:
+        """Best effort: if the database is away, the sweep fails the import later."""
+        try:
+            async with asyncio.timeout(10), self._sessions() as session, session.begin():
+                await store.finish_import(
+                    session=session, import_id=job.import_id, status=status, reason=reason
+                )
+        except Exception as exc:
+            logger.warning("could not record import %s as %s", job.import_id, status, exc_info=exc)
+
+    async def _abandon_queued(self) -> None:
+        while not self._queue.empty():
+            job = self._queue.get_nowait()
+            await self._finish(job, "failed", "interrupted: the engine stopped")
+            self._held.discard(job.import_id)
+            job.path.unlink(missing_ok=True)
+
+
+async def parsed_ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:
+    """`items` produced in a worker thread, one ahead of the consumer: the next chunk is parsed
+    while this one is merged. A thread cannot be stopped, so leaving early waits for the chunk
+    being parsed before the iterator is closed."""
+    pending = asyncio.ensure_future(asyncio.to_thread(next, items, None))
+    try:
+        while (item := await pending) is not None:
+            pending = asyncio.ensure_future(asyncio.to_thread(next, items, None))
+            yield item
+    finally:
+        with contextlib.suppress(BaseException):
+            await asyncio.shield(pending)
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 500 else text[:497] + "..."
