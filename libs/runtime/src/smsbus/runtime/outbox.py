@@ -9,6 +9,7 @@ thousand). A rollback drops the queue. `OutboxRelay.run()` publishes pending row
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, Final
 
@@ -22,7 +23,6 @@ from sqlalchemy import (
     String,
     event,
     func,
-    insert,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -63,7 +63,15 @@ class OutboxMessage(SQLModel, table=True):
 
 
 _QUEUED: Final = "smsbus.outbox.queued"
-_NOTIFY: Final = text("SELECT pg_notify(:channel, current_schema())")
+# The rows and the NOTIFY in one round trip: arrays in, unnest in order (identity ids follow it).
+_WRITE: Final = text(
+    "WITH written AS (INSERT INTO outbox (event_id, event_type, topic, key, value, headers) "
+    "SELECT e, t, p, k, v, h FROM unnest(CAST(:event_ids AS text[]), CAST(:event_types AS text[]), "
+    "CAST(:topics AS text[]), CAST(:keys AS bytea[]), CAST(:vals AS bytea[]), "
+    "CAST(:headers AS jsonb[])) WITH ORDINALITY AS queued(e, t, p, k, v, h, place) "
+    "ORDER BY place RETURNING 1) "
+    "SELECT count(*), pg_notify(:channel, current_schema()) FROM written"
+)
 
 
 async def add_to_outbox(
@@ -76,15 +84,9 @@ async def add_to_outbox(
     """Queues the event in the caller's transaction; it is published only if that commits."""
     record = outgoing(envelope, topic=topic, key=key)
     session.info.setdefault(_QUEUED, []).append(
-        {
-            "event_id": str(envelope.event_id),
-            "event_type": envelope.type,
-            "topic": record.topic,
-            "key": record.key,
-            "value": record.value,
-            "headers": record.headers,
-        }
-    )
+        (str(envelope.event_id), envelope.type, record.topic, record.key, record.value,
+         json.dumps(record.headers))
+    )  # fmt: skip
 
 
 @event.listens_for(Session, "before_commit")
@@ -92,9 +94,10 @@ def _write_queued(session: Session) -> None:
     # Runs inside the async session's commit (SQLAlchemy's greenlet), still in the transaction.
     rows = session.info.pop(_QUEUED, None)
     if rows:
-        connection = session.connection()
-        connection.execute(insert(OutboxMessage.__table__), rows)  # type: ignore[attr-defined]
-        connection.execute(_NOTIFY, {"channel": NOTIFY_CHANNEL})
+        columns = list(zip(*rows, strict=True))
+        names = ("event_ids", "event_types", "topics", "keys", "vals", "headers")
+        params = dict(zip(names, map(list, columns), strict=True))
+        session.connection().execute(_WRITE, params | {"channel": NOTIFY_CHANNEL})
 
 
 @event.listens_for(Session, "after_soft_rollback")
