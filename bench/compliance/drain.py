@@ -1,6 +1,6 @@
 """bench/compliance: how fast one compliance process drains a pre-filled messages topic.
 
-    uv run python bench/compliance/drain.py [--stops 20000] [--messages 50000]
+    ./uv run python bench/compliance/drain.py [--stops 20000] [--messages 50000]
                                             [--baseline-records 1] [--baseline-share 0.1]
 
 The topic (6 partitions, as the stack) is filled before compliance starts: `--stops` STOPs,
@@ -241,7 +241,7 @@ async def main(args: argparse.Namespace) -> None:
     )
     for result in results:
         say(result.line())
-    say("reproduce: uv run python bench/compliance/drain.py " + " ".join(sys.argv[1:]))
+    say("reproduce: ./uv run python bench/compliance/drain.py " + " ".join(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """bench/compliance: seconds from webhook accepted to suppression committed, under load.
 
-    uv run python bench/compliance/run.py [--rate 200] [--duration 30] [--baseline-rate 10]
+    ./uv run python bench/compliance/run.py [--rate 200] [--duration 30] [--baseline-rate 10]
                                           [--baseline-duration 10] [--replies on|off]
                                           [--compliance-processes 1] [--batch-records 500]
 
@@ -268,7 +268,7 @@ async def main(args: argparse.Namespace) -> None:
         await engine.dispose()
         await delete_topics(bootstrap, every_topic)
 
-    command = "uv run python bench/compliance/run.py " + " ".join(sys.argv[1:])
+    command = "./uv run python bench/compliance/run.py " + " ".join(sys.argv[1:])
     command = command.strip() + f"  (defaults: --rate {args.rate:g} --duration {args.duration:g})"
     say(
         f"{os.cpu_count()} CPUs, load average {load_before:.1f} before the run; "

@@ -1,6 +1,6 @@
 """CPU per webhook of the ingest endpoint alone: no HTTP server, no load generator process.
 
-    uv run python bench/ingest/handler_cpu.py [--requests 40000] [--concurrency 64] [--rounds 3]
+    ./uv run python bench/ingest/handler_cpu.py [--requests 40000] [--concurrency 64] [--rounds 3]
 
 Drives `WebhookIngest` (the ASGI endpoint) directly with the requests run.py sends, publishing to
 the local broker (acks=all) on topics of its own, `--concurrency` at a time, and prints the

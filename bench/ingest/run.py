@@ -1,6 +1,6 @@
 """bench/ingest: realistic signed webhooks against three servers, one after the other.
 
-    uv run python bench/ingest/run.py [--duration 15] [--concurrency 64] [--rate 500]
+    ./uv run python bench/ingest/run.py [--duration 15] [--concurrency 64] [--rate 500]
                                       [--profile out.txt] [--servers abc] [--rounds 1]
 
 (a) bare FastAPI/uvicorn answering 202 (the HTTP stack's ceiling), (b) smsbus ingest

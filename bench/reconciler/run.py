@@ -1,7 +1,7 @@
 """bench/reconciler: how long one reconciliation run takes for N conversations updated in the
 window, how many OpenPhone REST requests it makes, and what bounds it.
 
-    uv run python bench/reconciler/run.py [--sizes 100,300,1000] [--paced 300] [--repeat 1]
+    ./uv run python bench/reconciler/run.py [--sizes 100,300,1000] [--paced 300] [--repeat 1]
 
 For every case: a fresh OpenPhone simulator in this process (`running_simulator`, no demo
 history, no webhooks, no server-side rate limit), a fresh reconciler app in this process

@@ -26,5 +26,5 @@ def test_no_stack_and_no_docker_fails_and_says_how_to_start_it(tmp_path: Path) -
     assert "1 passed, 1 error" in output  # only the test that asked for Kafka needs it
     assert "SMSBUS_KAFKA_BOOTSTRAP" in output
     assert "make up" in output
-    assert "uv run smsbus stack up" in output
+    assert "./uv run smsbus stack up" in output
     assert "skipped" not in output

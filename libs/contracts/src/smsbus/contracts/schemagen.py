@@ -1,7 +1,7 @@
 """Generate the committed JSON Schemas, one per event type, and check them for drift.
 
-    uv run python -m smsbus.contracts.schemagen --write   # regenerate libs/contracts/schemas/
-    uv run python -m smsbus.contracts.schemagen --check   # fail on drift or a breaking change
+    ./uv run python -m smsbus.contracts.schemagen --write   # regenerate libs/contracts/schemas/
+    ./uv run python -m smsbus.contracts.schemagen --check   # fail on drift or a breaking change
 
 `--write` refuses a breaking change: bump the route's schema_version (a new major, a new file)
 instead. `--check --baseline DIR` compares against another copy (e.g. the main branch's schemas).
@@ -19,7 +19,7 @@ from smsbus.contracts.compat import breaking_changes
 from smsbus.contracts.topics import ROUTES, Route
 
 SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schemas"
-REGENERATE = "uv run python -m smsbus.contracts.schemagen --write"
+REGENERATE = "./uv run python -m smsbus.contracts.schemagen --write"
 
 
 def schema_filename(route: Route) -> str:

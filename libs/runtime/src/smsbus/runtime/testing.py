@@ -31,7 +31,8 @@ from smsbus.runtime.kafka import delete_topics, ensure_topics
 
 HOW_TO_START = (
     "no {what}: set {var} (e.g. `export {var}={example}`) after starting the local stack with "
-    "`make up` or `uv run smsbus stack up`, or run a Docker engine so testcontainers can start one."
+    "`make up` or `./uv run smsbus stack up`, or run a Docker engine so testcontainers can "
+    "start one."
 )
 
 NewTopic = Callable[..., Awaitable[str]]
