@@ -32,9 +32,7 @@ class Deps:
 
 
 async def on_message_event(envelope: Envelope[Message], unit: Unit, deps: Deps) -> None:
-    message = envelope.data
-    if not may_concern_canary(envelope.type, message.to, deps.canary_to):
-        return
+    message = envelope.data  # one that may concern the canary (routes() picks them)
     observed = Observed(
         event_type=envelope.type,
         message_id=message.id,
@@ -57,9 +55,7 @@ async def on_message_event(envelope: Envelope[Message], unit: Unit, deps: Deps) 
 async def on_send_accepted(envelope: Envelope[SendAccepted], unit: Unit) -> None:
     """The canary left: the check learns OpenPhone's message id (its webhook may already have
     decided it, matched by the check id in the text; then the result changes nothing)."""
-    result = envelope.data
-    if result.requester != SOURCE:
-        return
+    result = envelope.data  # an answer to the canary's request (routes() picks them)
     check = await store.get(session=unit.session, check_id=result.request_id, lock=True)
     if check is None or not check.pending:
         return
@@ -89,9 +85,7 @@ async def _not_sent(
     deps: Deps,
 ) -> None:
     """The check fails at stage `send` with the egress's reason; counts toward alerting."""
-    result = envelope.data
-    if result.requester != SOURCE:
-        return
+    result = envelope.data  # an answer to the canary's request (routes() picks them)
     check = await store.get(session=unit.session, check_id=result.request_id, lock=True)
     if check is None or not check.pending:
         return
