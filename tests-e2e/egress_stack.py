@@ -37,7 +37,7 @@ from smsbus.ingest.testing import free_port, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.db import drop_schema, make_engine
 from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import NewTopic, eventually, unique_name
+from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
 
 TOPICS = sorted({route.topic for route in ROUTES})
 EGRESS_AGENT = "smsbus-compliance-egress/0.1"
@@ -166,13 +166,13 @@ class EgressStack:
         self.engines.remove(engine)
 
     def api(self, engine: Engine | None = None) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=(engine or self.engines[0]).url, timeout=60)
+        return httpx.AsyncClient(headers=AUTH, base_url=(engine or self.engines[0]).url, timeout=60)
 
     async def set_time(self, when: datetime) -> None:
         """Every clock jumps: the test's (compliance shares it), the simulator's, each engine's."""
         self.clock.set(when)
         await self.sim.clock(set=when.isoformat())
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with httpx.AsyncClient(headers=AUTH, timeout=30) as http:
             for engine in self.engines:
                 response = await http.post(
                     f"{engine.url}/v1/testing/clock", json={"set": when.isoformat()}
@@ -353,7 +353,9 @@ async def running_stack(
             url = await context.enter_async_context(
                 serving(create_compliance(settings, clock=clock.now), name="compliance")
             )
-            api = await context.enter_async_context(httpx.AsyncClient(base_url=url, timeout=60))
+            api = await context.enter_async_context(
+                httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60)
+            )
             await eventually(lambda: _ready(api))
             stack = EgressStack(
                 sim, topics, database_url, bootstrap, clock, api, compliance_db, campaigns_db,

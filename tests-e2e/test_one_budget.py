@@ -36,7 +36,7 @@ from smsbus.openphone_sim.testing import RunningSimulator
 from smsbus.reconciler.settings import Settings as ReconcilerSettings
 from smsbus.runtime.db import drop_schema, make_engine
 from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import NewTopic, eventually, unique_name
+from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
 
 from .egress_stack import (
     CAMPAIGN_TEXT,
@@ -266,9 +266,13 @@ async def busy_stack(database_url: str, bootstrap: str, new_topic: NewTopic) -> 
             )
             async with (
                 httpx.AsyncClient(base_url=url["sim"], timeout=60) as admin,
-                httpx.AsyncClient(base_url=url["compliance"], timeout=60) as compliance_api,
-                httpx.AsyncClient(base_url=url["reconciler"], timeout=300) as reconciler_api,
-                httpx.AsyncClient(base_url=url["engine"], timeout=120) as engine_api,
+                httpx.AsyncClient(
+                    headers=AUTH, base_url=url["compliance"], timeout=60
+                ) as compliance_api,
+                httpx.AsyncClient(
+                    headers=AUTH, base_url=url["reconciler"], timeout=300
+                ) as reconciler_api,
+                httpx.AsyncClient(headers=AUTH, base_url=url["engine"], timeout=120) as engine_api,
             ):
                 sim = RunningSimulator(url["sim"], sim_settings.api_keys[0], sim_settings, admin)
                 yield Busy(sim, compliance_api, reconciler_api, engine_api, processes)

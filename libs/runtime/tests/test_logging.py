@@ -64,3 +64,14 @@ def test_ids_outside_a_context_are_absent() -> None:
     line = json.loads(JsonFormatter().format(_record("hello")))
     assert "event_id" not in line
     assert line["message"] == "hello"
+
+
+def test_api_tokens_are_never_logged() -> None:
+    token = "4f9c" + "x" * 40
+    line = mask_phones(
+        f"Authorization: Bearer {token} SMSBUS_API_TOKENS=ops:{token}:all,crm:{token}:consent+read"
+    )
+    assert token not in line
+    assert "Bearer ***" in line
+    assert "ops:***:all" in line
+    assert "crm:***:consent+read" in line

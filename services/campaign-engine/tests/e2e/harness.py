@@ -38,7 +38,7 @@ from smsbus.ingest.testing import running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.db import drop_schema, make_engine
 from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing import AUTH, NewTopic, unique_name
 from smsbus.runtime.testing import eventually as shared_eventually
 
 TOPICS = sorted({route.topic for route in ROUTES})
@@ -88,7 +88,7 @@ class Stack:
         app = create_app(self.settings(**overrides), clock=self.clock)
         async with (
             serving(app, name="campaign-engine") as url,
-            httpx.AsyncClient(base_url=url, timeout=60) as api,
+            httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60) as api,
         ):
             await eventually(lambda: _ready(api))
             self.engines.append(url)
@@ -110,7 +110,7 @@ class Stack:
         compliance in this process share `self.clock`; a process is told over HTTP)."""
         now = self.clock.now().isoformat()
         await self.sim.clock(set=now)
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with httpx.AsyncClient(headers=AUTH, timeout=30) as http:
             for url in self.processes:
                 response = await http.post(f"{url}/v1/testing/clock", json={"set": now})
                 response.raise_for_status()
@@ -151,7 +151,7 @@ def front(stack: list[Stack]) -> FastAPI:
     @app.get("/v1/campaigns/{campaign_id}")
     async def campaign(campaign_id: str) -> Response:
         urls = [*stack[0].engines, *stack[0].processes] if stack else []
-        async with httpx.AsyncClient(timeout=5, trust_env=False) as http:
+        async with httpx.AsyncClient(headers=AUTH, timeout=5, trust_env=False) as http:
             for url in urls:
                 try:
                     answer = await http.get(f"{url}/v1/campaigns/{campaign_id}")
@@ -213,7 +213,7 @@ async def running_stack(
                     serving(
                         create_compliance(compliance_settings, clock=clock.now), name="compliance"
                     ) as url,
-                    httpx.AsyncClient(base_url=url, timeout=60) as compliance,
+                    httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60) as compliance,
                 ):
                     await eventually(lambda: _ready(compliance))
                     stack = Stack(

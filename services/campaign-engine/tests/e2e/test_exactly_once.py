@@ -10,7 +10,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from smsbus.runtime.testing import NewTopic
+from smsbus.runtime.testing import AUTH, NewTopic
 
 from .harness import Stack, eventually, running_stack
 from .processes import EngineProcess, start_engine
@@ -56,7 +56,7 @@ async def test_two_engine_processes_send_each_member_once(stack: Stack) -> None:
         campaign_id, phones = await campaign(api, stack, 300)
     engines = await asyncio.gather(*(start_engine(stack, dispatch_batch=20) for _ in range(2)))
     try:
-        async with httpx.AsyncClient(base_url=engines[0].url, timeout=60) as first:
+        async with httpx.AsyncClient(headers=AUTH, base_url=engines[0].url, timeout=60) as first:
             assert (await first.post(f"/v1/campaigns/{campaign_id}/start")).status_code == 200
         await run_days(stack, campaign_id)
         shares = [await _requested_by(engine) for engine in engines]
@@ -128,7 +128,7 @@ async def _mid_dispatch(stack: Stack, *, sent: int) -> bool:
 
 
 async def _requested_by(engine: EngineProcess) -> float:
-    async with httpx.AsyncClient(base_url=engine.url, timeout=30) as http:
+    async with httpx.AsyncClient(headers=AUTH, base_url=engine.url, timeout=30) as http:
         body = (await http.get("/metrics")).text
     return sum(
         float(line.rsplit(" ", 1)[1])

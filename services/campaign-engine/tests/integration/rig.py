@@ -32,7 +32,7 @@ from smsbus.contracts.outbound import (
 )
 from smsbus.openphone_sim.testing import serving
 from smsbus.runtime.kafka import make_broker, publish_event
-from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing import AUTH, NewTopic, unique_name
 from smsbus.runtime.testing import eventually as shared_eventually
 
 START = datetime(2026, 3, 3, 18, 0, tzinfo=UTC)  # Tuesday 13:00 EST, 10:00 PST: windows open
@@ -178,7 +178,7 @@ async def running_rig(
         )  # fmt: skip
         async with (
             serving(create_app(settings, clock=clock), name="campaign-engine") as url,
-            httpx.AsyncClient(base_url=url, timeout=60) as api,
+            httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60) as api,
         ):
             await eventually(lambda: _ready(api))
             broker = make_broker(kafka_bootstrap, client_id="campaigns-results-test")

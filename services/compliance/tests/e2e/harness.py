@@ -4,6 +4,7 @@ through the simulator. Every test has its own topics, consumer group and schema.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -22,10 +23,11 @@ from smsbus.contracts import ROUTES, dlq_topic
 from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import free_port, read_topics, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
-from smsbus.runtime.testing import NewTopic, eventually, unique_name
+from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
 
 INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
 EGRESS_TOPICS = ("outbound.requests.v1", "outbound.results.v1")
+PERSON = "+14155552671"
 
 
 @dataclass
@@ -87,7 +89,7 @@ class Stack:
         """compliance in this event loop (the app factory, under uvicorn on a free port)."""
         async with (
             serving(create_app(self.settings(**overrides)), name="compliance") as url,
-            httpx.AsyncClient(base_url=url, timeout=30) as api,
+            httpx.AsyncClient(headers=AUTH, base_url=url, timeout=30) as api,
         ):
             await eventually(lambda: _ready(api))
             yield api
@@ -103,7 +105,7 @@ class Stack:
             env[key] = str(value).lower() if isinstance(value, bool) else str(value)
         process = _spawn(env, Path(os.environ.get("TMPDIR", "/tmp")) / f"compliance-{port}.log")
         self.processes.append(process)
-        api = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30)
+        api = httpx.AsyncClient(headers=AUTH, base_url=f"http://127.0.0.1:{port}", timeout=30)
         await eventually(lambda: _ready(api, process), within=60)
         return process, api
 
@@ -162,3 +164,27 @@ async def running_stack(
                 yield stack
             finally:
                 stack.kill_all()
+
+
+async def consent(api: httpx.AsyncClient, phone: str = PERSON) -> dict[str, Any]:
+    body: dict[str, Any] = (await api.get(f"/v1/consent/{phone}")).json()
+    return body
+
+
+async def has_status(
+    api: httpx.AsyncClient, status: str, phone: str = PERSON, entries: int | None = None
+) -> bool:
+    body = await consent(api, phone)
+    return body["status"] == status and (entries is None or len(body["history"]) == entries)
+
+
+async def settled_outgoing(stack: Stack, phone: str, expected: int) -> list[dict[str, Any]]:
+    """The simulator's outgoing log to `phone`, once it holds `expected` messages and a quiet
+    second has shown no more are coming."""
+
+    async def enough() -> bool:
+        return len(await stack.outgoing(phone)) >= expected
+
+    await eventually(enough, within=30)
+    await asyncio.sleep(1.5)
+    return await stack.outgoing(phone)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from smsbus.compliance.app import create_app
 from smsbus.compliance.settings import Settings
 from smsbus.contracts import decode_event
+from smsbus.runtime.testing import AUTH
 
 from ..builders import NOW
 
@@ -34,7 +35,7 @@ def settings(database_url: str, schema: str, **overrides: Any) -> Settings:
 async def api(database_url: str, schema: str) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings(database_url, schema), clock=lambda: NOW)
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://compliance"
+        headers=AUTH, transport=httpx.ASGITransport(app=app), base_url="http://compliance"
     ) as client:
         yield client
 
@@ -128,9 +129,9 @@ async def test_record_consent_then_revoke_it(api: httpx.AsyncClient, engine: Asy
     assert consent["suppressed"] is True
     assert [
         (e["action"], e["source"], e["actor"], e["evidence"]["details"]) for e in consent["history"]
-    ] == [
-        ("granted", "web", "crm:jane", {"form_id": "F7"}),
-        ("revoked", "manual", "agent:bob", {"call": "CA1"}),
+    ] == [  # the actor is the token's name; what the body claimed stays in the details
+        ("granted", "web", "tests", {"form_id": "F7", "claimed_actor": "crm:jane"}),
+        ("revoked", "manual", "tests", {"call": "CA1", "claimed_actor": "agent:bob"}),
     ]
     async with engine.connect() as conn:
         events = [
@@ -138,8 +139,8 @@ async def test_record_consent_then_revoke_it(api: httpx.AsyncClient, engine: Asy
             for v in (await conn.execute(text("SELECT value FROM outbox ORDER BY id"))).scalars()
         ]
     assert [(e.type, e.data.phone, e.data.actor) for e in events] == [
-        ("consent.granted", PERSON, "crm:jane"),
-        ("consent.revoked", PERSON, "agent:bob"),
+        ("consent.granted", PERSON, "tests"),
+        ("consent.revoked", PERSON, "tests"),
     ]
     assert await count(engine, "outbound_messages") == 0, "recording consent texts nobody"
 
@@ -149,7 +150,7 @@ async def test_record_consent_then_revoke_it(api: httpx.AsyncClient, engine: Asy
     [
         {"phone": "banana", "source": "web", "actor": "a"},
         {"phone": PERSON, "source": "fax", "actor": "a"},
-        {"phone": PERSON, "source": "web"},
+        {"phone": PERSON, "source": "web", "actor": ""},
         {},
     ],
 )
@@ -318,7 +319,7 @@ async def test_validation_takes_the_line_type_from_the_lookup_provider(
         lookup_transport=httpx.MockTransport(numverify),
     )
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://compliance"
+        headers=AUTH, transport=httpx.ASGITransport(app=app), base_url="http://compliance"
     ) as api:
         first = (await api.get("/v1/phones/+14155552671/validation")).json()
         second = (await api.get("/v1/phones/+14155552671/validation")).json()

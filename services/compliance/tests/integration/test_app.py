@@ -16,7 +16,7 @@ from smsbus.contracts import decode_event, dlq_topic
 from smsbus.ingest.testing import read_topics
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.kafka import OutgoingRecord, make_broker, publish_event, publish_record
-from smsbus.runtime.testing import NewTopic, eventually, unique_name
+from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
 
 from ..builders import a_received_event
 
@@ -63,7 +63,7 @@ async def service(
         )
         async with (
             serving(create_app(settings), name="compliance") as url,
-            httpx.AsyncClient(base_url=url) as api,
+            httpx.AsyncClient(headers=AUTH, base_url=url) as api,
         ):
             await eventually(lambda: _ready(api))
             yield Service(api, sim, messages, consent, dlq)

@@ -21,6 +21,7 @@ from smsbus.compliance.settings import Settings
 from smsbus.compliance.store import dnc_jobs
 from smsbus.runtime.db import Sessions, make_engine
 from smsbus.runtime.migrations import upgrade
+from smsbus.runtime.testing import AUTH
 
 from ..builders import NOW
 
@@ -40,7 +41,9 @@ def app_for(database_url: str, schema: str, **overrides: Any) -> httpx.AsyncClie
         | overrides
     )
     app = create_app(settings, clock=lambda: NOW)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://compliance")
+    return httpx.AsyncClient(
+        headers=AUTH, transport=httpx.ASGITransport(app=app), base_url="http://compliance"
+    )
 
 
 @pytest.fixture

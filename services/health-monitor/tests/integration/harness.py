@@ -28,7 +28,7 @@ from smsbus.ingest.testing import read_topics, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.db import drop_schema, make_engine
 from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import NewTopic, eventually, unique_name
+from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
 
 CANARY = "+14155550177"
 """The default canary number: compliance's gate refuses the simulator's 555-01xx numbers."""
@@ -131,7 +131,7 @@ class Stack:
         """The monitor in this event loop (the app factory, under uvicorn on a free port)."""
         async with (
             serving(create_app(self.settings(**overrides)), name="health-monitor") as url,
-            httpx.AsyncClient(base_url=url, timeout=30) as api,
+            httpx.AsyncClient(headers=AUTH, base_url=url, timeout=30) as api,
         ):
             await eventually(lambda: _ready(api))
             # A canary started before the consumers own their partitions would wait for the
@@ -221,7 +221,7 @@ async def running_compliance(
     try:
         async with (
             serving(create_compliance(settings), name="compliance") as url,
-            httpx.AsyncClient(base_url=url, timeout=30) as api,
+            httpx.AsyncClient(headers=AUTH, base_url=url, timeout=30) as api,
         ):
             await eventually(lambda: _ready(api))
             await eventually(lambda: _joined(bootstrap, group))

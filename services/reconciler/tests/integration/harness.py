@@ -21,12 +21,15 @@ from smsbus.ingest.testing import read_topics, running_ingest
 from smsbus.openphone import OpenPhoneClient
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.reconciler.app import create_app
+from smsbus.reconciler.fastpass import FastConfig, FastPass
 from smsbus.reconciler.settings import Settings
-from smsbus.runtime.testing import NewTopic, eventually, unique_name
+from smsbus.runtime.db import make_sessions
+from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
 
 INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
 MESSAGES, CALLS = "openphone.messages.v1", "openphone.calls.v1"
 GRACE = 30.0
+FAST_GRACE = 1.0
 
 
 class StepClock:
@@ -55,6 +58,8 @@ class Stack:
     """Registry topic → the topic the reconciler consumes and writes."""
     published: dict[str, str]
     """Registry topic → the topic ingest writes (the same ones unless a test separates them)."""
+    group: str
+    """The reconciler's consumer group."""
 
     @property
     def line(self) -> str:
@@ -74,6 +79,22 @@ class Stack:
     async def call(self, sender: str, outcome: str = "answered", **extra: Any) -> str:
         answer = await self.sim.inbound_call(sender=sender, to=self.line, outcome=outcome, **extra)
         return str(answer["data"]["call"]["id"])
+
+    def fast_pass(self, **config: Any) -> FastPass:
+        """A fast pass on this stack's schema, topics, group and OpenPhone client, on the wall
+        clock (its watermark is compared with OpenPhone's times: a stepped clock would run
+        ahead of the simulator's)."""
+        fields: dict[str, Any] = {
+            "bootstrap": self.bootstrap, "group_id": self.group, "topics": self.consumed,
+            "grace": timedelta(seconds=FAST_GRACE), "catchup_timeout": 20.0,
+        }  # fmt: skip
+        return FastPass(
+            engine=self.engine,
+            sessions=make_sessions(self.engine),
+            client=self.openphone,
+            clock=lambda: datetime.now(UTC),
+            config=FastConfig(**(fields | config)),
+        )
 
     async def run(self, expect: int = 200) -> dict[str, Any]:
         response = await self.api.post("/runs")
@@ -164,11 +185,11 @@ async def running_stack(
         async with (
             running_ingest(ingest_settings) as ingest_url,
             serving(create_app(settings, clock=clock, openphone=client), name="reconciler") as url,
-            httpx.AsyncClient(base_url=url, timeout=60) as api,
+            httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60) as api,
             client,
         ):
             await sim.add_webhook(
                 f"{ingest_url}/webhooks/openphone", generation="v4", key=sim.signing_key
             )
             await eventually(lambda: _ready(api))
-            yield Stack(sim, api, client, clock, engine, bootstrap, consumed, published)
+            yield Stack(sim, api, client, clock, engine, bootstrap, consumed, published, group)

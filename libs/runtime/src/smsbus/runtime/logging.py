@@ -21,6 +21,12 @@ from typing import Any, Final
 # "+" may arrive percent-encoded in URLs that libraries log (httpx logs every request line).
 _E164: Final = re.compile(r"(?:\+|%2B)[1-9]\d{6,14}(?!\d)", re.IGNORECASE)
 _PLAIN: Final = re.compile(r"(?<![\d+])\d{10,11}(?!\d)")
+# API tokens (runtime/auth.py): a bearer credential, and `name:token:scopes` entries of
+# SMSBUS_API_TOKENS wherever the setting's value ends up (a settings repr, an error).
+_BEARER: Final = re.compile(r"(\bBearer\s+)[^\s,'\"]+", re.IGNORECASE)
+_TOKEN_ENTRY: Final = re.compile(
+    r"(\b[\w.-]+:)[^\s:,'\"]{16,}(:(?:read|consent|campaigns|operations|all)(?:\+\w+)*)"
+)
 
 _event_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("event_id", default=None)
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -41,7 +47,9 @@ def _mask_match(match: re.Match[str]) -> str:
 
 
 def mask_phones(text: str) -> str:
-    """Masks E.164 numbers and plain 10-11 digit runs, keeping the last 4 digits."""
+    """Masks E.164 numbers and plain 10-11 digit runs, keeping the last 4 digits, and hides
+    API tokens (bearer credentials, SMSBUS_API_TOKENS entries) whole."""
+    text = _TOKEN_ENTRY.sub(r"\1***\2", _BEARER.sub(r"\1***", text))
     return _PLAIN.sub(_mask_match, _E164.sub(_mask_match, text))
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -77,3 +77,5 @@ class ServiceSettings(BaseSettings):
         validation_alias="SMSBUS_CONSUMER_BATCH_WAIT_MS",
     )
     """How long a partition's worker waits for a batch to fill (0: it takes what is ready)."""
+    api_tokens: SecretStr | None = Field(default=None, validation_alias="SMSBUS_API_TOKENS")
+    """`name:token:scopes,...` for the service APIs (runtime/auth.py); required to serve one."""

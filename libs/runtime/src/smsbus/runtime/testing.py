@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from types import ModuleType
 from typing import Any, NoReturn
 
+import httpx
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -98,6 +100,78 @@ async def eventually(
             raise AssertionError(f"still false after {within}s: {check}")
         await asyncio.sleep(every)
     return result
+
+
+# Fixed API tokens (runtime/auth.py) for every test: the plugin sets SMSBUS_API_TOKENS, which
+# apps built in-process and services spawned by tests (they inherit the environment) read.
+TEST_TOKEN = "tests-all-0123456789abcdefghijklmnopqrstuv"
+READ_TOKEN = "tests-read-0123456789abcdefghijklmnopqrstu"
+CRM_TOKEN = "tests-crm-0123456789abcdefghijklmnopqrstuv"
+TEST_TOKENS = f"tests:{TEST_TOKEN}:all,reader:{READ_TOKEN}:read,crm:{CRM_TOKEN}:consent+read"
+AUTH = {"Authorization": f"Bearer {TEST_TOKEN}"}
+"""Headers for a test's HTTP client toward a service API."""
+
+
+def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001 (pytest's hook signature)
+    os.environ["SMSBUS_API_TOKENS"] = TEST_TOKENS
+    for caller in ("SMSBUS_API_TOKEN", "SMSBUS_CAMPAIGNS_API_TOKEN", "SMSBUS_COMPLIANCE_API_TOKEN"):
+        os.environ[caller] = TEST_TOKEN
+
+
+SCOPED_TOKEN = "tests-scoped-0123456789abcdefghijklmnopqr"
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def tokens_for(scope: str) -> str:
+    """SMSBUS_API_TOKENS with `reader` (READ_TOKEN: read) and `scoped` (SCOPED_TOKEN: `scope`)."""
+    return f"reader:{READ_TOKEN}:read,scoped:{SCOPED_TOKEN}:{scope}"
+
+
+Call = tuple[str, str, Any]
+"""(method, path, JSON body or None)."""
+
+
+async def check_tokens(
+    http: httpx.AsyncClient, *, read: Call, write: Call, write_status: int
+) -> None:
+    """The table every service API answers (apps built with `tokens_for(<its write scope>)`):
+    no token or a wrong one → 401 with WWW-Authenticate, a read token on a write → 403, the
+    right scope → 2xx."""
+    cases: list[tuple[str, Call, str | None, int]] = [
+        ("no token", write, None, 401),
+        ("wrong token", write, "w" * 40, 401),
+        ("read token on a write", write, READ_TOKEN, 403),
+        ("read token on a read", read, READ_TOKEN, 200),
+        ("write scope on a write", write, SCOPED_TOKEN, write_status),
+    ]
+    for label, (method, path, body), token, status in cases:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await http.request(method, path, json=body, headers=headers)
+        assert response.status_code == status, (label, response.status_code, response.text)
+        if status == 401:
+            assert response.headers["WWW-Authenticate"] == "Bearer", label
+
+
+async def check_every_operation_needs_a_token(
+    http: httpx.AsyncClient, schema: dict[str, Any], *, hidden: Iterable[tuple[str, str]] = ()
+) -> int:
+    """Walks every operation of an app's OpenAPI (and `hidden` ones outside it): each but
+    /healthz, /readyz and /metrics shows the bearer scheme and answers 401 without a token,
+    so a new route cannot slip past. Returns how many it checked."""
+    operations = [
+        (method.upper(), path)
+        for path, items in schema["paths"].items()
+        for method, operation in items.items()
+        if path not in OPEN_PATHS
+    ]
+    for method, path in operations:
+        assert schema["paths"][path][method.lower()].get("security"), f"{method} {path} is open"
+    checked = 0
+    for method, path in [*operations, *hidden]:
+        response = await http.request(method, re.sub(r"\{[^}]+\}", "x", path), headers={})
+        assert response.status_code == 401, f"{method} {path} answered {response.status_code}"
+        checked += 1
+    return checked
 
 
 def unique_name(prefix: str) -> str:

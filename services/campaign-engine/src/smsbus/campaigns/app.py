@@ -24,6 +24,7 @@ from smsbus.campaigns.eligibility import EligibilityClient
 from smsbus.campaigns.handlers import Deps, routes
 from smsbus.campaigns.imports import ImportRunner
 from smsbus.campaigns.settings import SERVICE, Settings
+from smsbus.runtime.auth import ApiTokens, protect
 from smsbus.runtime.background import Background
 from smsbus.runtime.consumer import Consumer, batch_limits
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
@@ -49,6 +50,7 @@ def _show_paused(gauge: Gauge) -> Callable[[dict[str, int]], None]:
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     """The service; `clock` replaces the one built from the settings (tests)."""
+    tokens = ApiTokens.parse(settings.api_tokens)  # refuses to start without tokens
     clock = clock or Clock(settings.clock_start)
     engine = make_engine(settings.database_url, schema=settings.db_schema, pool_size=20)
     sessions = make_sessions(engine)
@@ -73,7 +75,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     broker = make_broker(settings.kafka_bootstrap, client_id=SERVICE)
     stalls = Stalls()
     eligibility = EligibilityClient(
-        base_url=settings.compliance_url, ttl=settings.eligibility_ttl_seconds
+        base_url=settings.compliance_url,
+        ttl=settings.eligibility_ttl_seconds,
+        token=settings.api_token.get_secret_value() if settings.api_token else None,
     )
     deps = Deps(
         clock=clock.now,
@@ -153,7 +157,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     install_sessions(app, sessions)
     install(app, Engine(settings=settings, clock=clock, paused=pause))
     import_api.install(app, imports)
-    app.include_router(api_router())
+    # validating and previewing a template change nothing: queries sent as POST
+    reads = frozenset({"/v1/templates/validate", "/v1/templates/preview"})
+    protect(app, api_router(), tokens, writes="campaigns", reads=reads)
     app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics))
     return app

@@ -19,6 +19,7 @@ class EligibilityClient:
         *,
         base_url: str,
         ttl: float,
+        token: str | None = None,
         http: httpx.AsyncClient | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -27,6 +28,7 @@ class EligibilityClient:
         self._http = http or httpx.AsyncClient(timeout=30, trust_env=False)
         self._owns = http is None
         self._monotonic = monotonic
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._cache: dict[tuple[str, str], tuple[float, list[str]]] = {}
 
     async def reasons(self, phones: Sequence[str], purpose: str) -> dict[str, list[str]]:
@@ -44,7 +46,9 @@ class EligibilityClient:
                 missing.append(phone)
         for start in range(0, len(missing), BATCH):
             chunk = missing[start : start + BATCH]
-            response = await self._http.post(self._url, json={"phones": chunk, "purpose": purpose})
+            response = await self._http.post(
+                self._url, json={"phones": chunk, "purpose": purpose}, headers=self._headers
+            )
             response.raise_for_status()
             for result in response.json()["results"]:
                 reasons = [REASONS.get(r, r) for r in result["reasons"]]

@@ -29,6 +29,7 @@ from smsbus.health.scheduler import start_if_due
 from smsbus.health.settings import SERVICE, Settings
 from smsbus.health.store import checks as store
 from smsbus.health.sweeper import expire_due
+from smsbus.runtime.auth import ApiTokens, protect
 from smsbus.runtime.background import Background
 from smsbus.runtime.consumer import Consumer, batch_limits
 from smsbus.runtime.db import Sessions, install_sessions, make_engine, make_sessions
@@ -62,6 +63,7 @@ def create_app(
     new_id: Callable[[], str] = new_check_id,
 ) -> FastAPI:
     """The service; `clock` and `new_id` replace the real ones (tests)."""
+    tokens = ApiTokens.parse(settings.api_tokens)  # refuses to start without tokens
     engine = make_engine(settings.database_url, schema=settings.db_schema, pool_size=5)
     sessions = make_sessions(engine)
     metrics = HealthMetrics.create(Metrics("health"))
@@ -170,7 +172,7 @@ def create_app(
     )
     install_sessions(app, sessions)
     install(app, Monitor(canary=canary, failures_before_alert=settings.failures_before_alert))
-    app.include_router(api_router())
+    protect(app, api_router(), tokens, writes="operations")
     app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics.base))
     return app

@@ -247,7 +247,8 @@ async def campaign_stats(campaign_id: str, session: SessionDep) -> dict[str, Any
 
 @router.get("/campaigns/{campaign_id}/ab")
 async def ab_analysis(campaign_id: str, session: SessionDep) -> dict[str, Any]:
-    """Chi-square (Yates-corrected for 2 variants) of responded among delivered."""
+    """Chi-square (Yates-corrected for 2 variants) of responded among delivered; with three or
+    more, every pair (Holm-corrected) and a winner only if it beats every other variant."""
     row = await store.get_campaign(session=session, campaign_id=campaign_id)
     if row is None:
         raise not_found("campaign")
@@ -268,7 +269,8 @@ async def ab_analysis(campaign_id: str, session: SessionDep) -> dict[str, Any]:
     return {
         "campaign_id": campaign_id,
         "metric": "responded / delivered",
-        "test": "Pearson chi-square on responded vs not among delivered, Yates correction (2x2)",
+        "test": "Pearson chi-square on responded vs not among delivered, Yates correction (2x2);"
+        " 3+ variants: every pair, Holm-Bonferroni",
         "min_sample": row.min_sample,
         "arms": [a.__dict__ for a in arms],
         **result.__dict__,

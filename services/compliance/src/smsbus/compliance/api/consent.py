@@ -29,6 +29,7 @@ from smsbus.compliance.domain.phones import InvalidPhone, PhoneInfo, describe
 from smsbus.compliance.events import consent_envelope
 from smsbus.compliance.store import consent as store
 from smsbus.compliance.store import dnc as dnc_store
+from smsbus.runtime.auth import CallerDep
 from smsbus.runtime.db import SessionDep
 from smsbus.runtime.outbox import add_to_outbox
 
@@ -92,7 +93,7 @@ async def export_consent(
 
 @router.post("/consent", response_model=RecordConsentResponse, status_code=201)
 async def record_consent(
-    body: RecordConsentRequest, compliance: ComplianceDep, session: SessionDep
+    body: RecordConsentRequest, compliance: ComplianceDep, session: SessionDep, caller: CallerDep
 ) -> RecordConsentResponse:
     """Append a grant (express by default) or a revocation recorded outside SMS; the event goes
     out on compliance.consent.v1. Sends no text."""
@@ -104,8 +105,8 @@ async def record_consent(
         consent_type=body.consent_type if body.action == "granted" else None,
         source=body.source,
         scope=body.scope,
-        actor=body.actor,
-        details=body.details,
+        actor=caller.name,
+        details=body.details | ({"claimed_actor": body.actor} if body.actor else {}),
         received_at=body.received_at or now,
     )
     async with session.begin():

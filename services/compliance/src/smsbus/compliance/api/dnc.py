@@ -29,6 +29,7 @@ from smsbus.compliance.api.schemas import (
 from smsbus.compliance.dnc_jobs import DncImports
 from smsbus.compliance.store import dnc as store
 from smsbus.compliance.store import dnc_jobs as job_store
+from smsbus.runtime.auth import CallerDep
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/dnc", tags=["dnc"])
@@ -127,13 +128,21 @@ async def get_dnc(phone: str, compliance: ComplianceDep, session: SessionDep) ->
 
 @router.put("/internal/{phone}", response_model=DncResponse)
 async def add_internal(
-    phone: str, body: InternalDncRequest, compliance: ComplianceDep, session: SessionDep
+    phone: str,
+    body: InternalDncRequest,
+    compliance: ComplianceDep,
+    session: SessionDep,
+    caller: CallerDep,
 ) -> DncResponse:
     """Put a number on our own do-not-contact list (blocks every purpose)."""
     e164 = compliance.e164(phone)
     async with session.begin():
         await store.add_internal(
-            session=session, phone=e164, reason=body.reason, actor=body.actor, at=compliance.clock()
+            session=session,
+            phone=e164,
+            reason=body.reason,
+            actor=caller.name,
+            at=compliance.clock(),
         )
     return await get_dnc(e164, compliance, session)
 

@@ -103,8 +103,9 @@ class ConsentExport(ConsentResponse):
 class RecordConsentRequest(_Strict):
     phone: str = Field(min_length=1, max_length=40)
     source: ConsentSource
-    actor: str = Field(min_length=1, max_length=200)
-    """Who records it: a user, a system (`crm:jane@example.com`)."""
+    actor: str | None = Field(default=None, min_length=1, max_length=200)
+    """Who the caller says records it (`jane@example.com`); kept in the entry's details as
+    `claimed_actor`: the ledger's actor is the name of the token that made the call."""
     scope: str = Field(default="all", min_length=1, max_length=100)
     action: Literal["granted", "revoked"] = "granted"
     consent_type: ConsentType = "express"
@@ -162,7 +163,8 @@ class DncResponse(BaseModel):
 
 class InternalDncRequest(_Strict):
     reason: str = Field(min_length=1, max_length=500)
-    actor: str = Field(min_length=1, max_length=200)
+    actor: str | None = Field(default=None, min_length=1, max_length=200)
+    """Ignored as the actor: the entry records the calling token's name."""
 
 
 class DncImportJob(BaseModel):

@@ -16,10 +16,19 @@ class RequesterUnavailable(Exception):
 
 class CampaignStates:
     def __init__(
-        self, *, base_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        *,
+        base_url: str,
+        timeout: float,
+        token: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport, trust_env=False
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            transport=transport,
+            trust_env=False,
+            headers={"Authorization": f"Bearer {token}"} if token else None,
         )
 
     async def running(self, campaign_id: str) -> bool:

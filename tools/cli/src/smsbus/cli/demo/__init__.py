@@ -19,6 +19,7 @@ from smsbus.cli.demo import steps
 from smsbus.cli.demo.http import Demo, StackDown, StepFailed, call, fetch, say
 from smsbus.cli.stack.config import StackConfig
 from smsbus.cli.stack.services import KNOWN_SERVICES
+from smsbus.cli.stack.tokens import caller_token
 
 STEPS = (
     "1. The canary: a real SMS goes round the whole pipeline",
@@ -59,10 +60,14 @@ async def walk(demo: Demo) -> None:
 async def connected(config: StackConfig) -> AsyncIterator[Demo]:
     """One client per service, on the ports the stack uses (its environment and .env)."""
     ports = {s.name: config.port(s.port_variable, s.default_port) for s in KNOWN_SERVICES}
+    token = caller_token(config.env, config.state_dir)
+    headers = {"Authorization": f"Bearer {token}"} if token else None
     async with AsyncExitStack() as stack:
 
         def client(name: str) -> httpx.AsyncClient:
-            made = httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[name]}", timeout=90)
+            made = httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{ports[name]}", timeout=90, headers=headers
+            )
             stack.push_async_callback(made.aclose)
             return made
 

@@ -10,10 +10,15 @@ from smsbus.cli.stack.components import Component, infrastructure, services
 from smsbus.cli.stack.config import StackConfig
 from smsbus.cli.stack.processes import terminate
 from smsbus.cli.stack.provision import provision
+from smsbus.cli.stack.tokens import new_token, stack_token
 
 
 def up(config: StackConfig) -> None:
     """Start whatever is not running yet. Running it twice is harmless."""
+    if "SMSBUS_API_TOKENS" not in config.env and not any(
+        part.pidfile.running_pid() for part in services(config)
+    ):  # a new token per `make up`, unless services already run with the last one
+        new_token(config.state_dir)
     start(infrastructure(config))
     provision(config)
     start(services(config))
@@ -37,6 +42,9 @@ def status(config: StackConfig) -> bool:
         process = "external" if part.external else f"running (pid {pid})" if pid else "stopped"
         rows.append((part.name, process, "ready" if ready else "NOT READY", part.address))
     _print_table(("component", "process", "ready", "listens on"), rows)
+    token = stack_token(config.env, config.state_dir)
+    given = "SMSBUS_API_TOKENS" in config.env
+    print(f"\nAPI token ({'first all token of SMSBUS_API_TOKENS' if given else 'all'}): {token}")
     return all_ready
 
 

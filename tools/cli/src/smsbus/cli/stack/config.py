@@ -15,6 +15,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from smsbus.cli.stack.tokens import stack_token
+
 # A development-only key shared by the OpenPhone simulator (signing) and ingest (verifying).
 # Base64 of "smsbus-local-development-only-00", as OpenPhone's signing keys are base64.
 LOCAL_SIGNING_KEY = "c21zYnVzLWxvY2FsLWRldmVsb3BtZW50LW9ubHktMDA="
@@ -128,7 +130,16 @@ class StackConfig:
             # New message and event ids on every start: the database keeps the last run's, and
             # the consumers' inboxes would drop a repeated id as a duplicate.
             "SMSBUS_SIM_RUN_SEED": str(self._run_seed),
+            **self.token_defaults(),
         }
+
+    def token_defaults(self) -> dict[str, str]:
+        """Every service's SMSBUS_API_TOKENS and the callers' own tokens (each overridable)."""
+        token = stack_token(self.env, self.state_dir)
+        if token is None:
+            return {}
+        callers = ("SMSBUS_API_TOKEN", "SMSBUS_CAMPAIGNS_API_TOKEN", "SMSBUS_COMPLIANCE_API_TOKEN")
+        return {"SMSBUS_API_TOKENS": f"local:{token}:all", **dict.fromkeys(callers, token)}
 
     def child_environment(self) -> dict[str, str]:
         """The environment for every process the stack starts (and for `make test`)."""

@@ -1,0 +1,47 @@
+"""Who may call what (DESIGN §3c): every operation but health and metrics needs a token, and
+the `campaigns` scope for writes; through the app with a real PostgreSQL (no lifespan)."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from smsbus.campaigns.app import create_app
+from smsbus.campaigns.settings import Settings
+from smsbus.runtime.testing import check_every_operation_needs_a_token, check_tokens, tokens_for
+
+pytestmark = pytest.mark.integration
+
+
+def client(database_url: str, schema: str) -> httpx.AsyncClient:
+    fields: dict[str, Any] = {
+        "SMSBUS_DATABASE_URL": database_url,
+        "SMSBUS_API_TOKENS": tokens_for("campaigns"),
+        "db_schema": schema,
+    }
+    app = create_app(Settings(**(fields | {})))
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://campaign-engine"
+    )
+
+
+@pytest.mark.usefixtures("engine")  # migrates db_schema
+async def test_tokens_and_scopes(database_url: str, db_schema: str) -> None:
+    async with client(database_url, db_schema) as http:
+        await check_tokens(
+            http,
+            read=("GET", "/v1/lists", None),
+            write=("POST", "/v1/lists", {"name": "spring"}),
+            write_status=201,
+        )
+
+
+async def test_no_operation_is_open(database_url: str, db_schema: str) -> None:
+    async with client(database_url, db_schema) as http:
+        schema = (await http.get("/openapi.json")).json()
+        assert (
+            await check_every_operation_needs_a_token(
+                http, schema, hidden=(("POST", "/v1/testing/clock"),)
+            )
+            > 0
+        )
