@@ -9,15 +9,17 @@ from typing import Any
 from smsbus.compliance.domain.classifier import classify
 from smsbus.compliance.domain.decisions import InboundSms, NumberState
 from smsbus.compliance.domain.ledger import LedgerEntry
-from smsbus.compliance.domain.texts import ReplyTexts
+from smsbus.compliance.domain.texts import configured_texts
 from smsbus.contracts import ConsentEvidence, Envelope, Message, make_envelope
 
 NOW = datetime(2026, 3, 2, 15, 0, 0, tzinfo=UTC)
 PERSON = "+14155552671"
 OUR_NUMBER = "+14155550100"
 LINE = "PNtoDbDhuz"
-TEXTS = ReplyTexts(
-    brand="Acme Fences", support_contact="help@acme.test", frequency="Up to 4 msgs/mo"
+TEXTS = configured_texts(
+    brand="Acme Fences",
+    support_contact="help@acme.test",
+    overrides={"en": {"frequency": "Up to 4 msgs/mo"}, "es": {"frequency": "Hasta 4 msjs/mes"}},
 )
 
 _counter = itertools.count(1)

@@ -5,7 +5,6 @@ import asyncio
 import signal
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 from faststream.kafka import KafkaBroker
 from sqlalchemy import text
@@ -14,34 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from smsbus.contracts import decode_event
 from smsbus.runtime.kafka import OutgoingRecord, make_broker, publish_event, publish_record
 
-from .harness import Stack, eventually
+from .harness import PERSON, Stack, consent, eventually, has_status, settled_outgoing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-PERSON = "+14155552671"
-
-
-async def consent(api: httpx.AsyncClient, phone: str = PERSON) -> dict:
-    return (await api.get(f"/v1/consent/{phone}")).json()
-
-
-async def has_status(
-    api: httpx.AsyncClient, status: str, phone: str = PERSON, entries: int | None = None
-) -> bool:
-    body = await consent(api, phone)
-    return body["status"] == status and (entries is None or len(body["history"]) == entries)
-
-
-async def settled_outgoing(stack: Stack, phone: str, expected: int) -> list[dict]:
-    """The simulator's outgoing log to `phone`, once it holds `expected` messages and a quiet
-    second has shown no more are coming."""
-    await eventually(lambda: _count_at_least(stack, phone, expected), within=30)
-    await asyncio.sleep(1.5)
-    return await stack.outgoing(phone)
-
-
-async def _count_at_least(stack: Stack, phone: str, n: int) -> bool:
-    return len(await stack.outgoing(phone)) >= n
 
 
 async def test_stop_delivered_three_times_plus_a_reconciled_copy_confirms_exactly_once(

@@ -200,7 +200,7 @@ def test_a_revocation_keeps_the_evidence_an_audit_needs() -> None:
 
 
 def test_the_confirmation_names_the_brand_says_no_more_and_how_to_come_back() -> None:
-    text = TEXTS.opt_out_confirmation
+    text = TEXTS.in_language("en").opt_out_confirmation
     assert text.startswith("Acme Fences:")
     assert "no more messages" in text
     assert "Reply START" in text
@@ -208,7 +208,7 @@ def test_the_confirmation_names_the_brand_says_no_more_and_how_to_come_back() ->
 
 
 def test_the_help_text_has_everything_ctia_asks_for() -> None:
-    text = TEXTS.help
+    text = TEXTS.in_language("en").help
     for part in (
         "Acme Fences",
         "help@acme.test",

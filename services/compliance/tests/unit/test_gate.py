@@ -71,7 +71,8 @@ CASES = [
     ("marketing on Saturday, office window: hold to Monday", ask(), facts(), datetime(2026, 3, 7, 16, 0, tzinfo=UTC), True, Hold(datetime(2026, 3, 9, 13, 0, tzinfo=UTC))),
     ("transactional at night is not held", ask("transactional", window=None), facts(), datetime(2026, 3, 3, 6, 0, tzinfo=UTC), None, Send("opted_in+express")),
     ("New York number at 20:30: open", ask(phone=NEW_YORK, window=None), facts(NEW_YORK), datetime(2026, 3, 4, 1, 30, tzinfo=UTC), True, Send("opted_in+express")),
-    ("same, living in Florida: held to 08:00", ask(phone=NEW_YORK, window=None, recipient_state="FL"), facts(NEW_YORK), datetime(2026, 3, 4, 1, 30, tzinfo=UTC), True, Hold(datetime(2026, 3, 4, 13, 0, tzinfo=UTC))),
+    # Florida spans two zones: without a ZIP the person may be in Central time (08:00 CST).
+    ("same, living in Florida: held to 08:00 in both zones", ask(phone=NEW_YORK, window=None, recipient_state="FL"), facts(NEW_YORK), datetime(2026, 3, 4, 1, 30, tzinfo=UTC), True, Hold(datetime(2026, 3, 4, 14, 0, tzinfo=UTC))),
     ("opt-out confirmation to a suppressed number", ask("opt_out_confirmation"), facts(suppressed_at=BEFORE), ASKED, None, Send("suppressed")),
     ("opt-in confirmation, STOP again before it left", ask("opt_in_confirmation"), facts(suppressed_at=AFTER), AFTER, None, Refuse("opted_out")),
     ("HELP from a suppressed number is answered", ask("help"), facts(suppressed_at=BEFORE), ASKED, None, Send("suppressed")),

@@ -31,3 +31,19 @@ def test_the_lookup_waits_for_three_client_timeouts_at_least() -> None:
 
     with pytest.raises(ValueError, match="three client timeouts"):
         Timings(client_timeout=10.0, lookup_after=15.0)
+
+
+def test_reply_texts_per_language_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMSBUS_COMPLIANCE_BRAND_NAME", "Acme")
+    monkeypatch.setenv("SMSBUS_COMPLIANCE_MESSAGE_FREQUENCY", "Up to 4 msgs/mo")
+    monkeypatch.setenv("SMSBUS_COMPLIANCE_REPLY_TEXTS", '{"es": {"frequency": "Hasta 4 msjs/mes"}}')
+    replies = Settings(_env_file=None, **KEY).replies()  # type: ignore[call-arg]
+    assert "Up to 4 msgs/mo" in replies.in_language("en").help
+    assert "Hasta 4 msjs/mes" in replies.in_language("es").help
+    assert replies.in_language("es").opt_out_confirmation.startswith("Acme: Se ha dado de baja")
+
+
+def test_a_reply_without_stop_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMSBUS_COMPLIANCE_REPLY_TEXTS", '{"es": {"help": "{brand}: {support}"}}')
+    with pytest.raises(ValueError, match=r"es\.help: must contain STOP"):
+        Settings(_env_file=None, **KEY)  # type: ignore[call-arg]

@@ -21,7 +21,6 @@ from smsbus.compliance.api.dnc import install_dnc_imports
 from smsbus.compliance.dlq import watch_dlq
 from smsbus.compliance.dnc_jobs import DncImports
 from smsbus.compliance.domain.gate import Rules
-from smsbus.compliance.domain.texts import ReplyTexts
 from smsbus.compliance.egress.gauge import watch_open_requests
 from smsbus.compliance.egress.requesters import CampaignStates
 from smsbus.compliance.egress.sender import BULK, URGENT, Egress, EgressConfig
@@ -31,6 +30,7 @@ from smsbus.compliance.lookup import LineTypeLookup
 from smsbus.compliance.observability import ComplianceMetrics
 from smsbus.compliance.settings import SERVICE, Settings
 from smsbus.openphone import HEADROOM, OpenPhoneClient, RetryPolicy
+from smsbus.runtime.auth import ApiTokens, protect
 from smsbus.runtime.background import Background
 from smsbus.runtime.budget import shared_budget
 from smsbus.runtime.consumer import Consumer, batch_limits
@@ -63,6 +63,7 @@ def create_app(
 ) -> FastAPI:
     """The service; `openphone`, `lookup_transport` and `campaigns_transport` replace the
     OpenPhone client, the line-type provider's network and campaign-engine's (tests)."""
+    tokens = ApiTokens.parse(settings.api_tokens)  # refuses to start without tokens
     # No pre-ping: it costs a round trip per transaction; a connection that died with the
     # database fails its first statement instead, which the consumer retries in place.
     # Room for both consumers' transactions and the egress's slots (two connections each).
@@ -75,12 +76,7 @@ def create_app(
     )
     sessions = make_sessions(engine)
     metrics = ComplianceMetrics.create(Metrics(SERVICE))
-    texts = ReplyTexts(
-        brand=settings.brand_name,
-        support_contact=settings.support_contact,
-        frequency=settings.message_frequency,
-        help_intro=settings.help_intro,
-    )
+    texts = settings.replies()
     broker = make_broker(settings.kafka_bootstrap, client_id=SERVICE)
     stalls = Stalls()
     deps = Deps(
@@ -125,7 +121,10 @@ def create_app(
         now=clock,
     )
     campaigns = CampaignStates(
-        base_url=settings.campaigns_url, timeout=3.0, transport=campaigns_transport
+        base_url=settings.campaigns_url,
+        timeout=3.0,
+        token=settings.api_token.get_secret_value() if settings.api_token else None,
+        transport=campaigns_transport,
     )
     egress_config = EgressConfig(
         results_topic=settings.results_topic,
@@ -234,7 +233,8 @@ def create_app(
         ),
     )
     install_dnc_imports(app, dnc_imports)
-    app.include_router(api_router())
+    # eligibility is a query sent as POST (campaign-engine asks with a read token)
+    protect(app, api_router(), tokens, writes="consent", reads=frozenset({"/v1/eligibility"}))
     app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics.base))
     return app

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from smsbus.compliance.domain.texts import ReplyTexts, configured_texts
 from smsbus.runtime.settings import ServiceSettings, service_config
 
 SERVICE = "compliance"
@@ -49,6 +50,14 @@ class Settings(ServiceSettings):
     support_contact: str = Field(default="support@example.com", min_length=1, max_length=60)
     message_frequency: str = Field(default="Msg frequency varies", min_length=1, max_length=60)
     help_intro: str = Field(default="Texts about your jobs and quotes.", max_length=80)
+    """brand_name and support_contact serve every language; message_frequency and help_intro
+    are the English wording."""
+    reply_texts: dict[str, dict[str, str]] = {}
+    """Per language (en, es, fr), any of `opt_out`, `opt_in`, `help` (templates over {brand},
+    {support}, {frequency}, {help_intro}), `frequency`, `help_intro`, over the built-in wording
+    (domain/wordings.py). Replies go out in the language of the message that asked for them;
+    a template missing what carriers require (brand; STOP, frequency; support) is refused at
+    start-up."""
     help_interval_hours: float = Field(default=24.0, gt=0)
     """At most one HELP reply per number in this many hours."""
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
@@ -76,6 +85,8 @@ class Settings(ServiceSettings):
     lower: set it here); the excess is deferred to the next day. `none`: no cap."""
     campaigns_url: str = "http://127.0.0.1:8082"
     """campaign-engine, asked whether a campaign still runs as its text leaves."""
+    api_token: SecretStr | None = None
+    """SMSBUS_COMPLIANCE_API_TOKEN: this service's bearer token toward campaign-engine (`read`)."""
 
     # Line-type lookup through a NumVerify-compatible provider; off without a key.
     numverify_url: str = "https://apilayer.net/api"
@@ -100,6 +111,19 @@ class Settings(ServiceSettings):
         if not value.get_secret_value().strip():
             raise ValueError("SMSBUS_OPENPHONE_API_KEY is required")
         return value
+
+    @model_validator(mode="after")
+    def _replies_keep_carrier_rules(self) -> Settings:
+        self.replies()
+        return self
+
+    def replies(self) -> ReplyTexts:
+        """What the confirmations and HELP replies say, per language."""
+        english = {"frequency": self.message_frequency, "help_intro": self.help_intro}
+        overrides = {**self.reply_texts, "en": english | self.reply_texts.get("en", {})}
+        return configured_texts(
+            brand=self.brand_name, support_contact=self.support_contact, overrides=overrides
+        )
 
     @property
     def lookup_enabled(self) -> bool:

@@ -1,11 +1,21 @@
-"""What an inbound text asks for: opt_out, opt_in, help or none; pure and deterministic.
+"""What an inbound text asks for: opt_out, opt_in, help or none, and in which language; pure
+and deterministic.
 
-Three layers, each over the tables in keywords.py:
+Normalise (NFKC, case fold, accents and look-alikes folded, leetspeak in words with letters,
+stretched and misspelt keywords mended), then, over the tables in keywords.py:
 1. the whole reply is keywords (plus courtesy words, punctuation, emoji, digits, repetition):
    "STOP", "Stop please!!", "stop stop stop", "s t o p", "ARRÊT SVP", "yes please", "HELP?";
-2. a revocation phrase in any clause: "please quit sending these", "I'd like off this list";
-3. a sentence that is only a strong opt-out keyword: "Who is this? STOP".
-Anything else is conversation, even when it contains a keyword ("we can stop at the store").
+   a strong opt-out keyword first may take a code, texting words or a name: "STOP 12345",
+   "stop all texts", "stop John";
+2. a revocation phrase in any clause: "please quit sending these", "I revoke my consent";
+3. a clause that is only a strong opt-out keyword: "Who is this? STOP", "stop, I'm busy";
+4. a restated opt-in ("please add me back"), then a question about how to stop our texts
+   ("how do I unsubscribe?"), which is answered with HELP: it says how, and is no request.
+A phrase does not count after a negation ("don't stop texting me"), in reported speech ("she
+told me to unsubscribe"), after "how do I", in a condition ("if I unsubscribe…") or the sender's
+own plan ("I'll stop texting you"); a message that laughs ("stop 😂") is banter, where only the
+whole reply counts. Anything else is conversation, even when it contains a keyword ("we can stop
+at the store", "cancel my order").
 """
 
 from __future__ import annotations
@@ -13,25 +23,33 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Literal
 
 from smsbus.compliance.domain.keywords import (
     CONFUSABLES,
+    ELONGATED,
+    LAUGHTER,
+    LAUGHTER_EMOJI,
+    LEET,
     NEGATIONS,
+    NOT_NAMES,
     RELEASE,
     TABLES,
+    TYPOS,
     LanguageTable,
 )
 
 Intent = Literal["opt_out", "opt_in", "help", "none"]
 _KeywordKind = Literal["opt_out", "opt_in", "help", "courtesy", "suffix"]
+_PhraseKind = Literal["revocation_phrases", "opt_in_phrases", "help_phrases"]
 
 
 def _tables_digest(tables: Iterable[LanguageTable]) -> str:
-    data = repr([asdict(table) for table in tables]) + repr(NEGATIONS) + repr(CONFUSABLES)
+    shared = (NEGATIONS, CONFUSABLES, TYPOS, ELONGATED, LEET, NOT_NAMES, LAUGHTER, LAUGHTER_EMOJI)
+    data = repr([asdict(table) for table in tables]) + repr(shared)
     return hashlib.sha256(data.encode()).hexdigest()[:8]
 
 
@@ -44,33 +62,58 @@ class Classification:
     matched: str | None
     """The keyword(s) or phrase that decided it, in normalised form; None for `none`."""
     language: str | None
+    """The language of what matched (ISO 639-1): the replies are written in it."""
     classifier_version: str = CLASSIFIER_VERSION
 
 
 NONE = Classification("none", None, None)
 
-_SENTENCE_END = re.compile(r"[.!?;\n\r\u2026\u3002\uff01\uff1f]+")
 _CLAUSE_END = re.compile(r"[.!?;,:()\[\]\n\r\u2026\u3002\uff01\uff1f\u3001\uff0c]+")
 _APOSTROPHES = re.compile(r"(?<=\w)['\u2019\u02bc`\u00b4](?=\w)")
+_LAUGHTER_EMOJI = re.compile(f"[{LAUGHTER_EMOJI}]")
+_LAUGHTER = re.compile(LAUGHTER)
 _LONG_RUN = re.compile(r"(\w)\1{2,}")
 _ANY_RUN = re.compile(r"(\w)\1+")
 
 
 def normalise(text: str) -> str:
-    """Lower case, no accents or look-alikes, apostrophes dropped, other punctuation a space."""
+    """Lower case, no accents or look-alikes, apostrophes dropped, other punctuation a space,
+    misspelt and stretched keywords mended."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width, BOM
+    text = _LAUGHTER_EMOJI.sub(" lol ", text)
     text = _APOSTROPHES.sub("", text.casefold())
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = "".join(ch if ch.isalnum() else " " for ch in text).split()
-    return " ".join(_fold_lookalikes(word) for word in words)
+    words = "".join(ch if ch.isalnum() or ch in LEET else " " for ch in text).split()
+    folded = (_fold_lookalikes(word) for word in words)
+    return " ".join(_mend(word) for word in folded if word)
 
 
 def _fold_lookalikes(word: str) -> str:
     if any("a" <= ch <= "z" for ch in word):
-        return "".join(CONFUSABLES.get(ch, ch) for ch in word)
-    return word
+        return "".join(CONFUSABLES.get(ch, LEET.get(ch, ch)) for ch in word)
+    return "".join(ch for ch in word if ch.isalnum())
+
+
+def _collapse(word: str) -> str:
+    """'stoooppp' → 'stop': repeated letters are one (used on keywords and words alike)."""
+    return _ANY_RUN.sub(r"\1", word)
+
+
+@cache
+def _spellings() -> tuple[dict[str, str], dict[str, str]]:
+    """Misspellings and stretched words, keyed by their collapsed form."""
+    typos = {_collapse(wrong): right for wrong, right in TYPOS.items()}
+    return typos, {_collapse(word): word for word in ELONGATED}
+
+
+def _mend(word: str) -> str:
+    typos, stretched = _spellings()
+    collapsed = _collapse(word)
+    if collapsed in typos:
+        return typos[collapsed]
+    return stretched.get(collapsed, word) if collapsed != word else word
 
 
 def _join_spelled_out(words: list[str]) -> list[str]:
@@ -88,11 +131,6 @@ def _join_spelled_out(words: list[str]) -> list[str]:
     return joined
 
 
-def _collapse(word: str) -> str:
-    """'stoooppp' → 'stop': repeated letters are one (used on keywords and words alike)."""
-    return _ANY_RUN.sub(r"\1", word)
-
-
 @dataclass(frozen=True)
 class _Entry:
     kind: _KeywordKind
@@ -106,31 +144,26 @@ def _lexicon() -> dict[tuple[str, ...], _Entry]:
     """Collapsed word sequence → what it is. Earlier tables and kinds win a clash."""
     lexicon: dict[tuple[str, ...], _Entry] = {}
 
-    def add(phrases: tuple[str, ...], entry: _Entry) -> None:
+    def add(phrases: tuple[str, ...], kind: _KeywordKind, lang: str, strong: bool = False) -> None:
         for phrase in phrases:
             key = tuple(_collapse(word) for word in phrase.split())
-            lexicon.setdefault(key, _Entry(entry.kind, entry.language, phrase, entry.strong))
+            lexicon.setdefault(key, _Entry(kind, lang, phrase, strong))
 
     for table in TABLES:
-        lang = table.language
-        add(table.strong_opt_out, _Entry("opt_out", lang, "", strong=True))
-        add(table.weak_opt_out, _Entry("opt_out", lang, ""))
-        add(table.opt_in, _Entry("opt_in", lang, ""))
-        add(table.help, _Entry("help", lang, ""))
+        add(table.strong_opt_out, "opt_out", table.language, strong=True)
+        add(table.weak_opt_out, "opt_out", table.language)
+        add(table.opt_in, "opt_in", table.language)
+        add(table.help, "help", table.language)
     for table in TABLES:
-        add(table.courtesy, _Entry("courtesy", table.language, ""))
-        add(table.strong_suffixes, _Entry("suffix", table.language, ""))
+        add(table.courtesy, "courtesy", table.language)
+        add(table.strong_suffixes, "suffix", table.language)
     return lexicon
-
-
-@cache
-def _longest_entry() -> int:
-    return max(len(key) for key in _lexicon())
 
 
 def _segment(words: list[str]) -> list[_Entry] | None:
     """The words as lexicon entries (longest match first), or None if any word is not one."""
-    lexicon, longest = _lexicon(), _longest_entry()
+    lexicon = _lexicon()
+    longest = max(len(key) for key in lexicon)
     keys = [_collapse(word) for word in words if not word.isdigit()]
     entries: list[_Entry] = []
     i = 0
@@ -154,14 +187,11 @@ def _keywords(words: list[str], *, strong_only: bool) -> Classification | None:
     if not entries:
         return None
     commands = [e for e in entries if e.kind in _PRIORITY]
-    if strong_only:
-        commands = [e for e in commands if e.strong]
-        if len(commands) != sum(1 for e in entries if e.kind in _PRIORITY):
-            return None
+    if strong_only and not all(e.strong for e in commands):
+        return None
     if not commands:
         return None
-    has_suffix = any(e.kind == "suffix" for e in entries)
-    if has_suffix and not any(e.strong for e in commands):
+    if any(e.kind == "suffix" for e in entries) and not any(e.strong for e in commands):
         return None
     for intent in _PRIORITY:
         chosen = [e for e in commands if e.kind == intent]
@@ -171,36 +201,85 @@ def _keywords(words: list[str], *, strong_only: bool) -> Classification | None:
     return None
 
 
+def _keyword_then_name(text: str) -> Classification | None:
+    """'stop John', 'STOP please, Maria': a strong keyword first, one or two capitalised words
+    that are no keyword or common word last (an all-caps reply shows no name: it is read
+    whole)."""
+    words = unicodedata.normalize("NFKC", text).split()
+    for size in (1, 2):
+        name = [w.strip(".,!?;:") for w in words[-size:]]
+        head = normalise(" ".join(words[:-size])).split()
+        if len(words) <= size or not all(_is_name(word) for word in name) or not head:
+            continue
+        first = _segment(head[:1])
+        found = _keywords(head, strong_only=False)
+        if first and first[0].strong and found is not None and found.intent == "opt_out":
+            return found
+    return None
+
+
+def _is_name(word: str) -> bool:
+    folded = normalise(word)
+    return (
+        word.isalpha()
+        and word.istitle()
+        and len(word) > 1
+        and not folded.endswith("ing")
+        and folded not in NOT_NAMES
+        and _segment([folded]) is None
+    )
+
+
 @cache
-def _phrases() -> list[tuple[str, re.Pattern[str]]]:
-    return [(t.language, re.compile(p)) for t in TABLES for p in t.revocation_phrases]
+def _phrases(kind: _PhraseKind) -> list[tuple[str, re.Pattern[str]]]:
+    return [(t.language, re.compile(p)) for t in TABLES for p in getattr(t, kind)]
 
 
-def _negated(clause: str, start: int) -> bool:
-    before = clause[:start].split()[-2:]
-    tail = (" ".join(before[-1:]), " ".join(before))
-    return any(negation in tail for negation in NEGATIONS)
+@cache
+def _guards() -> list[re.Pattern[str]]:
+    return [re.compile(guard) for table in TABLES for guard in table.guards]
 
 
-def _revocation_phrase(clause: str) -> Classification | None:
-    for language, pattern in _phrases():
+def _not_own_request(clause: str, start: int) -> bool:
+    """Negated ("don't stop texting me"), reported ("she said stop texting her"), asked about
+    ("how do I stop these") or conditional ("if I unsubscribe"): not the sender's request."""
+    before = clause[:start].split()
+    tails = {" ".join(before[-n:]) for n in (1, 2, 3) if len(before) >= n}
+    if tails & set(NEGATIONS):
+        return True
+    prefix = " ".join(before)
+    return any(guard.search(prefix) for guard in _guards())
+
+
+def _phrase(
+    clause: str, kind: _PhraseKind, intent: Intent, *, guarded: bool = True
+) -> Classification | None:
+    for language, pattern in _phrases(kind):
         for match in pattern.finditer(clause):
-            if not _negated(clause, match.start()):
-                return Classification("opt_out", match.group(0).strip(), language)
+            if not (guarded and _not_own_request(clause, match.start())):
+                return Classification(intent, match.group(0).strip(), language)
     return None
 
 
 def classify(text: str) -> Classification:
     """The intent of one inbound message."""
-    whole = _keywords(normalise(text).split(), strong_only=False)
-    if whole is not None:
-        return whole
-    for clause in _CLAUSE_END.split(text):
-        found = _revocation_phrase(_LONG_RUN.sub(r"\1", normalise(clause)))
-        if found is not None:
-            return found
-    for sentence in _SENTENCE_END.split(text):
-        found = _keywords(normalise(sentence).split(), strong_only=True)
-        if found is not None:
-            return found
+    words = normalise(text).split()
+    # Laughter ("stop 😂", "omg stop lol") makes a bare keyword banter: only the whole reply
+    # "stop" counts then, and a phrase ("stop texting me lol") still does.
+    banter = any(_LAUGHTER.match(word) for word in words)
+    found = _keywords(words, strong_only=False) or (None if banter else _keyword_then_name(text))
+    if found is not None:
+        return found
+    clauses = [_LONG_RUN.sub(r"\1", normalise(c)) for c in _CLAUSE_END.split(text)]
+    layers: list[Callable[[str], Classification | None]] = [
+        lambda clause: _phrase(clause, "revocation_phrases", "opt_out"),
+        lambda clause: None if banter else _keywords(clause.split(), strong_only=True),
+        lambda clause: _phrase(clause, "opt_in_phrases", "opt_in"),
+        # a how-question is what the guards hold back from the layers above
+        lambda clause: _phrase(clause, "help_phrases", "help", guarded=False),
+    ]
+    for layer in layers:
+        for clause in clauses:
+            if found := layer(clause):
+                return found
     return NONE

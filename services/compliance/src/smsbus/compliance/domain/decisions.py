@@ -5,6 +5,7 @@
 - opt_in from a suppressed number: an express grant, suppression lifted, one confirmation.
   Not suppressed: nothing to restore ("YES" may answer a question).
 - help: the help text, at most once per interval per number, whatever the consent; no change.
+Every reply is written in the language the classifier read the message in ("PARAR" → Spanish).
 - none: nothing, whoever sends it (a suppressed number that writes "thanks" stays suppressed).
 """
 
@@ -84,20 +85,21 @@ def decide_inbound(
     help_interval: timedelta = timedelta(hours=24),
 ) -> Decision:
     intent = classification.intent
+    replies = texts.in_language(classification.language)  # answer in the asker's language
     if intent == "opt_out":
         entry = _entry(sms, classification, "revoked", now=now, new_id=new_id)
         if state.suppressed:
             return Decision(classification, entry=entry)
-        reply = _reply(sms, "opt_out_confirmation", texts.opt_out_confirmation, now, new_id)
+        reply = _reply(sms, "opt_out_confirmation", replies.opt_out_confirmation, now, new_id)
         return Decision(classification, entry=entry, suppression="suppress", reply=reply)
     if intent == "opt_in" and state.suppressed:
         entry = _entry(sms, classification, "granted", now=now, new_id=new_id)
-        reply = _reply(sms, "opt_in_confirmation", texts.opt_in_confirmation, now, new_id)
+        reply = _reply(sms, "opt_in_confirmation", replies.opt_in_confirmation, now, new_id)
         return Decision(classification, entry=entry, suppression="lift", reply=reply)
     if intent == "help" and (
         state.last_help_at is None or now - state.last_help_at >= help_interval
     ):
-        return Decision(classification, reply=_reply(sms, "help", texts.help, now, new_id))
+        return Decision(classification, reply=_reply(sms, "help", replies.help, now, new_id))
     return Decision(classification)
 
 

@@ -1,0 +1,1 @@
+"""The classifier's data, one module per language; `keywords.py` assembles them."""

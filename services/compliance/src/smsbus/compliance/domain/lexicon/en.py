@@ -1,0 +1,189 @@
+"""English: carrier/FCC keywords, plain-language requests, how-questions, restated opt-ins.
+
+Written in the classifier's normalised form (lower case, no accents, apostrophes dropped,
+punctuation a space). Phrases are searched in one clause at a time.
+"""
+
+from __future__ import annotations
+
+from smsbus.compliance.domain.lexicon.table import LanguageTable
+
+# Building blocks, kept as data so the patterns stay readable.
+_MSG = (
+    r"(?:texts?|txts?|texting|messages?|msgs?|messaging|sms|spam|ads|advertisements?|promos?"
+    r"|promotions?|marketing|notifications?|alerts?|reminders?|robotexts?)"
+)
+_COMMS = r"(?:communications?|correspondence|solicitations?|contact|outreach)"
+_ANY_MSG = rf"(?:{_MSG}|{_COMMS})"
+# What "cancel"/"end" must name to be about us: the texts, the subscription, the sender.
+_OURS = (
+    r"(?:subscriptions?|texts?|txts?|messages?|msgs?|sms|texting|messaging|text alerts|text list"
+    r"|mailing list|list)"
+)
+_ME = (
+    r"(?:me|us|my number|this number|my phone|this phone|my cell|my info|my information"
+    r"|my name|my contact|my details)"
+)
+_DOING = (
+    r"(?:texting|txting|messaging|msging|contacting|smsing|spamming|bothering|bugging|harassing"
+    r"|calling|emailing|pinging|hitting me up)"
+)
+_CURSE = (
+    r"(?:(?:fucking|fuckin|freaking|freakin|effing|frigging|fking|fkn|f cking|f king|damn"
+    r"|bloody|goddamn) )?"
+)
+_LIST = r"(?:\w+ )?(?:list|lists|database|system|contacts)"
+_WHOSE = r"(?:your|the|this|that|ur|these|all|all of your|all your|any)"
+_POLITE_TAIL = r"(?: (?:please|pls|plz|now|asap|immediately|thanks|thank you|thx|already))*$"
+_CONSENT = r"(?:consent|permission|authorization|authorisation)"
+# Not followed by somebody else's list: "unsubscribe from Netflix" is about Netflix.
+_NOT_ELSEWHERE = r"(?! (?:from|of|to) (?!(?:this|these|those|your|ur|the|all|any|you|us|my)\b))"
+
+_STRONG_OPT_OUT = ("stop", "stopall", "stop all", "unsubscribe", "unsub", "optout", "opt out",
+                   "revoke", "quit")  # fmt: skip
+_WEAK_OPT_OUT = ("cancel", "end", "remove", "delete", "cancel all", "end all")
+_OPT_IN = ("start", "unstop", "yes", "subscribe", "resubscribe", "opt in", "optin")
+_HELP = ("help", "help me", "info", "information")
+_COURTESY = (
+    "please", "pls", "plz", "plse", "thanks", "thank you", "thankyou", "thx", "ty", "ok", "okay",
+    "k", "now", "asap", "sorry", "sir", "maam", "hi", "hello", "hey", "yo", "just", "again",
+    "already", "seriously", "kindly", "dude", "bro", "man", "guys", "ffs", "for real", "i said",
+    "i said to",
+)  # fmt: skip
+_SUFFIXES = (
+    "it", "all", "this", "that", "these", "those", "them", "everything", "me", "us", "texting",
+    "text", "texts", "txt", "txts", "message", "messages", "msg", "msgs", "sms", "spam",
+    "immediately", "right now", "these texts", "the texts", "forever", "permanently",
+)  # fmt: skip
+
+ENGLISH = LanguageTable(
+    language="en",
+    strong_opt_out=_STRONG_OPT_OUT,
+    weak_opt_out=_WEAK_OPT_OUT,
+    opt_in=_OPT_IN,
+    help=_HELP,
+    courtesy=_COURTESY,
+    strong_suffixes=_SUFFIXES,
+    revocation_phrases=(
+        # stop/quit texting me, stop f***ing messaging, quit bothering us
+        rf"\b(?:stop|quit|cease|halt|discontinue|end) {_CURSE}{_DOING}\b",
+        # stop sending (me) (these) texts; quit sending these; stop receiving messages
+        rf"\b(?:stop|quit|cease) {_CURSE}(?:sending|receiving|getting) (?:me |us )?"
+        rf"(?:(?:these|those|this|them|any|all|your|the|ur)(?: more)?(?: {_MSG})?$"
+        rf"|(?:(?:these|those|this|any|all|your|the|ur) )?(?:more )?(?:{_MSG}|stuff|junk|crap))",
+        r"\b(?:stop|quit) sending$",
+        # stop it / stop all texts / stop everything at the end of a question or request
+        r"\b(?:i want you to|i need you to|i asked you to|can you|could you|would you|will you"
+        r"|can u|could u|would u|will u|u need to|you need to|i told you to|i said to) (?:please )?"
+        r"(?:stop|quit)(?: it| now| all| this| everything| them| these)?$",
+        r"\bi (?:said|told you|already said|already told you|asked you)(?: to)? (?:stop|quit"
+        r"|unsubscribe)\b",
+        rf"\b(?:stop|halt|block|kill|pause) (?:all|these|those|the|your|ur|any) (?:\w+ )?{_MSG}\b",
+        # cancel/end only when what is cancelled is ours: "cancel my subscription", "cancel
+        # these texts", "end the messages" (not "cancel my order", "cancel my cable plan")
+        rf"\b(?:cancel|end|terminate|discontinue) (?:all )?(?:(?:my|these|those|the|your|ur"
+        rf"|this|all|all of|all the|all these|all your|any) )?(?:(?:text|sms|txt|message|texting"
+        rf"|marketing) )?{_OURS}(?: (?:from|with|to) (?:you|us|this number|this company|your"
+        rf" company|these texts|your texts))?{_POLITE_TAIL}",
+        rf"\bcancel (?:me|us|my number|this number)(?: (?:from|off) {_WHOSE} {_LIST})?"
+        rf"{_POLITE_TAIL}",
+        # if you don't stop texting me ...: a threat is a request
+        r"\bif (?:you|u) (?:dont|do not|wont) (?:stop|quit|leave me alone)\b",
+        # don't text me (again / anymore); do not contact this number
+        rf"\b(?:dont|do not|never|please dont|pls dont) (?:ever )?{_CURSE}(?:text|txt|message"
+        rf"|msg|contact|sms|spam|call|bother|email) {_ME}(?: (?:again|anymore|any more|ever again"
+        rf"|no more))?$",
+        rf"\b(?:dont|do not|never) (?:ever )?{_CURSE}(?:text|txt|message|msg|contact|sms|spam"
+        rf"|call|bother|email) {_ME} (?:again|anymore|any more|ever again)\b",
+        # no more texts (please); no further communications; no texts please
+        rf"\bno (?:more|further) {_ANY_MSG}\b",
+        r"\bno (?:texts?|messages?|msgs?|txts?) (?:please|pls|plz|anymore|any more|thanks)\b",
+        rf"\benough (?:with )?(?:the |these |your |all these )?{_MSG}\b",
+        # remove me, take me off your list, delete my number, lose my number
+        rf"\b(?:remove|delete|take|drop|erase|unsubscribe|unenroll|unlist|lose|scratch) {_ME}"
+        rf"(?: (?:from|off)(?: of)?(?: {_WHOSE})? {_LIST}|(?: off)?{_POLITE_TAIL})",
+        rf"\b(?:me|us|my number|my name) off (?:of )?{_WHOSE} {_LIST}\b",
+        rf"\b(?:want|like|get|go|be|need|wanna) off (?:of )?{_WHOSE} {_LIST}\b",
+        rf"\b(?:removed|taken off|deleted) (?:from |of )?{_WHOSE} {_LIST}\b",
+        # unsubscribe (me) anywhere, unless from something else ("unsubscribe me from Netflix")
+        rf"\b(?:unsubscribe|unsub)(?: me| us| my number| this number)?\b{_NOT_ELSEWHERE}"
+        r"(?! (?:link|button|page|option|process|feature)s?\b)",
+        r"\bopt (?:me |us |my number )?out\b(?! of (?!(?:these|those|this|your|the|all|ur|any)"
+        r" (?:texts?|messages?|msgs?|sms|list|lists|alerts?|marketing|promos?|promotions)\b))",
+        # leave me alone
+        r"\bleave (?:me|us) (?:alone|be)\b",
+        r"\b(?:fuck|piss|bugger) off\b",
+        # done with these texts; I'm done receiving your messages
+        rf"\bdone (?:with|receiving|getting) (?:{_WHOSE} |all of these |all these )?{_MSG}\b",
+        # I don't want (any more of) these texts; I do not wish to receive further communications
+        rf"\b(?:dont|do not|no longer|never) (?:want|wish|need|like|care) (?:to (?:receive|get"
+        rf"|be sent) )?(?:any )?(?:more |further |additional )?(?:of )?(?:{_WHOSE} )?"
+        rf"(?:more |further )?{_ANY_MSG}\b",
+        r"\b(?:dont|do not|no longer) (?:want|wish) to be (?:contacted|texted|messaged|called"
+        r"|bothered|on (?:your|the|this) list)\b",
+        r"\b(?:want|wish|would like|need|like) to (?:unsubscribe|opt out|be removed|be taken off"
+        r"|stop receiving|stop getting|stop these|stop your|cancel (?:my |the |these |your )?"
+        rf"(?:subscription|texts|messages))\b{_NOT_ELSEWHERE}",
+        # revocation in legal words: revoke/withdraw consent, cease and desist
+        rf"\b(?:revoke|revoking|revoked|withdraw|withdrawing|withdrew|rescind|rescinding|retract"
+        rf"|retracting|terminate|pull|cancel|remove) (?:of )?(?:my |all |any |any and all |your"
+        rf" |the |all of my )?(?:(?:prior|previous|previously given|earlier|express|written"
+        rf"|verbal|all) )*{_CONSENT}\b",
+        rf"\b{_CONSENT} (?:is |has been |hereby )*(?:revoked|withdrawn|rescinded|terminated)\b",
+        rf"\b(?:no longer|do not|dont|never|did not|didnt) (?:give |grant |provide )?(?:my |you )?"
+        rf"(?:{_CONSENT}|consented)\b",
+        rf"\b(?:you )?(?:do not|dont|no longer) have my {_CONSENT}\b",
+        r"\bcease and desist\b",
+        rf"\bcease (?:all )?(?:further )?(?:{_COMMS}|texting|messaging|{_MSG})\b",
+        # I never signed up for this
+        r"\bi (?:didnt|did not|never) (?:sign up|signed up|signup|subscribe|subscribed|opt in"
+        r"|opted in|agree|agreed)\b",
+        # wrong number
+        r"\b(?:you have|you got|youve got|youve|u have|u got|this is|sorry|its|it is) (?:the |a )?"
+        r"(?:wrong|incorrect) (?:number|person|phone)\b",
+        r"^(?:wrong|incorrect) (?:number|person|phone)$",
+    ),
+    help_phrases=(
+        # how do I stop these (texts)? how can I unsubscribe? — not "how do I stop Verizon texts"
+        r"\bhow (?:do|can|could|would|should|does one|to)(?: (?:i|we|one|u))? (?:stop|unsubscribe"
+        r"|opt out|cancel|end|get off|get out|be removed|get removed|get taken off|turn off"
+        rf"|block)(?: (?:getting|receiving))?(?: (?:these|this|them|all of these|all these|your|ur"
+        rf"|the)(?: {_MSG}| list)?| {_MSG}| (?:from|of|off) (?:this|these|your|ur|the) (?:\w+ )?"
+        rf"(?:list|{_MSG}|service|program))?{_POLITE_TAIL}",
+        rf"\bhow (?:do|can) (?:i|we|u) (?:make|get) (?:these|this|them|(?:the|your) {_MSG})"
+        r" (?:to )?stop\b",
+        rf"\b(?:is there a way|what do i (?:text|reply|send|say)|what should i (?:text|reply|send))"
+        rf" to (?:stop|unsubscribe|opt out)(?: (?:these|this|them|{_MSG}|these {_MSG}))?$",
+    ),
+    opt_in_phrases=(
+        r"\b(?:add|put|sign|subscribe|opt|resubscribe|enroll|reenroll|take) (?:me|us|my number)"
+        r" (?:back|up again|back up|back in|in again|again|back on)\b",
+        r"\bi (?:want|would like|wanna|d like|id like|wish|need) to (?:opt (?:back )?in"
+        r"|resubscribe|re subscribe|subscribe again|rejoin|sign up again|be added back|start"
+        r" (?:receiving|getting) (?:texts|messages|them|your texts) again)\b",
+        r"\b(?:id|i would|i d) like to (?:opt (?:back )?in|resubscribe|subscribe again)\b",
+        rf"\b(?:i (?:want|would like|wanna|wish|need)|id like|please|can i|could i) (?:to )?"
+        rf"(?:receive|get|start (?:receiving|getting)|have) (?:the |your |these |those )?{_MSG}"
+        r" (?:again|back)\b",
+        rf"\b(?:start|resume|restart) (?:sending|texting) (?:me )?(?:(?:the |your |these )?{_MSG}"
+        r" )?again\b",
+        r"\b(?:resubscribe|re subscribe|resub)(?: me)?\b",
+        r"\bopt (?:me |us )?back in\b",
+        # a clause that only asks to start again: "I changed my mind, start again"
+        r"^(?:please )?(?:start|unstop|resubscribe|subscribe)(?: me)? (?:again|back)(?: please)?$",
+    ),
+    guards=(
+        # reported speech: someone else said it ("my friend said stop", "she told me to")
+        r"(?:^|\s)(?!(?:i|we)\s)\w+ (?:said|says|told \w+|tells \w+|asked \w+|wants \w+"
+        r"|wanted \w+|want \w+)(?: to)?$",
+        # a question about how: answered by the HELP layer, not read as the request itself
+        r"\bhow (?:do|can|could|would|should|does|did|to)(?: (?:i|we|one|you|u|they))?$",
+        r"\b(?:is there a way|what do i (?:text|reply|send|say)|what should i (?:text|reply"
+        r"|send)) to$",
+        # the sender's own plan: "I'll stop texting you now", "we can stop sending the invoices"
+        r"\b(?:(?:i|we) (?:will|shall|can|could|should|must|might|may|gonna|am going to)|ill"
+        r"|lets|im gonna|im going to)$",
+        # a condition or a hypothesis: "if you stop texting me I'll miss the deals"
+        r"\b(?:if|when|once|unless|whether) (?:i|we|you|u)(?: \w+)?$",
+    ),
+)

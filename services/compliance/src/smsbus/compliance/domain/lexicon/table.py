@@ -1,0 +1,34 @@
+"""The shape of one language's classifier data. Data only, no logic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LanguageTable:
+    language: str
+    """ISO 639-1."""
+    strong_opt_out: tuple[str, ...]
+    """Keywords that stop alone, first in a reply (with codes, names, courtesy, texting words
+    after them) or as a sentence of their own ("Who is this? STOP")."""
+    weak_opt_out: tuple[str, ...]
+    """Keywords that stop only as the whole reply (with courtesy, digits, repetition): "cancel"
+    after an appointment reminder usually means the appointment."""
+    opt_in: tuple[str, ...]
+    help: tuple[str, ...]
+    courtesy: tuple[str, ...]
+    """Politeness and intensifiers that may surround any keyword without changing what it asks."""
+    strong_suffixes: tuple[str, ...]
+    """Texting vocabulary that may follow a strong opt-out keyword ("stop it", "stop all texts")."""
+    revocation_phrases: tuple[str, ...]
+    """Regexes (over one normalised clause) that ask to stop, to be removed, to be left alone,
+    or that withdraw consent."""
+    help_phrases: tuple[str, ...] = ()
+    """Regexes for a question about how to stop *our* texts: answered with the HELP text (which
+    says "Reply STOP to opt out"), never read as an opt-out by itself."""
+    opt_in_phrases: tuple[str, ...] = ()
+    """Regexes that ask to be subscribed again ("please add me back", "opt me back in")."""
+    guards: tuple[str, ...] = ()
+    """Regexes over the words before a phrase: when one ends there, the phrase is not the
+    sender's own request (reported speech "she told me to", a how-question)."""
