@@ -18,7 +18,7 @@ from phonenumbers import geocoder, timezone
 from phonenumbers.geodata import GEOCODE_DATA
 
 from smsbus.rules.area_states import PHONENUMBERS_VERSION, PREFIX_STATES
-from smsbus.rules.quiet_hours import Locality, locality
+from smsbus.rules.quiet_hours import Locality, locality, with_address
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "generate_area_states.py"
 
@@ -37,24 +37,15 @@ state_of = _script().state_of
 
 def geocoded_locality(phone: str, address_state: str | None = None) -> Locality:
     """locality() as it was: the state from the geocoder's description of the number."""
-    states: list[str] = []
     zones: tuple[str, ...] = ()
+    area_state = None
     try:
         number = phonenumbers.parse(phone, "US")
         zones = tuple(z for z in timezone.time_zones_for_number(number) if z != "Etc/Unknown")
         area_state = state_of(geocoder.description_for_number(number, "en"))
-        if area_state:
-            states.append(area_state)
     except phonenumbers.NumberParseException:
         pass
-    if address_state:
-        state = address_state.strip().upper()
-        if state not in states:
-            states.append(state)
-        zone = {"FL": "America/New_York", "OK": "America/Chicago", "MD": "America/New_York"}
-        if state in zone and not zones:
-            zones = (zone[state],)
-    return Locality(zones or ("America/New_York",), tuple(states))
+    return with_address(zones, area_state, address_state)
 
 
 def nanp_sample() -> list[str]:

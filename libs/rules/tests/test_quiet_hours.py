@@ -2,7 +2,8 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from smsbus.rules.quiet_hours import SendWindow, hours_for, is_open, locality, next_open
+from smsbus.rules.quiet_hours import SendWindow, is_open, locality, next_open
+from smsbus.rules.strictest import law_for
 
 ANY_DAY = SendWindow(frozenset(range(7)), time(0), time(23, 59))
 OFFICE = SendWindow()
@@ -18,7 +19,10 @@ LOCALITY = [
     ("maryland", "+14105550123", None, ("America/New_York",), ("MD",)),
     ("idaho split zones", "+12085550123", None, ("America/Boise", "America/Los_Angeles"), ("ID",)),
     ("new york city", "+12125550123", None, ("America/New_York",), ("NY",)),
-    ("address adds state", "+12125550123", "fl", ("America/New_York",), ("NY", "FL")),
+    ("address in another state adds its zones", "+12125550123", "fl", ("America/New_York", "America/Chicago"), ("NY", "FL")),
+    ("address by name", "+14155550123", "Florida", ("America/Los_Angeles", "America/New_York", "America/Chicago"), ("CA", "FL")),
+    ("address in the number's state keeps its zone", "+13055550123", "FL", ("America/New_York",), ("FL",)),
+    ("unknown address state ignored", "+13055550123", "Ontario", ("America/New_York",), ("FL",)),
 ]  # fmt: skip
 
 
@@ -33,9 +37,24 @@ def test_locality(
 
 
 def test_strictest_hours() -> None:
-    assert hours_for([]) == (time(8), time(21))
-    assert hours_for(["FL"]) == (time(8), time(20))
-    assert hours_for(["KY", "FL"]) == (time(10), time(20))
+    assert law_for([]).days[0] == (time(8), time(21))
+    assert law_for(["FL"]).days[0] == (time(8), time(20))
+    assert law_for(["KY", "FL"]).days[0] == (time(10), time(20))
+    assert law_for(["TX", "FL"]).days[6] == (time(12), time(20))
+    assert law_for(["TX", "AL"]).days[6] is None  # Alabama's Sunday ban wins
+
+
+def test_zip_and_state_both_apply() -> None:
+    # A California number, a Florida state field and a Dallas ZIP: all three states' rules;
+    # Florida's zones both (its ZIP is not Florida's), Texas's narrowed to Central by the ZIP.
+    found = locality("+14155550123", "FL", "75201")
+    assert found.states == ("CA", "FL", "TX")
+    assert found.zones == ("America/Los_Angeles", "America/New_York", "America/Chicago")
+    miami = locality("+14155550123", None, "33101")
+    assert (miami.states, miami.zones) == (
+        ("CA", "FL"),
+        ("America/Los_Angeles", "America/New_York"),
+    )
 
 
 OPEN = [
@@ -44,6 +63,16 @@ OPEN = [
     ("federal after 21 NY", "+12125550123", None, ANY_DAY, "2026-03-04T02:00", False),      # 21:00 EST
     ("florida after 20", "+13055550123", None, ANY_DAY, "2026-03-04T01:30", False),         # 20:30 EST
     ("florida by address", "+12125550123", "FL", ANY_DAY, "2026-03-04T01:30", False),
+    ("california number, florida address, 20:30 ET", "+14155550123", "FL", ANY_DAY, "2026-03-04T01:30", False),
+    ("california number, florida address, 19:30 ET", "+14155550123", "FL", ANY_DAY, "2026-03-04T00:30", True),   # 16:30 PT
+    ("california number alone, 20:30 ET", "+14155550123", None, ANY_DAY, "2026-03-04T01:30", True),             # 17:30 PT
+    ("alabama number on a Sunday", "+12055550123", None, ANY_DAY, "2026-03-08T17:00", False),                  # Sun 11:00 CST
+    ("alabama number on a Monday", "+12055550123", None, ANY_DAY, "2026-03-09T17:00", True),
+    ("utah address on a Sunday", "+12125550123", "UT", ANY_DAY, "2026-03-08T19:00", False),
+    ("texas sunday morning", "+12145550123", None, ANY_DAY, "2026-03-08T16:30", False),                        # Sun 10:30 CDT
+    ("texas sunday afternoon", "+12145550123", None, ANY_DAY, "2026-03-08T18:30", True),                       # Sun 13:30 CDT
+    ("utah on Christmas", "+18015550123", None, ANY_DAY, "2026-12-25T18:00", False),
+    ("new york on Christmas: no state ban", "+12125550123", None, ANY_DAY, "2026-12-25T18:00", True),
     ("federal before 8", "+12125550123", None, ANY_DAY, "2026-03-03T12:59", False),        # 07:59 EST
     ("federal at 8", "+12125550123", None, ANY_DAY, "2026-03-03T13:00", True),
     ("office hours tuesday", "+12125550123", None, OFFICE, "2026-03-03T14:00", True),       # 09:00

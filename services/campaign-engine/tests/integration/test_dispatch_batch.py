@@ -205,3 +205,42 @@ async def test_a_failure_mid_batch_leaves_no_member_half_dispatched(bench: Bench
     assert await dispatcher.dispatch_once() == 20
     assert await bench.requests() == {f"c{1 if i < 18 else 2}-{p}": 1 for i, p in enumerate(phones)}
     assert set((await bench.members()).values()) == {("sending", None, 1)}
+
+
+async def test_the_address_on_the_contact_decides_with_the_number(bench: Bench) -> None:
+    """New York numbers whose contacts live elsewhere: the address's state (or its ZIP's) adds
+    its rules and its zones, read from the contacts table in the batch's one statement."""
+    in_ca, capped, in_miami, in_florida = (f"+1212555016{i}" for i in range(4))
+    async with bench.sessions() as session, session.begin():
+        for phone, state, zip_code in ((in_ca, None, "94105"), (capped, "FL", None),
+                                       (in_miami, None, "33101"), (in_florida, "FL", None)):  # fmt: skip
+            session.add(ContactRow(id=f"k{phone}", phone=phone, first_name="Ann", state=state, zip=zip_code))  # fmt: skip
+    for hours in (1, 2, 3):  # three marketing texts today: Florida's cap, by the address alone
+        await bench.campaign(f"earlier{hours}", [capped], status="completed")
+        await bench.execute(
+            "UPDATE members SET status = 'sent', attempts = 1, intent_at = :at WHERE campaign_id = :c",
+            at=NOW - timedelta(hours=hours), c=f"earlier{hours}",
+        )  # fmt: skip
+    await bench.campaign("c1", [in_ca, capped, in_miami, in_florida])
+
+    assert await bench.dispatcher().dispatch_once() == 4
+
+    members = {k: v for k, v in (await bench.members()).items() if k.startswith("c1-")}
+    assert members == {
+        f"c1-{in_ca}": ("pending", "outside_window", 0),  # 06:30 in San Francisco
+        f"c1-{capped}": ("pending", "frequency_cap", 0),
+        f"c1-{in_miami}": ("sending", None, 1),
+        f"c1-{in_florida}": ("pending", "outside_window", 0),  # maybe the panhandle: 08:30 CST
+    }
+    waiting = dict(await bench.rows("SELECT phone, next_attempt_at FROM members WHERE campaign_id = 'c1' AND status = 'pending'"))  # fmt: skip
+    assert waiting == {
+        in_ca: CALIFORNIA_OPENS,
+        capped: NOW - timedelta(hours=3) + timedelta(hours=24),
+        in_florida: datetime(2026, 3, 3, 15, 0, tzinfo=UTC),  # 09:00 CST, the campaign's start
+    }
+    rows = await bench.rows("SELECT value FROM outbox WHERE event_type = 'send.requested'")
+    (request,) = [decode_event(bytes(r[0])).data for r in rows]
+    assert (request.to, request.recipient_state) == (
+        in_miami,
+        "FL",
+    )  # the egress's state: the ZIP's

@@ -1,6 +1,13 @@
 import pytest
 
-from smsbus.campaigns.domain.contacts import ContactRow, RowError, check_filter, matches, read_csv
+from smsbus.campaigns.domain.contacts import (
+    ContactRow,
+    RowError,
+    address_of,
+    check_filter,
+    matches,
+    read_csv,
+)
 
 CSV = """Name,Mobile,Company,Plan
 Ann,(305) 555-0123,Acme,gold
@@ -38,3 +45,21 @@ def test_dynamic_filter() -> None:
     assert not matches(spec, {"plan": "gold", "do_not_contact": True})
     with pytest.raises(ValueError, match="op must be"):
         check_filter({"all": [{"field": "x", "op": "like"}]})
+
+
+ADDRESSES = [
+    ("state and zip fields", {"Phone": ["+13055550123"], "State": "Florida", "Zip": "33101"}, {"state": "FL", "zip": "33101"}),
+    ("postal code", {"Postal Code": ["94105-1234"]}, {"zip": "94105-1234"}),
+    ("an address line", {"Address": "1 Ocean Dr, Miami, FL 33139"}, {"state": "FL", "zip": "33139"}),
+    ("an address with the country", {"Home address": ["12 Main St, Austin, TX 78701, USA"]}, {"state": "TX", "zip": "78701"}),
+    ("the state field wins over the address", {"State": "CA", "Address": "Miami, FL 33139"}, {"state": "CA", "zip": "33139"}),
+    ("nothing that reads as one", {"State": "Ontario", "Zip": "K1A 0B1", "Address": "somewhere"}, {}),
+    ("no address fields", {"Phone": ["+13055550123"], "Company": "Acme"}, {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"), [c[1:] for c in ADDRESSES], ids=[c[0] for c in ADDRESSES]
+)
+def test_address_of_openphone_fields(fields: dict[str, object], expected: dict[str, str]) -> None:
+    assert address_of(fields) == expected

@@ -94,6 +94,31 @@ def test_rows_postgresql_could_not_hold_are_rejected_with_a_reason(row: str, rea
     ]
 
 
+STATES = [
+    ("FL", "FL"),
+    ("fl", "FL"),
+    ("Florida", "FL"),
+    ("New York", "NY"),
+    ("texas", "TX"),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("written", "code"), STATES)
+def test_a_state_is_read_as_its_code(written: str, code: str | None) -> None:
+    (row,) = read_csv(["phone,state,zip\n", f"2125550123,{written},33101\n"])
+    assert isinstance(row, ContactRow)
+    assert row.standard.get("state") == code
+    assert row.standard["zip"] == "33101"
+
+
+def test_a_state_that_is_none_is_a_bad_row() -> None:
+    # "New York" cut to two letters was Nebraska's rules; a guess is never made.
+    assert list(read_csv(["phone,state\n", "2125550123,Narnia\n"])) == [
+        RowError(2, "unknown state", "Narnia")
+    ]
+
+
 def test_progress_keeps_the_first_errors_in_file_order_and_sums_the_counts() -> None:
     def error(line: int) -> RowError:
         return RowError(line, "not a valid number", "x")

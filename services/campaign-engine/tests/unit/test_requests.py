@@ -29,8 +29,8 @@ def member() -> MemberRow:
     )  # fmt: skip
 
 
-def contact(state: str | None) -> ContactRow:
-    return ContactRow(id="k1", phone="+12125550143", state=state)
+def contact(state: str | None, zip_code: str | None = None) -> ContactRow:
+    return ContactRow(id="k1", phone="+12125550143", state=state, zip=zip_code)
 
 
 WINDOW = SendWindow(days=[0, 1, 2], start=time(10), end=time(17, 30))
@@ -40,6 +40,10 @@ CASES = [
     ("not a state: none", {}, "F1", "marketing", WINDOW, None),
     ("no state: none", {}, None, "marketing", WINDOW, None),
     ("transactional: no window", {"purpose": "transactional"}, "NY", "transactional", None, "NY"),
+    ("a state written as its name", {}, "Florida", "marketing", WINDOW, "FL"),
+    ("no state, a ZIP: the ZIP's state", {}, ("", "33101"), "marketing", WINDOW, "FL"),
+    ("state and ZIP differ: the state field", {}, ("CA", "33101"), "marketing", WINDOW, "CA"),
+    ("not a ZIP: none", {}, (None, "n/a"), "marketing", WINDOW, None),
 ]  # fmt: skip
 
 
@@ -50,7 +54,7 @@ CASES = [
 )
 def test_send_requested(
     overrides: dict[str, Any],
-    state: str | None,
+    state: str | tuple[str | None, str] | None,
     purpose: str,
     window: SendWindow | None,
     recipient_state: str | None,
@@ -58,7 +62,7 @@ def test_send_requested(
     envelope = send_requested(
         member=member(),
         campaign=campaign(**overrides),
-        contact=contact(state),
+        contact=contact(*state) if isinstance(state, tuple) else contact(state),
         text="Hi there",
         attempt=3,
         now=NOW,

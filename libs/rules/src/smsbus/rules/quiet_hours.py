@@ -1,10 +1,15 @@
 """When a recipient may be texted: the requester's window in the recipient's local time, never
-outside the federal 08:00-21:00 nor the stricter state window (reference/compliance.md §4).
+outside the law of every state the person may be in (reference/compliance.md §4): the federal
+08:00-21:00 and the state rows of `states.py` (hours by weekday, Sundays, legal holidays),
+the strictest of them (`strictest.py`).
 
-The state comes from a known address first, else the area code (FTSA/OTSA presume a resident):
-`area_states`, a table generated from phonenumbers' geocoder, whose data would cost every
-process ~150 MiB; the zones are phonenumbers' candidates for the number (by NPA or NPA-NXX). A
-number whose zones disagree is sent only when the window is open in every one of them.
+The person's states are the number's (FTSA/OTSA presume a resident of the area code's state)
+and the known address's (its state field and its ZIP's, `places.py`): when they differ every
+one applies. `area_states` is a table generated from phonenumbers' geocoder, whose data would
+cost every process ~150 MiB; the zones are phonenumbers' candidates for the number (by NPA or
+NPA-NXX) plus, for an address in another state than the number's, the zones of that state (all
+of them, unless its ZIP says which). A person whose zones disagree is sent only when the window
+is open in every one of them.
 """
 
 from __future__ import annotations
@@ -19,32 +24,14 @@ import phonenumbers
 from phonenumbers import timezone
 
 from smsbus.rules.area_states import LONGEST_PREFIX, PREFIX_STATES, REGION_STATES
+from smsbus.rules.holidays import is_holiday
+from smsbus.rules.places import address_states, state_zones
+from smsbus.rules.states import FEDERAL as FEDERAL_RULE
+from smsbus.rules.states import Cap
+from smsbus.rules.strictest import law_for
 
-# Data, not code: (start, end) local hours by state, the federal rule for every other state.
-FEDERAL: tuple[time, time] = (time(8), time(21))
-STATE_HOURS: dict[str, tuple[time, time]] = {
-    "FL": (time(8), time(20)),
-    "OK": (time(8), time(20)),
-    "MD": (time(8), time(20)),
-    "WA": (time(8), time(20)),
-    "AL": (time(8), time(20)),
-    "LA": (time(8), time(20)),
-    "MS": (time(8), time(20)),
-    "MA": (time(8), time(20)),
-    "CT": (time(9), time(20)),
-    "NV": (time(9), time(20)),
-    "KY": (time(10), time(21)),
-    "MI": (time(9), time(21)),
-    "MN": (time(9), time(21)),
-    "NM": (time(9), time(21)),
-    "TX": (time(9), time(21)),
-}
-NO_SUNDAY: frozenset[str] = frozenset({"AL", "LA", "MS"})
-# At most this many marketing messages per 24 h per number (same subject) in these states.
-FREQUENCY_CAP_STATES: frozenset[str] = frozenset({"FL", "OK", "MD"})
-FREQUENCY_CAP = 3
-
-_STATE_ZONE = {"FL": "America/New_York", "OK": "America/Chicago", "MD": "America/New_York"}
+FEDERAL: tuple[time, time] = FEDERAL_RULE.hours
+DEFAULT_ZONE = "America/New_York"
 
 
 @dataclass(frozen=True)
@@ -65,25 +52,39 @@ class Locality:
 
 
 @lru_cache(maxsize=65536)
-def locality(phone: str, address_state: str | None = None) -> Locality:
-    """Zones and states of an E.164 number; a known address state adds its rules."""
-    states: list[str] = []
+def locality(
+    phone: str, address_state: str | None = None, address_zip: str | None = None
+) -> Locality:
+    """Zones and states of an E.164 number and of the person's known address (a state written
+    as a code or a name, a ZIP code)."""
     zones: tuple[str, ...] = ()
+    area_state = None
     try:
         number = phonenumbers.parse(phone, "US")
         zones = tuple(z for z in timezone.time_zones_for_number(number) if z != "Etc/Unknown")
         area_state = _area_state(number)
-        if area_state:
-            states.append(area_state)
     except phonenumbers.NumberParseException:
         pass
-    if address_state:
-        state = address_state.strip().upper()
+    return with_address(zones, area_state, address_state, address_zip)
+
+
+def with_address(
+    zones: Sequence[str],
+    area_state: str | None,
+    address_state: str | None = None,
+    address_zip: str | None = None,
+) -> Locality:
+    """The number's zones and state with the address's: every state named applies, and an
+    address in another state than the number's adds that state's zones (the person lives
+    there, whatever the number's rate centre says)."""
+    found = list(zones)
+    states = [area_state] if area_state else []
+    for state in address_states(address_state, address_zip):
         if state not in states:
             states.append(state)
-        if state in _STATE_ZONE and _STATE_ZONE[state] not in zones and not zones:
-            zones = (_STATE_ZONE[state],)
-    return Locality(zones or ("America/New_York",), tuple(states))
+        if state != area_state or not zones:
+            found += [z for z in state_zones(state, address_zip) if z not in found]
+    return Locality(tuple(found) or (DEFAULT_ZONE,), tuple(states))
 
 
 def _area_state(number: phonenumbers.PhoneNumber) -> str | None:
@@ -107,26 +108,25 @@ def _area_state(number: phonenumbers.PhoneNumber) -> str | None:
     return REGION_STATES.get(regions[0]) if len(regions) == 1 else None
 
 
-def hours_for(states: Sequence[str]) -> tuple[time, time]:
-    """The narrowest window of the federal rule and every applicable state's."""
-    start, end = FEDERAL
-    for state in states:
-        if state in STATE_HOURS:
-            s, e = STATE_HOURS[state]
-            start, end = max(start, s), min(end, e)
-    return start, end
+def frequency_cap(states: Sequence[str]) -> Cap | None:
+    """The lowest cap of the states' rows (at most `count` marketing texts `within`), if any."""
+    return law_for(states).cap
 
 
 def is_open(now: datetime, where: Locality, window: SendWindow) -> bool:
-    """True when `now` (aware) is inside every rule in every candidate zone."""
-    legal_start, legal_end = hours_for(where.states)
-    start, end = max(window.start, legal_start), min(window.end, legal_end)
-    no_sunday = any(state in NO_SUNDAY for state in where.states)
+    """True when `now` (aware) is inside the window and the law in every candidate zone: the
+    weekday allowed, not a banned holiday, within the day's hours."""
+    law = law_for(where.states)
     for zone in where.zones:
         local = now.astimezone(ZoneInfo(zone))
-        if local.weekday() not in window.days or (no_sunday and local.weekday() == 6):
+        weekday = local.weekday()
+        hours = law.days[weekday]
+        if hours is None or weekday not in window.days:
             return False
-        if not start <= local.time().replace(tzinfo=None) < end:
+        start, end = max(window.start, hours[0]), min(window.end, hours[1])
+        if not start <= local.time() < end:
+            return False
+        if law.holidays and is_holiday(local.date(), law.holidays):
             return False
     return True
 
@@ -134,7 +134,8 @@ def is_open(now: datetime, where: Locality, window: SendWindow) -> bool:
 def next_open(
     now: datetime, where: Locality, window: SendWindow, *, step: timedelta = timedelta(minutes=15)
 ) -> datetime | None:
-    """The first quarter-hour from `now` on at which the window is open (within 8 days)."""
+    """The first quarter-hour from `now` on at which the window is open (within 8 days: a
+    Sunday next to a holiday weekend still leaves a weekday open)."""
     probe = now.replace(second=0, microsecond=0)
     probe += timedelta(minutes=(-probe.minute) % 15)
     for _ in range(8 * 24 * 4):

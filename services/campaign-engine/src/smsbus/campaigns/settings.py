@@ -4,7 +4,7 @@ SMSBUS_CAMPAIGNS_*. It holds no OpenPhone key: every text leaves through complia
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from smsbus.runtime.settings import ServiceSettings, service_config
@@ -29,6 +29,8 @@ class Settings(ServiceSettings):
     results_topic: str = "outbound.results.v1"
     """Where the egress answers: accepted, refused, deferred or failed."""
     compliance_url: str = "http://127.0.0.1:8081"
+    api_token: SecretStr | None = None
+    """SMSBUS_CAMPAIGNS_API_TOKEN: this service's bearer token toward compliance (`read` scope)."""
     eligibility_ttl_seconds: float = Field(default=60.0, ge=0)
     """How long compliance's eligibility answer for a number is reused."""
 

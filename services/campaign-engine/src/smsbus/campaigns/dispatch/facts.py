@@ -64,6 +64,7 @@ def person(member: MemberRow, contact: ContactRow | None, now: datetime) -> deci
         variant=member.variant,
         values=contact_values(contact, now=now),
         address_state=contact.state,
+        address_zip=contact.zip,
         office_number=contact.office_number,
         do_not_contact=contact.do_not_contact,
         recently_texted_until=contact.recently_texted_until,

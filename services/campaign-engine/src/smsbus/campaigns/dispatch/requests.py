@@ -4,24 +4,24 @@ so a request exists if and only if its intent was committed."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time
 from typing import Any
 
 from smsbus.campaigns.domain.egress import REQUESTER, request_id
+from smsbus.campaigns.domain.windows import address_states
 from smsbus.campaigns.models import CampaignRow, ContactRow, MemberRow
 from smsbus.contracts import Envelope, make_envelope
 from smsbus.contracts.outbound import SendRequested, SendWindow
 
 EVENT_TYPE = "send.requested"
-_STATE = re.compile(r"^[A-Z]{2}$")
 
 
 def recipient_state(contact: ContactRow | None) -> str | None:
-    """The state of the person's known address, when it looks like one (the egress applies its
-    quiet hours besides the number's)."""
-    state = (contact.state or "").strip().upper() if contact is not None else ""
-    return state if _STATE.fullmatch(state) else None
+    """The state of the person's known address: its state field, else its ZIP's (the egress
+    applies its rules besides the number's). The contract carries one state: when the two
+    differ the engine, which holds to both, is the stricter judge."""
+    found = address_states(contact.state, contact.zip) if contact is not None else ()
+    return found[0] if found else None
 
 
 def window(campaign: CampaignRow) -> SendWindow | None:

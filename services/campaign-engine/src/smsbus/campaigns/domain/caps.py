@@ -1,5 +1,6 @@
 """Caps and gaps: the campaign's daily limit, the line's daily segment budget, the state
-frequency cap for marketing (3 per 24 h in FL/OK/MD) and the minimum gap between campaigns."""
+frequency cap for marketing (the lowest of the person's states' rows: 3 per 24 h in FL, MD, OK)
+and the minimum gap between campaigns."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from smsbus.campaigns.domain.windows import FREQUENCY_CAP, FREQUENCY_CAP_STATES
+from smsbus.campaigns.domain.windows import frequency_cap
 
 Purpose = Literal["marketing", "transactional"]
 
@@ -63,10 +64,12 @@ def contact_refusal(
     Transactional messages are exempt from marketing caps (never from consent)."""
     if purpose == "transactional":
         return None
-    if any(state in FREQUENCY_CAP_STATES for state in states):
-        recent = sorted(t for t in history.marketing_sends if now - t < timedelta(hours=24))
-        if len(recent) >= FREQUENCY_CAP:
-            return "frequency_cap", recent[-FREQUENCY_CAP] + timedelta(hours=24)
+    cap = frequency_cap(states)
+    if cap is not None:
+        # Every marketing text counts as the same subject: the strict reading of the statutes.
+        recent = sorted(t for t in history.marketing_sends if now - t < cap.within)
+        if len(recent) >= cap.count:
+            return "frequency_cap", recent[-cap.count] + cap.within
     last = history.last_campaign_send
     if (
         min_gap is not None

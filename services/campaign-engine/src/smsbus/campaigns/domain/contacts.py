@@ -4,6 +4,7 @@ reason; phones to E.164 by `phones`), flags, and dynamic-list filters evaluated 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +12,7 @@ from typing import Any, Literal
 
 from smsbus.campaigns.domain.phones import InvalidPhone as InvalidPhone
 from smsbus.campaigns.domain.phones import normalise as normalise
+from smsbus.rules.places import state_code
 
 STANDARD = ("first_name", "last_name", "company", "email", "phone", "state", "city", "zip")
 ZIP_LENGTH = 10
@@ -82,6 +84,13 @@ def _contact_or_error(
     zip_code = standard.get("zip", "")
     if len(zip_code) > ZIP_LENGTH:
         return RowError(line, f"zip longer than {ZIP_LENGTH} characters", zip_code)
+    if state := standard.get("state", ""):
+        # Its rules apply to the person: a state we cannot read is a bad row, never a guess
+        # ("New York" cut to "NE" would be Nebraska's).
+        code = state_code(state)
+        if code is None:
+            return RowError(line, "unknown state", state)
+        standard["state"] = code
     return ContactRow(line, phone, {k: v for k, v in standard.items() if v}, custom)
 
 
@@ -101,6 +110,35 @@ def _columns(header: list[str], mapping: Mapping[str, str]) -> tuple[Columns, Co
         name = mapping.get(column, column.strip().lower().replace(" ", "_"))
         (standard if name in STANDARD else custom).append((name, index))
     return standard, custom
+
+
+_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+_STATE_ZIP = re.compile(
+    r"\b([A-Za-z]{2})\.?,?\s+(\d{5})(?:-\d{4})?\s*(?:,?\s*(?:USA?|United States))?\s*$"
+)
+
+
+def address_of(fields: Mapping[str, Any]) -> dict[str, str]:
+    """The state and ZIP an OpenPhone contact's custom fields give (labels such as "State",
+    "ZIP", "Postal code", or an "Address" ending "FL 33101"); only what reads as one."""
+    found: dict[str, str] = {}
+    for label, value in fields.items():
+        texts = [str(v) for v in (value if isinstance(value, list) else [value]) if v]
+        name = label.lower()
+        for text in texts:
+            text = text.strip()
+            if ("zip" in name or "postal" in name) and _ZIP.match(text):
+                found.setdefault("zip", text)
+            elif "state" in name and (code := state_code(text)):
+                found.setdefault("state", code)
+            elif (
+                "address" in name
+                and (match := _STATE_ZIP.search(text))
+                and (code := state_code(match.group(1)))
+            ):
+                found.setdefault("state", code)
+                found.setdefault("zip", match.group(2))
+    return found
 
 
 # Dynamic lists: a filter is {"all": [conditions]} where a condition is

@@ -46,6 +46,7 @@ class Member:
     variant: str
     values: Mapping[str, object]
     address_state: str | None = None
+    address_zip: str | None = None
     office_number: bool = False
     do_not_contact: bool = False
     recently_texted_until: datetime | None = None
@@ -82,7 +83,7 @@ def decide(now: datetime, campaign: Campaign, member: Member, checks: Checks) ->
         return Skip(f"unresolved_placeholder:{exc.field}")
     if not text.strip():
         return Skip("empty_message")
-    where = windows.locality(member.phone, member.address_state)
+    where = windows.locality(member.phone, member.address_state, member.address_zip)
     refusal = caps.contact_refusal(
         now=now,
         purpose=campaign.purpose,

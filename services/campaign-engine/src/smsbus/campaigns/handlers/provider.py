@@ -7,7 +7,7 @@ import uuid
 from smsbus.campaigns import events, tracking
 from smsbus.campaigns.domain import sentiment
 from smsbus.campaigns.domain import status as machine
-from smsbus.campaigns.domain.contacts import InvalidPhone, normalise
+from smsbus.campaigns.domain.contacts import InvalidPhone, address_of, normalise
 from smsbus.campaigns.handlers.deps import Deps
 from smsbus.campaigns.store import campaigns as store
 from smsbus.campaigns.store import contacts as contact_store
@@ -90,6 +90,7 @@ async def on_contact(envelope: Envelope[Contact], unit: Unit, deps: Deps) -> Non
         "first_name": contact.first_name,
         "last_name": contact.last_name,
         "company": contact.company,
+        **address_of(contact.fields),  # the address's state and ZIP: their rules apply
     }
     session = unit.session
     await contact_store.sync_openphone_contact(
