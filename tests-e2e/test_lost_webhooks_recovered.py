@@ -45,7 +45,7 @@ from smsbus.reconciler.settings import Settings as ReconcilerSettings
 from smsbus.runtime.db import drop_schema, make_engine
 from smsbus.runtime.migrations import upgrade
 from smsbus.runtime.offsets import group_lag
-from smsbus.runtime.testing import NewTopic, eventually, unique_name
+from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -216,7 +216,9 @@ async def pipeline(
             ("reconciler", reconciler_app(reconciler, clock=clock)),
         ):
             url = await stack.enter_async_context(serving(app, name=name))
-            api = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=60))
+            api = await stack.enter_async_context(
+                httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60)
+            )
             await eventually(lambda api=api: _ready(api), within=30)
             apis.append(api)
         await sim.add_webhook(

@@ -20,6 +20,8 @@ Cases:
   so the run goes as fast as the reconciler + simulator can: the reconciler's own ceiling.
 - `10 rps` (--paced N, 0 to skip): the client exactly as the service builds it (the shared
   bucket, 10 requests/s, burst 5): what a run against OpenPhone takes.
+- `30% of 8.5 rps` (--share-n N, 0 by default): the deep pass as the service builds it, held to
+  SMSBUS_RECONCILER_DEEP_SHARE of the key's SMSBUS_OPENPHONE_RATE: its capacity.
 - `10 rps +M ms` (--slow-ms M, N from --slow-n): the same, with every REST answer held back M ms
   by the simulator's `slow` fault: whether SMSBUS_RECONCILER_CONCURRENCY (4 conversations at
   once) keeps the pacing, not the round trip, as the bound.
@@ -64,13 +66,17 @@ from workload import (
     until,
 )
 
-from smsbus.openphone import OpenPhoneClient
+from smsbus.openphone import Budget, OpenPhoneClient
 from smsbus.openphone.ratelimit import TokenBucket
 from smsbus.openphone_sim.testing import running_simulator, serving
 from smsbus.reconciler.app import create_app
+from smsbus.reconciler.pacing import Lane
 from smsbus.reconciler.settings import Settings
 from smsbus.runtime.offsets import topic_size
 from smsbus.runtime.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BOOTSTRAP
+
+KEY_RATE = 8.5
+"""SMSBUS_OPENPHONE_RATE's default: the key's shared budget."""
 
 
 async def run_case(
@@ -82,6 +88,7 @@ async def run_case(
     database_url: str,
     baseline: bool,
     slow: float = 0.0,
+    share: float = 0.0,
 ) -> Result:
     tag = uuid.uuid4().hex[:10]
     schema, group = f"bench_rec_{tag}", f"bench-reconciler-{tag}"
@@ -107,7 +114,9 @@ async def run_case(
         )
         http = httpx.AsyncClient(transport=transport, timeout=30.0, trust_env=False)
         # Paced: exactly what the service builds (the process-wide 10/s bucket of this key).
-        bucket = None if paced else TokenBucket(rate=1e9, burst=1)
+        bucket: Budget | None = None if paced else TokenBucket(rate=1e9, burst=1)
+        if share:  # the deep pass's lane: `share` of the key's 8.5/s, as the service builds it
+            bucket = Lane(TokenBucket(rate=KEY_RATE, burst=1), rate=share * KEY_RATE)
         client = OpenPhoneClient(
             api_key=sim.api_key, base_url=sim.base_url, http_client=http, bucket=bucket
         )
@@ -208,6 +217,10 @@ async def main() -> int:
         "--slow-ms", type=int, default=0, help="also a 10 rps run whose REST answers wait this long"
     )
     parser.add_argument("--slow-n", type=int, default=100, help="N for the --slow-ms run")
+    parser.add_argument(
+        "--share-n", type=int, default=0, help="also a run held to --share of 8.5 rps; 0: none"
+    )
+    parser.add_argument("--share", type=float, default=0.3, help="the deep pass's share")
     parser.add_argument("--repeat", type=int, default=1, help="repeat every case this often")
     parser.add_argument("--no-baseline", action="store_true", help="skip the replay baseline")
     args = parser.parse_args()
@@ -215,15 +228,17 @@ async def main() -> int:
     bootstrap = os.environ.get("SMSBUS_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)
     database_url = os.environ.get("SMSBUS_DATABASE_URL", DEFAULT_DATABASE_URL)
     sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
-    cases = [("unpaced", size, False, 0.0) for size in sizes]
+    cases: list[tuple[str, int, bool, float]] = [("unpaced", size, False, 0.0) for size in sizes]
     if args.paced:
         cases.append(("10 rps", args.paced, True, 0.0))
     if args.slow_ms:
         cases.append((f"10 rps +{args.slow_ms} ms", args.slow_n, True, args.slow_ms / 1000))
-    say(f"bench/reconciler {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, cases {cases}")
+    shared = [(f"{args.share:.0%} of {KEY_RATE:g} rps", args.share_n, True, 0.0, args.share)]
+    runs = [(*case, 0.0) for case in cases] + (shared if args.share_n else [])
+    say(f"bench/reconciler {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, cases {runs}")
     results: list[Result] = []
     for _ in range(args.repeat):
-        for case, size, paced, slow in cases:
+        for case, size, paced, slow, share in runs:
             say(f"... {case} N={size}")
             result = await run_case(
                 case=case,
@@ -233,6 +248,7 @@ async def main() -> int:
                 database_url=database_url,
                 baseline=not paced and not args.no_baseline,
                 slow=slow,
+                share=share,
             )
             results.append(result)
             say(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -267,3 +268,59 @@ async def test_the_same_seed_gives_the_same_ids() -> None:
 
     assert ids_first == ids_second
     assert ids_other != ids_first[:2]
+
+
+async def test_conversations_listed_by_update_carry_their_last_activity() -> None:
+    """What the reconciler's fast pass relies on: every message or call moves its
+    conversation's updatedAt and lastActivityId/At, and updatedAfter lists only those moved."""
+    async with running_simulator(demo_history=False) as sim, sim.client() as openphone:
+        line = sim.lines[0]
+
+        async def listed(**params: str) -> list[Conversation]:
+            answer = await openphone.get("/v1/conversations", params={"maxResults": 100, **params})
+            return ListResponse[Conversation].model_validate(answer.json()).data
+
+        first = (await sim.inbound_message(sender=CUSTOMER, to=line, text="hi"))["data"]
+        other = (await sim.inbound_message(sender="+15555550143", to=line, text="yo"))["data"]
+        [before] = [c for c in await listed() if c.participants == [CUSTOMER]]
+        call = (await sim.inbound_call(sender=CUSTOMER, to=line, outcome="missed"))["data"]
+        reply = await openphone.post(
+            "/v1/messages", json={"from": line, "to": ["+15555550143"], "content": "ok"}
+        )
+        moved = await listed(updatedAfter=before.updated_at.isoformat())  # type: ignore[union-attr]
+
+    assert (before.last_activity_id, before.last_activity_at) == (
+        first["id"],
+        Message.model_validate(first).created_at,
+    )
+    assert other["id"] != reply.json()["data"]["id"]
+    assert {c.participants[0]: c.last_activity_id for c in moved} == {
+        CUSTOMER: call["call"]["id"],
+        "+15555550143": reply.json()["data"]["id"],
+    }
+    assert all(c.last_activity_at == c.updated_at for c in moved)
+
+
+async def test_requests_are_counted_per_endpoint_and_caller() -> None:
+    async with running_simulator() as sim, sim.client() as openphone:
+        line = (await openphone.get("/v1/phone-numbers")).json()["data"][0]["id"]
+        mark = time.time()
+        for _ in range(2):
+            await openphone.get("/v1/conversations", params={"maxResults": 10})
+        await openphone.get(
+            "/v1/messages",
+            params={"phoneNumberId": line, "participants": CUSTOMER, "maxResults": 10},
+            headers={"User-Agent": "smsbus-reconciler/0.1"},
+        )
+        await openphone.get("/v1/messages/ACnope")
+        every = await sim.request_counts()
+        since = await sim.request_counts(since=mark)
+        reconciler = await sim.request_counts(agent="smsbus-reconciler/0.1")
+
+    assert every["GET /v1/phone-numbers"] == 1
+    assert since == {
+        "GET /v1/conversations": 2,
+        "GET /v1/messages": 1,
+        "GET /v1/messages/{id}": 1,
+    }
+    assert reconciler == {"GET /v1/messages": 1}

@@ -11,6 +11,8 @@ CASES = [
     ("defaults", {}, {"port": 8083, "db_schema": "reconciler", "group_id": "reconciler", "interval_seconds": 900.0, "lines": [], "schedule": True}),
     ("own prefix", {"SMSBUS_RECONCILER_PORT": "9999", "SMSBUS_RECONCILER_INTERVAL_SECONDS": "60"}, {"port": 9999, "interval_seconds": 60.0}),
     ("comma-separated lines", {"SMSBUS_RECONCILER_LINES": "PNa, +15555550100"}, {"lines": ["PNa", "+15555550100"]}),
+    ("fast pass and deep share defaults", {}, {"fast_interval_seconds": 60.0, "fast_grace_seconds": 60.0, "fast_lookback_seconds": 900.0, "deep_share": 0.3}),
+    ("fast pass and deep share", {"SMSBUS_RECONCILER_FAST_INTERVAL_SECONDS": "30", "SMSBUS_RECONCILER_FAST_GRACE_SECONDS": "45", "SMSBUS_RECONCILER_DEEP_SHARE": "0.5"}, {"fast_interval_seconds": 30.0, "fast_grace_seconds": 45.0, "deep_share": 0.5}),
     ("shared names", {"SMSBUS_KAFKA_BOOTSTRAP": "k:1", "SMSBUS_OPENPHONE_BASE_URL": "http://127.0.0.1:8090"}, {"kafka_bootstrap": "k:1", "openphone_base_url": "http://127.0.0.1:8090"}),
 ]  # fmt: skip
 

@@ -1,6 +1,6 @@
 """The composition root: settings → engine, broker + subscribers (messages, calls), outbox
-relay, the reconciler and its schedule, routes, /metrics, /healthz, /readyz. The only module
-that knows everything.
+relay, the deep and fast passes and their schedules, routes, /metrics, /healthz, /readyz. The
+only module that knows everything.
 
     python -m smsbus.reconciler      (or uvicorn --factory smsbus.reconciler.app:app_from_env)
 """
@@ -13,14 +13,18 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.openphone import HEADROOM, OpenPhoneClient
 from smsbus.reconciler.api import api_router
 from smsbus.reconciler.api.deps import install
+from smsbus.reconciler.fastpass import FastConfig, FastPass, run_fast_periodically
 from smsbus.reconciler.handlers import routes
 from smsbus.reconciler.observability import ReconcilerMetrics
+from smsbus.reconciler.pacing import Lane
 from smsbus.reconciler.runner import Reconciler, RunConfig, run_periodically
 from smsbus.reconciler.settings import SERVICE, Settings
+from smsbus.runtime.auth import ApiTokens, protect
 from smsbus.runtime.background import Background
 from smsbus.runtime.budget import shared_budget
 from smsbus.runtime.consumer import Consumer, batch_limits
@@ -47,6 +51,7 @@ def create_app(
 ) -> FastAPI:
     """The service; `clock` and `openphone` replace the wall clock and the client built from
     the settings (tests)."""
+    tokens = ApiTokens.parse(settings.api_tokens)  # refuses to start without tokens
     engine = make_engine(settings.database_url, schema=settings.db_schema, pool_size=5)
     sessions = make_sessions(engine)
     metrics = ReconcilerMetrics.create(Metrics(SERVICE))
@@ -65,26 +70,13 @@ def create_app(
         client_id=SERVICE,
     )
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics.base, poll_interval=1.0)
-    client = openphone or OpenPhoneClient(
-        api_key=settings.openphone_api_key,
-        base_url=settings.openphone_base_url,
-        # Reads share the key's budget with every send of every service, below transactional.
-        bucket=shared_budget(
-            engine,
-            base_url=settings.openphone_base_url,
-            api_key=settings.openphone_api_key.get_secret_value(),
-            headroom=HEADROOM,
-            rate=settings.openphone_rate,
-            burst=settings.openphone_burst,
-            metrics=metrics.base,
-        ),
-        priority="reconciliation",
-        agent=SERVICE,
+    deep_client, fast_client = (
+        (openphone, openphone) if openphone else _clients(settings, engine, metrics)
     )
     reconciler = Reconciler(
         engine=engine,
         sessions=sessions,
-        client=client,
+        client=deep_client,
         clock=clock,
         metrics=metrics,
         config=RunConfig(
@@ -95,6 +87,24 @@ def create_app(
             lookback=timedelta(seconds=settings.lookback_seconds),
             overlap=timedelta(seconds=settings.overlap_seconds),
             grace=timedelta(seconds=settings.grace_seconds),
+            catchup_timeout=settings.catchup_timeout_seconds,
+            page_size=settings.page_size,
+            concurrency=settings.concurrency,
+        ),
+    )
+    fast = FastPass(
+        engine=engine,
+        sessions=sessions,
+        client=fast_client,
+        clock=clock,
+        metrics=metrics,
+        config=FastConfig(
+            bootstrap=settings.kafka_bootstrap,
+            group_id=settings.group_id,
+            topics=settings.topics,
+            lines=tuple(settings.lines),
+            grace=timedelta(seconds=settings.fast_grace_seconds),
+            lookback=timedelta(seconds=settings.fast_lookback_seconds),
             catchup_timeout=settings.catchup_timeout_seconds,
             page_size=settings.page_size,
             concurrency=settings.concurrency,
@@ -126,13 +136,22 @@ def create_app(
                 ),
                 "reconciler-schedule",
             )
+            background.start(
+                run_fast_periodically(
+                    fast,
+                    interval=settings.fast_interval_seconds,
+                    first_delay=settings.first_run_delay_seconds,
+                ),
+                "reconciler-fast-pass",
+            )
         try:
             yield
         finally:
             await background.stop()
             await broker.stop()
             if openphone is None:
-                await client.aclose()
+                await deep_client.aclose()
+                await fast_client.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -143,10 +162,40 @@ def create_app(
     )
     install_sessions(app, sessions)
     install(app, reconciler)
-    app.include_router(api_router())
+    protect(app, api_router(), tokens, writes="operations")
     app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics.base))
     return app
+
+
+def _clients(
+    settings: Settings, engine: AsyncEngine, metrics: ReconcilerMetrics
+) -> tuple[OpenPhoneClient, OpenPhoneClient]:
+    """The deep pass's client and the fast pass's, on the key's budget shared by every process
+    of every service, below transactional sends (pacing.py): the deep pass held to its share of
+    the key's rate, the fast pass's requests counted."""
+    budget = shared_budget(
+        engine,
+        base_url=settings.openphone_base_url,
+        api_key=settings.openphone_api_key.get_secret_value(),
+        headroom=HEADROOM,
+        rate=settings.openphone_rate,
+        burst=settings.openphone_burst,
+        metrics=metrics.base,
+    )
+
+    def client(lane: Lane, agent: str) -> OpenPhoneClient:
+        return OpenPhoneClient(
+            api_key=settings.openphone_api_key,
+            base_url=settings.openphone_base_url,
+            bucket=lane,
+            priority="reconciliation",
+            agent=agent,  # OpenPhone's logs (and the simulator's) tell the two passes apart
+        )
+
+    deep = client(Lane(budget, rate=settings.deep_share * settings.openphone_rate), SERVICE)
+    fast = client(Lane(budget, on_request=metrics.fast_requests.inc), f"{SERVICE}-fast")
+    return deep, fast
 
 
 def app_from_env() -> FastAPI:

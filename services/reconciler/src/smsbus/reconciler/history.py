@@ -4,8 +4,9 @@ active in the window → their messages and calls → the facts they prove."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from smsbus.contracts.rest import Conversation, PhoneNumber
 from smsbus.openphone import OpenPhoneClient
@@ -45,7 +46,10 @@ async def fetch_history(
 
     async def read(line: PhoneNumber, conversation: Conversation) -> None:
         async with limit:
-            await _conversation(client, history, line, conversation, window, page_size)
+            await read_conversation(
+                client, history, line.id, conversation.participants,
+                created_after=window.start, created_before=window.end, page_size=page_size,
+            )  # fmt: skip
 
     try:
         async with asyncio.TaskGroup() as tasks:
@@ -80,22 +84,53 @@ def choose_lines(available: Sequence[PhoneNumber], *, wanted: Sequence[str]) -> 
     return chosen
 
 
-async def _conversation(
+async def fetch_conversations(
+    client: OpenPhoneClient,
+    conversations: Sequence[Conversation],
+    *,
+    created_after: Callable[[Conversation], datetime],
+    page_size: int = 100,
+    concurrency: int = 4,
+) -> History:
+    """The facts of these conversations' messages and calls created after
+    `created_after(conversation)` (the fast pass's reads)."""
+    history = History(conversations=len(conversations))
+    limit = asyncio.Semaphore(concurrency)
+
+    async def read(conversation: Conversation) -> None:
+        async with limit:
+            await read_conversation(
+                client, history, conversation.phone_number_id, conversation.participants,
+                created_after=created_after(conversation), page_size=page_size,
+            )  # fmt: skip
+
+    try:
+        async with asyncio.TaskGroup() as tasks:
+            for conversation in conversations:
+                tasks.create_task(read(conversation))
+    except ExceptionGroup as failed:
+        raise _first(failed) from None
+    return history
+
+
+async def read_conversation(
     client: OpenPhoneClient,
     history: History,
-    line: PhoneNumber,
-    conversation: Conversation,
-    window: Window,
+    line_id: str,
+    participants: Sequence[str],
+    *,
+    created_after: datetime,
+    created_before: datetime | None = None,
     page_size: int,
 ) -> None:
-    participants = conversation.participants
+    """One request for its messages, one for its calls (a page holds 100 of them)."""
     if not participants:
         return
     messages = client.list_messages(
-        phone_number_id=line.id,
+        phone_number_id=line_id,
         participants=participants,
-        created_after=window.start,
-        created_before=window.end,
+        created_after=created_after,
+        created_before=created_before,
         page_size=page_size,
     )
     async for message in messages:
@@ -104,10 +139,10 @@ async def _conversation(
     if len(participants) != 1:
         return  # OpenPhone lists calls with exactly one participant; groups have none
     calls = client.list_calls(
-        phone_number_id=line.id,
+        phone_number_id=line_id,
         participants=participants,
-        created_after=window.start,
-        created_before=window.end,
+        created_after=created_after,
+        created_before=created_before,
         page_size=page_size,
     )
     async for call in calls:

@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from smsbus.runtime.outbox import OutboxMessage
 
-__all__ = ["OutboxMessage", "RunRow", "SeenEventRow"]
+__all__ = ["OutboxMessage", "RunRow", "SeenEventRow", "WatermarkRow"]
 
 RUN_STATUSES = ("running", "succeeded", "failed", "deferred")
 
@@ -28,6 +28,7 @@ class SeenEventRow(SQLModel, table=True):
     """A fact known to be on the topics: from a webhook (ingest) or a synthetic copy."""
 
     __tablename__ = "seen_events"
+    __table_args__ = (Index("seen_events_object_idx", "object_id"),)
 
     dedupe_key: str = Field(sa_column=Column(String(500), primary_key=True))
     event_type: str = Field(sa_column=Column(String(200), nullable=False))
@@ -66,3 +67,13 @@ class RunRow(SQLModel, table=True):
     consumer_lag: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     """Records our consumer was behind when the run was deferred."""
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class WatermarkRow(SQLModel, table=True):
+    """Where a pass that walks OpenPhone by time resumes (the fast pass: `updatedAfter`)."""
+
+    __tablename__ = "watermarks"
+
+    name: str = Field(sa_column=Column(String(50), primary_key=True))
+    position: datetime = _ts()
+    updated_at: datetime = _ts()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from smsbus.reconciler.domain.facts import Fact
 from smsbus.runtime.metrics import Metrics
 
 _RUN_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
+# 300 s is the alert's line: an opt-out confirmation is presumed timely within 5 minutes.
+_RECOVERY_BUCKETS = (30.0, 60.0, 90.0, 120.0, 180.0, 240.0, 300.0, 600.0, 900.0, 1800.0, 3600.0)
 
 
 @dataclass(frozen=True)
@@ -19,9 +24,22 @@ class ReconcilerMetrics:
     checked: Counter
     missing: Counter
     last_success: Gauge
+    fast_passes: Counter
+    fast_requests: Counter
+    unseen: Counter
+    recovery_delay: Histogram
+    fast_last_success: Gauge
 
     @classmethod
     def create(cls, metrics: Metrics) -> ReconcilerMetrics:
+        created = cls._instruments(metrics)
+        for pass_name in ("fast", "deep"):
+            # From 0, so the first slow recovery is an increase the alert sees.
+            created.recovery_delay.labels(pass_name)
+        return created
+
+    @classmethod
+    def _instruments(cls, metrics: Metrics) -> ReconcilerMetrics:
         return cls(
             base=metrics,
             runs=metrics.counter(
@@ -50,4 +68,35 @@ class ReconcilerMetrics:
                 "last_success_timestamp_seconds",
                 "Unix time at which the latest successful run finished.",
             ),
+            fast_passes=metrics.counter(
+                "fast_passes_total",
+                "Fast passes by outcome (succeeded, failed, deferred).",
+                ["outcome"],
+            ),
+            fast_requests=metrics.counter(
+                "fast_pass_requests_total",
+                "OpenPhone requests made by fast passes (listings, messages, calls; retries too).",
+            ),
+            unseen=metrics.counter(
+                "unseen_last_activities_total",
+                "Conversations whose last activity no event on the topics carried when a fast "
+                "pass looked (each look counts; a young one may be counted again next pass).",
+            ),
+            recovery_delay=Histogram(
+                metrics.name("recovery_delay_seconds"),
+                "Seconds from a recovered fact's provider time (createdAt; a status change's "
+                "updatedAt) to its synthetic event, by pass (fast, deep).",
+                ["pass"],
+                registry=metrics.registry,
+                buckets=_RECOVERY_BUCKETS,
+            ),
+            fast_last_success=metrics.gauge(
+                "fast_pass_last_success_timestamp_seconds",
+                "Unix time at which the latest successful fast pass finished.",
+            ),
         )
+
+    def recovered(self, pass_name: str, facts: Iterable[Fact], *, at: datetime) -> None:
+        for fact in facts:
+            delay = (at - fact.occurred_at).total_seconds()
+            self.recovery_delay.labels(pass_name).observe(max(0.0, delay))

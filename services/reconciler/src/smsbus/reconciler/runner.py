@@ -1,4 +1,5 @@
-"""One reconciliation run, start to finish, and the loop that schedules them.
+"""The deep pass: one reconciliation run, start to finish, and the loop that schedules them
+(the fast pass is fastpass.py).
 
 lock → run row (window from the watermark) → end offsets → OpenPhone's history → wait for our
 consumer to reach those offsets (else `deferred`) → in ONE transaction: missing facts recorded
@@ -18,20 +19,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from smsbus.contracts import route_for
 from smsbus.openphone import OpenPhoneClient
-from smsbus.reconciler.domain.judging import count_by_type, missing_facts
-from smsbus.reconciler.domain.synthetic import synthetic_envelope
+from smsbus.reconciler.domain.judging import count_by_type
 from smsbus.reconciler.domain.windows import next_window
+from smsbus.reconciler.emitting import emit_missing
 from smsbus.reconciler.history import History, fetch_history
 from smsbus.reconciler.models import RunRow
 from smsbus.reconciler.observability import ReconcilerMetrics
 from smsbus.reconciler.offsets import run_start_offsets, wait_caught_up
 from smsbus.reconciler.store import runs as run_store
-from smsbus.reconciler.store.seen import claim_missing, seen_keys
 from smsbus.runtime.db import Sessions
 from smsbus.runtime.failures import error_message
-from smsbus.runtime.outbox import add_to_outbox
 
 logger = logging.getLogger(__name__)
 
@@ -139,20 +137,21 @@ class Reconciler:
     async def _emit_missing(self, run: RunRow, history: History) -> RunRow:
         now = self._clock()
         async with self._sessions() as session, session.begin():
-            seen = await seen_keys(
-                session=session, keys=(fact.dedupe_key for fact in history.facts)
+            emitted = await emit_missing(
+                session=session,
+                facts=history.facts,
+                cutoff=run.window_end,
+                correlation_id=run.id,
+                topics=self._config.topics,
+                now=now,
             )
-            missing = missing_facts(history.facts, seen=seen, cutoff=run.window_end)
-            claimed = await claim_missing(session=session, facts=missing, seen_at=now)
-            emitted = [fact for fact in missing if fact.dedupe_key in claimed]
-            for fact in emitted:
-                envelope = synthetic_envelope(fact, run_id=run.id, recorded_at=now)
-                topic = route_for(fact.event_type).topic
-                await add_to_outbox(session, envelope, topic=self._config.topics.get(topic, topic))
             run.missing = count_by_type(emitted)
             run.status = "succeeded"
             run.finished_at = self._clock()
-            return await run_store.save_run(session=session, run=run)
+            saved = await run_store.save_run(session=session, run=run)
+        if self._metrics is not None:
+            self._metrics.recovered("deep", emitted, at=now)
+        return saved
 
     async def _finish(self, run: RunRow, *, status: str, error: str) -> RunRow:
         run.status = status

@@ -42,9 +42,19 @@ class Settings(ServiceSettings):
     lines: Annotated[list[str], NoDecode] = []
     """Comma-separated lines to reconcile (`PN…` ids or E.164 numbers); empty: every line."""
     schedule: bool = True
-    """False: runs happen only on `POST /runs`."""
+    """False: no fast pass, and deep runs happen only on `POST /runs`."""
+    fast_interval_seconds: float = Field(default=60.0, gt=0)
+    """Time between fast passes (start to start): each lists the conversations updated since
+    the last one and reads only those whose last activity no event carried."""
+    fast_grace_seconds: float = Field(default=60.0, ge=0)
+    """A last activity younger than this waits for its webhook (a later pass looks again)."""
+    fast_lookback_seconds: float = Field(default=900.0, gt=0)
+    """How far back the very first fast pass lists (the deep pass covers what is older)."""
+    deep_share: float = Field(default=0.3, gt=0, le=1)
+    """The deep pass's share of the key's rate (SMSBUS_OPENPHONE_RATE) at most: 0.3 of 8.5 =
+    2.55 requests/s by default, the rest left to sends, confirmations and the fast pass."""
     interval_seconds: float = Field(default=900.0, gt=0)
-    """Time between scheduled runs."""
+    """Time between scheduled deep runs."""
     first_run_delay_seconds: float = Field(default=30.0, ge=0)
     """Wait after start-up before the first scheduled run (lets the consumer catch up)."""
     lookback_seconds: float = Field(default=48 * 3600.0, gt=0)

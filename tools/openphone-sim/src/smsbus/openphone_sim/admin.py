@@ -5,6 +5,7 @@ No API key: it is not part of OpenPhone and the simulator only listens on loopba
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -85,6 +86,12 @@ class AppWebhookBody(AdminBody):
     resource_ids: list[str] = Field(default=["*"], alias="resourceIds")
 
 
+def endpoint(path: str) -> str:
+    """`/v1/messages/AC123` → `/v1/messages/{id}`: an id is the segment after a collection."""
+    parts = path.rstrip("/").split("/")
+    return "/".join(parts[:3] + ["{id}"] * (len(parts) > 3) + parts[4:])
+
+
 def _as_list(value: bool | list[str]) -> list[str] | None:
     if value is False:
         return None
@@ -146,6 +153,21 @@ def router() -> APIRouter:
     @admin.get("/requests")
     async def requests(sim: SimDep) -> dict[str, Any]:
         return {"data": list(sim.workspace.requests)}
+
+    @admin.get("/requests/counts")
+    async def request_counts(
+        sim: SimDep, since: float | None = None, agent: str | None = None
+    ) -> dict[str, Any]:
+        """REST requests per endpoint (`"GET /v1/conversations": 3`), those that arrived at or
+        after `since` (epoch seconds, real time) from `agent` (a User-Agent) when given. Paths
+        with an id count under their template (`/v1/messages/{id}`)."""
+        counts: Counter[str] = Counter(
+            f"{entry['method']} {endpoint(entry['path'])}"
+            for entry in sim.workspace.requests
+            if (since is None or entry["wall"] >= since)
+            and (agent is None or entry["agent"] == agent)
+        )
+        return {"data": dict(sorted(counts.items()))}
 
     @admin.get("/deliveries")
     async def deliveries(request: Request, sim: SimDep) -> dict[str, Any]:

@@ -94,6 +94,15 @@ class RunningSimulator:
         answer: list[dict[str, Any]] = (await self._call("GET", "/sim/requests"))["data"]
         return answer
 
+    async def request_counts(
+        self, *, since: float | None = None, agent: str | None = None
+    ) -> dict[str, int]:
+        """REST requests per endpoint since `since` (epoch seconds) from `agent` when given."""
+        params = {key: str(value) for key, value in (("since", since), ("agent", agent)) if value}
+        answer = await self._call("GET", "/sim/requests/counts", params=params)
+        counts: dict[str, int] = answer["data"]
+        return counts
+
     async def deliveries(self) -> list[dict[str, Any]]:
         answer: list[dict[str, Any]] = (await self._call("GET", "/sim/deliveries"))["data"]
         return answer

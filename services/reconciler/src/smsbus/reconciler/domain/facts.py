@@ -28,6 +28,12 @@ ENDED_CALL_STATUSES: Final[frozenset[CallStatus]] = frozenset(
     {"completed", "missed", "no-answer", "busy", "failed", "canceled", "abandoned"}
 )
 
+# Events after which an activity (a message or call id) needs no reading: the first fact its
+# REST object proves. A `call.ringing` alone does not settle a call: its end may be lost.
+SETTLING_EVENTS: Final[frozenset[str]] = frozenset(
+    {"message.received", *OUTGOING_EVENTS.values(), "call.completed"}
+)
+
 
 @dataclass(frozen=True)
 class Fact:

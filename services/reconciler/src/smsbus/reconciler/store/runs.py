@@ -14,24 +14,26 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from smsbus.reconciler.domain.windows import Window
 from smsbus.reconciler.models import RunRow
 
-# Per schema, so tests with their own schemas never block each other.
-_LOCK_KEY = "hashtext('smsbus.reconciler.runs.' || current_schema())"
+# Per schema, so tests with their own schemas never block each other; per pass ("runs" is the
+# deep pass, "fast" the fast pass), so the two never wait for each other.
+_LOCK_KEY = "hashtext('smsbus.reconciler.' || :name || '.' || current_schema())"
 _TRY_LOCK = text(f"SELECT pg_try_advisory_lock({_LOCK_KEY})")
 _UNLOCK = text(f"SELECT pg_advisory_unlock({_LOCK_KEY})")
 
 
 @contextlib.asynccontextmanager
-async def run_lock(engine: AsyncEngine) -> AsyncIterator[bool]:
-    """Yields True while this holder alone may run (across processes and replicas). A session
-    lock on its own connection: it goes with the connection if the process dies."""
+async def run_lock(engine: AsyncEngine, name: str = "runs") -> AsyncIterator[bool]:
+    """Yields True while this holder alone may run pass `name` (across processes and
+    replicas). A session lock on its own connection: it goes with the connection if the
+    process dies."""
     async with engine.connect() as raw:
         conn = await raw.execution_options(isolation_level="AUTOCOMMIT")
-        acquired = bool((await conn.execute(_TRY_LOCK)).scalar_one())
+        acquired = bool((await conn.execute(_TRY_LOCK, {"name": name})).scalar_one())
         try:
             yield acquired
         finally:
             if acquired:
-                await conn.execute(_UNLOCK)
+                await conn.execute(_UNLOCK, {"name": name})
 
 
 async def abandon_running(*, session: AsyncSession, now: datetime) -> int:

@@ -77,6 +77,20 @@ async def seen_keys(*, session: AsyncSession, keys: Iterable[str]) -> set[str]:
     return known
 
 
+async def seen_objects(
+    *, session: AsyncSession, object_ids: Iterable[str], event_types: Iterable[str]
+) -> set[str]:
+    """Which of `object_ids` have an event of one of `event_types` on the topics."""
+    known: set[str] = set()
+    types = sorted(set(event_types))
+    for chunk in _chunks(sorted(set(object_ids)), _KEYS_PER_SELECT):
+        statement = select(SeenEventRow.object_id).where(
+            col(SeenEventRow.object_id).in_(chunk), col(SeenEventRow.event_type).in_(types)
+        )
+        known.update((await session.exec(statement)).all())
+    return known
+
+
 async def get_seen(*, session: AsyncSession, dedupe_key: str) -> SeenEventRow | None:
     return await session.get(SeenEventRow, dedupe_key)
 
