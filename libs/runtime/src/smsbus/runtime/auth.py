@@ -146,12 +146,16 @@ def protect(
     OpenAPI description (the bearer scheme itself comes from the dependency)."""
     rule = Rule(writes, reads)
     app.include_router(router, dependencies=[Depends(requires(tokens, rule))])
+    # only this router's operations: another protect() on the same app annotates its own
+    mine = {path for route in router.routes if (path := getattr(route, "path", None))}
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build()
             for path, operations in schema.get("paths", {}).items():
+                if path not in mine:
+                    continue
                 for method, operation in operations.items():
                     if isinstance(operation, dict) and operation.get("security"):
                         scope = rule.scope(method, path)
