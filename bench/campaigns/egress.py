@@ -35,6 +35,7 @@ from rig import (
     Services,
     baseline_eligibility,
     running_services,
+    service_api,
     status_counts,
 )
 from sqlalchemy import text
@@ -122,7 +123,7 @@ async def the_whole_way(
     compliance_cpu0 = proc(compliance.pid)[2]
     own_cpu0 = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     topics = services.topics
-    async with httpx.AsyncClient(base_url=services.engine_url, timeout=600, trust_env=False) as api:
+    async with service_api(services.engine_url, timeout=600) as api:
         started = time.perf_counter()
         await services.start(campaign_id)
         done, samples, last = 0, [], started

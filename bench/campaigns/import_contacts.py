@@ -48,6 +48,9 @@ from smsbus.runtime.kafka import delete_topics, ensure_topics
 from smsbus.runtime.migrations import upgrade
 from smsbus.runtime.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BOOTSTRAP
 
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
+from bench_auth import HEADERS, SERVICE_ENV
+
 AREAS = ["212", "312", "617", "404", "713", "602", "303", "206", "415", "503", "615", "919"]
 STATES = ["NY", "IL", "MA", "GA", "TX", "AZ", "CO", "WA", "CA", "OR", "TN", "NC"]
 HEADER = "first_name,last_name,email,phone,state,city,zip,plan\n"
@@ -134,7 +137,7 @@ def spawn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "smsbus.campaigns"],
-            env={**os.environ, **env, "SMSBUS_LOG_LEVEL": "WARNING"},
+            env={**os.environ, **env, **SERVICE_ENV, "SMSBUS_LOG_LEVEL": "WARNING"},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -242,7 +245,9 @@ async def main(args: argparse.Namespace) -> int:
     try:
         await ready(url, engine, log)
         idle_rss, _, idle_cpu = proc(engine.pid)
-        async with httpx.AsyncClient(base_url=url, timeout=600, trust_env=False) as api:
+        async with httpx.AsyncClient(
+            base_url=url, headers=HEADERS, timeout=600, trust_env=False
+        ) as api:
             sampler = RssSampler(engine.pid)
             sampling = asyncio.create_task(sampler.run())
             cpu_before = proc(engine.pid)[2]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -28,6 +29,9 @@ from smsbus.runtime.budget import key_id
 from smsbus.runtime.db import drop_schema, make_engine
 from smsbus.runtime.kafka import delete_topics, ensure_topics
 from smsbus.runtime.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BOOTSTRAP
+
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
+from bench_auth import HEADERS, SERVICE_ENV
 
 ENTRY = Path(__file__).with_name("dispatch.py")
 """The bench's script: its hidden flags serve compliance, migrate, profile the engine."""
@@ -52,6 +56,11 @@ class Options:
     """The engine runs under cProfile (CPU time) and writes its statistics here on exit."""
 
 
+def service_api(url: str, timeout: float = 60) -> httpx.AsyncClient:
+    """A client of campaign-engine's or compliance's API, with the run's token."""
+    return httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=timeout, trust_env=False)
+
+
 @dataclass
 class Services:
     engine_url: str
@@ -69,7 +78,7 @@ class Services:
     async def campaign(self, line: str, phones: list[str]) -> str:
         """One marketing campaign with every limit lifted and `phones` as its pending members
         (contacts named P<i>), not started."""
-        async with httpx.AsyncClient(base_url=self.engine_url, timeout=60, trust_env=False) as api:
+        async with service_api(self.engine_url) as api:
             created = await api.post("/v1/campaigns", json={
                 "name": "bench", "line": line, "daily_limit": None, "min_gap_days": 0,
                 "window": {"days": [0, 1, 2, 3, 4, 5, 6], "start": "00:00", "end": "23:59"},
@@ -102,7 +111,7 @@ class Services:
         return campaign_id
 
     async def start(self, campaign_id: str) -> None:
-        async with httpx.AsyncClient(base_url=self.engine_url, timeout=60, trust_env=False) as api:
+        async with service_api(self.engine_url) as api:
             (await api.post(f"/v1/campaigns/{campaign_id}/start")).raise_for_status()
 
 
@@ -116,6 +125,7 @@ async def running_services(
     schemas = {"campaigns": f"bench_campaigns_{run}", "compliance": f"bench_compliance_{run}"}
     topics = {name: f"bench.{run}.{name}.v1" for name in TOPICS}
     shared = {"SMSBUS_DATABASE_URL": database_url, "SMSBUS_KAFKA_BOOTSTRAP": bootstrap}
+    served = shared | SERVICE_ENV
     # Each tree migrates with its own migrations.
     run_in(tree, [str(ENTRY), "--migrate", schemas["campaigns"], schemas["compliance"]], shared)
     await ensure_topics(bootstrap, topics.values(), partitions=3)
@@ -129,7 +139,7 @@ async def running_services(
     processes: list[subprocess.Popen[bytes]] = []
     try:
         requests = topics["requests"] if options.egress else topics["unread"]
-        compliance = spawn(tree, [str(ENTRY), "--serve-compliance", str(offset)], shared | {
+        compliance = spawn(tree, [str(ENTRY), "--serve-compliance", str(offset)], served | {
             "SMSBUS_OPENPHONE_BASE_URL": sim.base_url,
             "SMSBUS_OPENPHONE_API_KEY": sim.api_key,
             "SMSBUS_OPENPHONE_RATE": str(options.rate),
@@ -150,7 +160,7 @@ async def running_services(
         if options.profile is not None:
             command = [str(ENTRY), "--serve-engine-profiled", str(options.profile)]
         lanes = {"SMSBUS_CAMPAIGNS_DISPATCH_LANES": str(options.lanes)} if options.lanes else {}
-        engine = spawn(tree, command, shared | lanes | {
+        engine = spawn(tree, command, served | lanes | {
             "SMSBUS_CAMPAIGNS_PORT": str(engine_port),
             "SMSBUS_CAMPAIGNS_DB_SCHEMA": schemas["campaigns"],
             "SMSBUS_CAMPAIGNS_GROUP_ID": f"bench-campaigns-{run}",
@@ -169,7 +179,7 @@ async def running_services(
         processes.append(engine)
         await ready(compliance_url, compliance, logs / "compliance.log")
         await ready(engine_url, engine, logs / "campaign-engine.log")
-        async with httpx.AsyncClient(base_url=engine_url, timeout=60, trust_env=False) as api:
+        async with service_api(engine_url) as api:
             # The engine's clock on compliance's: both read the same Tuesday afternoon.
             now = datetime.now(UTC) + timedelta(seconds=offset)
             answer = await api.post("/v1/testing/clock", json={"set": now.isoformat()})
@@ -199,7 +209,7 @@ async def status_counts(db: AsyncEngine) -> dict[str, int]:
 
 async def baseline_eligibility(url: str, phones: list[str], batch: int) -> float:
     """POST /v1/eligibility in the engine's batch size, one at a time: the eligibility leg."""
-    async with httpx.AsyncClient(base_url=url, timeout=60, trust_env=False) as http:
+    async with service_api(url) as http:
         started = time.perf_counter()
         for start in range(0, len(phones), batch):
             chunk = phones[start : start + batch]

@@ -38,6 +38,9 @@ from smsbus.runtime.db import drop_schema, make_engine
 from smsbus.runtime.migrations import upgrade
 from smsbus.runtime.settings import DEFAULT_DATABASE_URL
 
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
+from bench_auth import HEADERS, TOKENS
+
 MIGRATIONS = Path(smsbus.compliance.__file__).parent / "migrations"
 POLL = 0.1
 
@@ -137,12 +140,13 @@ async def main(numbers: int, area_codes: int) -> None:
             settings = Settings(
                 SMSBUS_DATABASE_URL=database_url,
                 SMSBUS_OPENPHONE_API_KEY="bench",
+                SMSBUS_API_TOKENS=TOKENS,
                 db_schema=schema,
             )
             app = create_app(settings, clock=lambda: datetime.now(UTC))
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://bench", timeout=600
+                transport=transport, base_url="http://bench", headers=HEADERS, timeout=600
             ) as api:
                 first = await imported(api, full, "ftc_full")
                 again = await imported(api, full, "ftc_full")

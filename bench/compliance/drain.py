@@ -41,6 +41,9 @@ from smsbus.runtime.migrations import upgrade
 from smsbus.runtime.partitioning import key_partitioner
 from smsbus.runtime.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BOOTSTRAP
 
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
+from bench_auth import SERVICE_ENV
+
 MIGRATIONS = Path(smsbus.compliance.__file__).parent / "migrations"
 LINE, LINE_ID = "+15555550100", "PNbenchline1"
 PARTITIONS = 6
@@ -172,6 +175,7 @@ async def drain(
             "SMSBUS_COMPLIANCE_RESULTS_TOPIC": extra[2],
             "SMSBUS_COMPLIANCE_EGRESS_SENDING": "false",
             "SMSBUS_OPENPHONE_API_KEY": "bench-drain-key",
+            **SERVICE_ENV,
         }
         log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-drain-{run}.log"
         process = start_compliance(env, log)

@@ -43,6 +43,9 @@ from smsbus.runtime.kafka import delete_topics, ensure_topics
 from smsbus.runtime.migrations import upgrade
 from smsbus.runtime.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BOOTSTRAP
 
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
+from bench_auth import SERVICE_ENV
+
 MIGRATIONS = Path(smsbus.compliance.__file__).parent / "migrations"
 SIGNING_KEY = "YmVuY2gtY29tcGxpYW5jZS1zaWduaW5nLWtleS0wMDA="
 API_KEY = "bench-compliance-api-key"
@@ -209,7 +212,7 @@ async def main(args: argparse.Namespace) -> None:
     try:
         await upgrade(database_url, schema=schema, script_location=MIGRATIONS)
         common = {"SMSBUS_LOG_LEVEL": "WARNING", "SMSBUS_KAFKA_BOOTSTRAP": bootstrap,
-                  "SMSBUS_DATABASE_URL": database_url}  # fmt: skip
+                  "SMSBUS_DATABASE_URL": database_url, **SERVICE_ENV}  # fmt: skip
         sim = start("smsbus.openphone_sim", common | {
             "SMSBUS_SIM_PORT": str(ports["sim"]), "SMSBUS_SIM_API_KEYS": API_KEY,
             "SMSBUS_SIM_SIGNING_KEY": SIGNING_KEY, "SMSBUS_SIM_LINES": LINE,

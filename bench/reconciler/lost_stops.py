@@ -30,7 +30,9 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests-e2e"))
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
 
+from bench_auth import HEADERS, SERVICE_ENV
 from lost_stops_stack import DEADLINE, Outcome, Scenario, lost_stops_stack, play
 from report import say
 
@@ -105,7 +107,11 @@ async def main() -> int:
     scenario = Scenario(args.people, args.stops, args.spread, args.drop, args.seed)
     database_url = os.environ.get("SMSBUS_DATABASE_URL", DEFAULT_DATABASE_URL)
     bootstrap = os.environ.get("SMSBUS_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)
+    os.environ.update(SERVICE_ENV)  # the apps the stack builds in this process read their tokens
     async with lost_stops_stack(database_url=database_url, bootstrap=bootstrap) as pipeline:
+        # The stack is the e2e test's: its API clients come with the test plugin's token.
+        for api in (pipeline.compliance, pipeline.reconciler):
+            api.headers.update(HEADERS)
         outcome = await play(pipeline, scenario)
     ok = report(scenario, outcome)
     say("reproduce: ./uv run python bench/reconciler/lost_stops.py " + " ".join(sys.argv[1:]))

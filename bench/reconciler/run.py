@@ -48,6 +48,7 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -74,6 +75,9 @@ from smsbus.reconciler.pacing import Lane
 from smsbus.reconciler.settings import Settings
 from smsbus.runtime.offsets import topic_size
 from smsbus.runtime.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BOOTSTRAP
+
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
+from bench_auth import HEADERS, TOKENS
 
 KEY_RATE = 8.5
 """SMSBUS_OPENPHONE_RATE's default: the key's shared budget."""
@@ -105,6 +109,7 @@ async def run_case(
             SMSBUS_KAFKA_BOOTSTRAP=bootstrap,
             SMSBUS_OPENPHONE_BASE_URL=sim.base_url,
             SMSBUS_OPENPHONE_API_KEY=sim.api_key,
+            SMSBUS_API_TOKENS=TOKENS,
             db_schema=schema,
             group_id=group,
             messages_topic=topics["messages"],
@@ -124,7 +129,7 @@ async def run_case(
         async with (
             http,
             serving(app, name="reconciler") as url,
-            httpx.AsyncClient(base_url=url, timeout=None, trust_env=False) as api,
+            httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=None, trust_env=False) as api,
         ):
 
             async def ready() -> bool:
