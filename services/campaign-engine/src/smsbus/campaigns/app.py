@@ -19,16 +19,19 @@ from smsbus.campaigns.api import api_router
 from smsbus.campaigns.api import imports as import_api
 from smsbus.campaigns.api.deps import Engine, install
 from smsbus.campaigns.clock import Clock
+from smsbus.campaigns.consent_handoff import ConsentHandoff
 from smsbus.campaigns.dispatch import DispatchConfig, Dispatcher
 from smsbus.campaigns.eligibility import EligibilityClient
 from smsbus.campaigns.handlers import Deps, routes
 from smsbus.campaigns.imports import ImportRunner
 from smsbus.campaigns.settings import SERVICE, Settings
+from smsbus.runtime.asyncapi import asyncapi_router
 from smsbus.runtime.auth import ApiTokens, protect
 from smsbus.runtime.background import Background
 from smsbus.runtime.consumer import Consumer, batch_limits
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.health import consumer_checks, health_router
+from smsbus.runtime.http_metrics import instrument_requests
 from smsbus.runtime.kafka import make_broker, start_when_reachable
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
@@ -105,7 +108,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         client_id=SERVICE,
     )
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics, poll_interval=1.0)
-    imports = ImportRunner(engine=engine, sessions=sessions, region=settings.default_region)
+    consent = ConsentHandoff(
+        base_url=settings.compliance_url,
+        token=settings.api_token.get_secret_value() if settings.api_token else None,
+        poll_interval=settings.consent_poll_seconds,
+        patience=settings.consent_patience_seconds,
+    )
+    imports = ImportRunner(
+        engine=engine, sessions=sessions, region=settings.default_region, consent=consent
+    )
     sender = Dispatcher(
         sessions=sessions,
         eligibility=eligibility,
@@ -146,6 +157,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             await background.stop()
             await broker.stop()
             await eligibility.aclose()
+            await consent.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -162,6 +174,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     protect(app, api_router(), tokens, writes="campaigns", reads=reads)
     app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics))
+    app.include_router(asyncapi_router(SERVICE))
+    instrument_requests(app, metrics)
     return app
 
 

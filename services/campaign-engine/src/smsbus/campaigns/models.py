@@ -215,6 +215,14 @@ class ContactImportRow(SQLModel, table=True):
     """A static list each imported contact is added to."""
     reason: str | None = Field(default=None, sa_column=Column(Text))
     """Why it failed."""
+    consent_rows: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
+    """Rows with consent columns, handed to compliance as a consent import."""
+    consent_import_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    """compliance's consent import of those rows."""
+    consent: dict[str, Any] | None = Field(default=None, sa_column=Column(_JSON))
+    """compliance's view of that import (status, counts, summary), as last asked."""
     created_at: datetime | None = _ts(nullable=False, server_default=func.now())
     started_at: datetime | None = _ts()
     finished_at: datetime | None = _ts()

@@ -16,8 +16,10 @@ import httpx
 from fastapi import FastAPI
 
 from smsbus.compliance.api import api_router
+from smsbus.compliance.api.consent_imports import install_consent_imports
 from smsbus.compliance.api.deps import Compliance, install
 from smsbus.compliance.api.dnc import install_dnc_imports
+from smsbus.compliance.consent_jobs import ConsentImportConfig, ConsentImports
 from smsbus.compliance.dlq import watch_dlq
 from smsbus.compliance.dnc_jobs import DncImports
 from smsbus.compliance.domain.gate import Rules
@@ -30,6 +32,7 @@ from smsbus.compliance.lookup import LineTypeLookup
 from smsbus.compliance.observability import ComplianceMetrics
 from smsbus.compliance.settings import SERVICE, Settings
 from smsbus.openphone import HEADROOM, OpenPhoneClient, RetryPolicy
+from smsbus.runtime.asyncapi import asyncapi_router
 from smsbus.runtime.auth import ApiTokens, protect
 from smsbus.runtime.background import Background
 from smsbus.runtime.budget import shared_budget
@@ -37,6 +40,7 @@ from smsbus.runtime.consumer import Consumer, batch_limits
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.failures import Backoff
 from smsbus.runtime.health import consumer_checks, health_router
+from smsbus.runtime.http_metrics import instrument_requests
 from smsbus.runtime.kafka import make_broker, start_when_reachable
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
@@ -86,6 +90,7 @@ def create_app(
         default_region=settings.default_region,
         help_interval=timedelta(hours=settings.help_interval_hours),
         metrics=metrics,
+        revocation_scope=settings.revocation_scope,
     )
     consumer = Consumer(
         bootstrap=settings.kafka_bootstrap,
@@ -139,6 +144,7 @@ def create_app(
         rules=Rules(
             allowed_regions=settings.allowed_regions,
             marketing_requires_express_consent=settings.marketing_requires_express_consent,
+            revocation_scope=settings.revocation_scope,
         ),
         line_daily_cap=settings.line_daily_cap,
         default_region=settings.default_region,
@@ -162,6 +168,16 @@ def create_app(
         default_region=settings.default_region,
         max_invalid_lines=settings.dnc_max_invalid_lines,
     )
+    consent_imports = ConsentImports(
+        sessions=sessions,
+        clock=clock,
+        config=ConsentImportConfig(
+            default_region=settings.default_region,
+            revocation_scope=settings.revocation_scope,
+            consent_topic=settings.consent_topic,
+            chunk=settings.consent_import_chunk,
+        ),
+    )
     lookup = LineTypeLookup(
         url=settings.numverify_url,
         api_key=settings.numverify_api_key,
@@ -183,6 +199,7 @@ def create_app(
                 background.start(egress.run(), f"compliance-egress-{lane.name}")
         background.start(watch_open_requests(engine, egress_metrics), "compliance-egress-gauge")
         background.start(dnc_imports.run(), "compliance-dnc-imports")
+        background.start(consent_imports.run(), "compliance-consent-imports")
         background.start(
             watch_dlq(
                 bootstrap=settings.kafka_bootstrap,
@@ -233,10 +250,13 @@ def create_app(
         ),
     )
     install_dnc_imports(app, dnc_imports)
+    install_consent_imports(app, consent_imports)
     # eligibility is a query sent as POST (campaign-engine asks with a read token)
     protect(app, api_router(), tokens, writes="consent", reads=frozenset({"/v1/eligibility"}))
     app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics.base))
+    app.include_router(asyncapi_router(SERVICE))
+    instrument_requests(app, metrics.base)
     return app
 
 

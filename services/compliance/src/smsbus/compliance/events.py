@@ -10,7 +10,11 @@ from smsbus.contracts import Envelope, make_envelope
 SOURCE = "compliance"
 
 
-def consent_envelope(entry: LedgerEntry, cause: Envelope[Any] | None = None) -> Envelope[Any]:
+def consent_envelope(
+    entry: LedgerEntry, cause: Envelope[Any] | None = None, *, correlation_id: str | None = None
+) -> Envelope[Any]:
+    """`cause`: the inbound event it answers (its correlation id is kept); `correlation_id`
+    otherwise (an import's id)."""
     event = to_event(entry)
     return make_envelope(
         event,
@@ -20,5 +24,5 @@ def consent_envelope(entry: LedgerEntry, cause: Envelope[Any] | None = None) -> 
         source=SOURCE,
         occurred_at=entry.received_at,
         recorded_at=entry.recorded_at,
-        correlation_id=(cause.correlation_id or cause.event_id) if cause else None,
+        correlation_id=(cause.correlation_id or cause.event_id) if cause else correlation_id,
     )

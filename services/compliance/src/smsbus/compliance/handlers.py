@@ -20,12 +20,13 @@ from smsbus.compliance.domain.decisions import (
     NumberState,
     decide_inbound,
 )
+from smsbus.compliance.domain.ledger import RevocationScope
 from smsbus.compliance.domain.phones import normalise_or_keep
 from smsbus.compliance.domain.texts import ReplyTexts
 from smsbus.compliance.events import consent_envelope
 from smsbus.compliance.observability import ComplianceMetrics
 from smsbus.compliance.store import consent as store
-from smsbus.compliance.store import outbound
+from smsbus.compliance.store import outbound, threads
 from smsbus.contracts import Envelope, Message, SendRequested
 from smsbus.runtime.outbox import add_to_outbox
 from smsbus.runtime.routes import Batched, Routes, Unit
@@ -43,6 +44,7 @@ class Deps:
     default_region: str = "US"
     help_interval: timedelta = timedelta(hours=24)
     metrics: ComplianceMetrics | None = None
+    revocation_scope: RevocationScope = "all"
 
 
 async def on_messages_received(
@@ -51,7 +53,8 @@ async def on_messages_received(
     """A run of inbound messages in one transaction. The numbers that asked for something are
     locked in one statement and read in one; a number with one such message in the run has
     its decision written together with the others' in one statement; a number with several is
-    decided message by message, each against its state after the previous one."""
+    decided message by message, each against its state after the previous one. Under the
+    revocation scope `purpose`, what each opt-out answered is read in one statement too."""
     asks: list[tuple[Envelope[Message], InboundSms, Classification]] = []
     for envelope in envelopes:
         if envelope.data.direction != "incoming":
@@ -62,16 +65,21 @@ async def on_messages_received(
     times = Counter(sms.phone for _, sms, _ in acting)
     phones = sorted(times)
     await store.lock_numbers(session=unit.session, phones=phones)
-    states = await store.load_states(session=unit.session, phones=phones)
+    scope = deps.revocation_scope
+    states = await store.load_states(session=unit.session, phones=phones, revocation_scope=scope)
+    answered = await _replied_to(unit, acting, deps)
     decided: list[tuple[Envelope[Message], Decision]] = []
-    for envelope, sms, classification in acting:
+    for (envelope, sms, classification), replied in zip(acting, answered, strict=True):
         if times[sms.phone] == 1:
-            decided.append((envelope, _decide(envelope, sms, classification, states, deps)))
+            decision = _decide(envelope, sms, classification, states[sms.phone], deps, replied)
+            decided.append((envelope, decision))
     await store.apply_decisions(session=unit.session, decisions=[d for _, d in decided])
-    for envelope, sms, classification in acting:
+    for (envelope, sms, classification), replied in zip(acting, answered, strict=True):
         if times[sms.phone] > 1:
-            states[sms.phone] = await store.load_state(session=unit.session, phone=sms.phone)
-            decision = _decide(envelope, sms, classification, states, deps)
+            state = await store.load_state(
+                session=unit.session, phone=sms.phone, revocation_scope=scope
+            )
+            decision = _decide(envelope, sms, classification, state, deps, replied)
             await store.apply_decision(session=unit.session, decision=decision)
             decided.append((envelope, decision))
     for envelope, decision in decided:
@@ -84,21 +92,42 @@ async def on_messages_received(
         unit.after_commit(_count_decisions(deps.metrics, [c for _, _, c in asks]))
 
 
+async def _replied_to(
+    unit: Unit, acting: Sequence[tuple[Any, InboundSms, Classification]], deps: Deps
+) -> list[str | None]:
+    """The purpose of the campaign text each opt-out answered (revocation scope `purpose`)."""
+    if deps.revocation_scope == "all":
+        return [None] * len(acting)
+    asked = [
+        (place, threads.Reply(sms.phone, sms.line, sms.line_number, sms.received_at))
+        for place, (_, sms, classification) in enumerate(acting)
+        if classification.intent == "opt_out"
+    ]
+    found = await threads.replied_to(session=unit.session, replies=[r for _, r in asked])
+    answered: list[str | None] = [None] * len(acting)
+    for (place, _), purpose in zip(asked, found, strict=True):
+        answered[place] = purpose
+    return answered
+
+
 def _decide(
     envelope: Envelope[Message],
     sms: InboundSms,
     classification: Classification,
-    states: dict[str, NumberState],
+    state: NumberState,
     deps: Deps,
+    replied_to: str | None,
 ) -> Decision:
     return decide_inbound(
         sms,
         classification,
-        states[sms.phone],
+        state,
         texts=deps.texts,
         now=deps.clock(),
         new_id=ids_for(envelope),
         help_interval=deps.help_interval,
+        revocation_scope=deps.revocation_scope,
+        replied_to=replied_to,
     )
 
 
@@ -156,6 +185,7 @@ def inbound_sms(envelope: Envelope[Message], *, default_region: str) -> InboundS
         received_at=message.created_at,
         ingested_at=envelope.recorded_at,
         dedupe_key=envelope.dedupe_key,
+        line_number=message.to[0] if message.phone_number_id else None,
     )
 
 

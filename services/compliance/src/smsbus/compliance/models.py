@@ -30,6 +30,8 @@ from smsbus.runtime.inbox import ProcessedEvent
 from smsbus.runtime.outbox import OutboxMessage
 
 __all__ = [
+    "ConsentImportJobRow",
+    "ConsentImportRow",
     "ConsentLedgerRow",
     "DncImportJobRow",
     "DncListRow",
@@ -235,6 +237,63 @@ class InternalDncRow(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     actor: str = Field(sa_column=Column(String(200), nullable=False))
     added_at: datetime | None = _ts()
+
+
+class ConsentImportJobRow(SQLModel, table=True):
+    """One consent file imported in the background: read (rows staged), then applied a chunk of
+    numbers per transaction; the counts are what is committed."""
+
+    __tablename__ = "consent_import_jobs"
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
+    )
+    status: str = Field(sa_column=Column(String(10), nullable=False))
+    """queued → running → succeeded | failed."""
+    runner: str | None = Field(default=None, sa_column=Column(String(32)))
+    filename: str | None = Field(default=None, sa_column=Column(String(300)))
+    scope: str = Field(sa_column=Column(String(20), nullable=False))
+    actor: str = Field(sa_column=Column(String(200), nullable=False))
+    """The calling token's name: the actor of every entry it appends."""
+    file_bytes: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    bytes_read: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    rows_read: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    numbers: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    """Distinct numbers staged, once the file was read: what the apply phase works through."""
+    applied: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    granted: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    revoked: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    no_consent: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    kept_opted_out: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    refused: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    refused_by_reason: dict[str, int] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False)
+    )
+    refused_rows: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False)
+    )
+    """The first refused rows by line: line, reason, detail, phone (as written), ref."""
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime | None = _ts()
+    started_at: datetime | None = _ts(nullable=True)
+    finished_at: datetime | None = _ts(nullable=True)
+
+
+class ConsentImportRow(SQLModel, table=True):
+    """A consent import's accepted rows between reading and applying (UNLOGGED: staging that
+    an import re-reads from its file, never evidence; deleted when the import ends)."""
+
+    __tablename__ = "consent_import_rows"
+    __table_args__ = (Index("consent_import_rows_phone_idx", "job_id", "phone", "line"),)
+
+    job_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    line: int = Field(sa_column=Column(Integer, primary_key=True))
+    phone: str = Field(sa_column=Column(String(20), nullable=False))
+    consent: str = Field(sa_column=Column(String(10), nullable=False))
+    source: str | None = Field(default=None, sa_column=Column(Text))
+    consented_at: datetime | None = _ts(nullable=True)
+    consent_text: str | None = Field(default=None, sa_column=Column(Text))
+    ref: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class PhoneLookupRow(SQLModel, table=True):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from smsbus.compliance.domain.ledger import RevocationScope
 from smsbus.compliance.domain.texts import ReplyTexts, configured_texts
 from smsbus.runtime.settings import ServiceSettings, service_config
 
@@ -34,6 +35,7 @@ class Settings(ServiceSettings):
     openphone_base_url: str = Field(
         default="https://api.openphone.com", validation_alias="SMSBUS_OPENPHONE_BASE_URL"
     )
+    """OpenPhone's API; the simulator's address on the local stack."""
     openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
     """Required (every text leaves through compliance's egress); never logged."""
     openphone_rate: float = Field(default=8.5, gt=0, validation_alias="SMSBUS_OPENPHONE_RATE")
@@ -47,17 +49,22 @@ class Settings(ServiceSettings):
 
     # What the replies say (CTIA: brand, support contact, frequency, rates, how to stop).
     brand_name: str = Field(default="smsbus", min_length=1, max_length=40)
+    """The brand every confirmation and HELP reply names, in every language."""
     support_contact: str = Field(default="support@example.com", min_length=1, max_length=60)
+    """How to reach support, in every HELP reply, in every language."""
     message_frequency: str = Field(default="Msg frequency varies", min_length=1, max_length=60)
+    """How often we text, in the opt-in confirmation and HELP (the English wording; other
+    languages' come from reply_texts)."""
     help_intro: str = Field(default="Texts about your jobs and quotes.", max_length=80)
-    """brand_name and support_contact serve every language; message_frequency and help_intro
-    are the English wording."""
+    """What our texts are about, opening the HELP reply (the English wording: change the es/fr
+    `help_intro` in reply_texts with it)."""
     reply_texts: dict[str, dict[str, str]] = {}
-    """Per language (en, es, fr), any of `opt_out`, `opt_in`, `help` (templates over {brand},
-    {support}, {frequency}, {help_intro}), `frequency`, `help_intro`, over the built-in wording
-    (domain/wordings.py). Replies go out in the language of the message that asked for them;
-    a template missing what carriers require (brand; STOP, frequency; support) is refused at
-    start-up."""
+    """Per language (en, es, fr), any of `opt_out`, `opt_in`, `help`, `opt_out_marketing`,
+    `opt_out_transactional` (templates over {brand}, {support}, {frequency}, {help_intro}; the
+    last two confirm a STOP that ended one purpose), `frequency`, `help_intro`, over the
+    built-in wording (domain/wordings.py). Replies go out in the language of the message that
+    asked for them; a template missing what carriers require (brand; STOP, frequency; support)
+    is refused at start-up."""
     help_interval_hours: float = Field(default=24.0, gt=0)
     """At most one HELP reply per number in this many hours."""
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
@@ -66,15 +73,25 @@ class Settings(ServiceSettings):
     """Regions we text; eligibility refuses others (`unsupported_country`)."""
     marketing_requires_express_consent: bool = True
     """Marketing needs an express grant in the ledger (TCPA); transactional does not."""
+    revocation_scope: RevocationScope = "all"
+    """`all`: a STOP (any revocation) ends every purpose. `purpose`: a STOP ends the purpose of
+    the campaign text it answered (marketing or transactional; everything when unknown or when
+    the person says "STOP ALL"), and revocations recorded with a purpose end only it."""
 
     # The egress: every text to a customer, compliance's own replies included.
     egress_sending: bool = True
     """False pauses every outgoing text (requests are still recorded and sent once re-enabled)."""
     egress_batch: int = Field(default=50, ge=1)
+    """Due requests one egress lane takes per pass (a full pass is followed by the next at once)."""
     egress_poll_interval: float = Field(default=1.0, gt=0)
+    """Seconds between passes when nothing woke the egress (a committed request wakes it)."""
     egress_max_attempts: int = Field(default=20, ge=1)
+    """POSTs per request before it fails (with the backoff below: hours)."""
     egress_retry_initial: float = Field(default=1.0, gt=0)
+    """Seconds before the first retry of a request that surely did not send (429, unreachable,
+    an account refusal of a confirmation); doubled, with jitter, after each."""
     egress_retry_max: float = Field(default=300.0, gt=0)
+    """The longest wait between two attempts of one request, in seconds."""
     egress_lookup_after_seconds: float = Field(default=35.0, gt=0)
     """An unknown outcome is looked up this long after its POST began (at least three client
     timeouts: a POST cut off by the timeout may still land until then)."""
@@ -90,15 +107,23 @@ class Settings(ServiceSettings):
 
     # Line-type lookup through a NumVerify-compatible provider; off without a key.
     numverify_url: str = "https://apilayer.net/api"
+    """A NumVerify-compatible line-type lookup (tells mobile from landline in the NANP)."""
     numverify_api_key: SecretStr | None = None
+    """The lookup provider's key; unset: no lookups (line type `unknown` in the NANP)."""
     lookup_cache_ttl_hours: float = Field(default=24.0 * 30, gt=0)
+    """How long a number's lookup answer is reused, in hours."""
     lookup_monthly_quota: int = Field(default=1000, ge=0)
+    """Paid lookups per UTC month at most (a failed one counts); beyond it, none."""
     lookup_timeout: float = Field(default=5.0, gt=0)
+    """Seconds the lookup provider has to answer."""
 
-    # DNC imports.
+    # DNC and consent imports.
     dnc_max_invalid_lines: int = Field(default=0, ge=0)
     """Invalid lines tolerated in one file before the whole import is refused."""
+    consent_import_chunk: int = Field(default=1000, ge=1, le=5000)
+    """Numbers a consent import applies per transaction (each holds their locks meanwhile)."""
     dlq_poll_interval: float = Field(default=30.0, gt=0)
+    """Seconds between measurements of the dead-letter topics (smsbus_compliance_dlq_messages)."""
 
     @field_validator("line_daily_cap", mode="before")
     @classmethod

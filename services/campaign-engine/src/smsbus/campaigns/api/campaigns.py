@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 
 from smsbus.campaigns.api.contacts import known_fields
 from smsbus.campaigns.api.deps import EngineDep, not_found, unprocessable
@@ -23,9 +23,12 @@ from smsbus.campaigns.models import CampaignRow
 from smsbus.campaigns.store import campaigns as store
 from smsbus.campaigns.store import contacts as contact_store
 from smsbus.campaigns.store import imports as import_store
+from smsbus.runtime.api_types import INT64_MAX, Responses, StoredText, error
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/v1")
+NO_CAMPAIGN: Responses = {404: error("No such campaign.")}
+WRONG_STATE: Responses = {409: error("Not in this state (a transition the campaign cannot make).")}
 
 
 def campaign_out(row: CampaignRow) -> CampaignOut:
@@ -84,17 +87,22 @@ async def list_campaigns(session: SessionDep) -> list[CampaignOut]:
     return [campaign_out(row) for row in await store.campaigns(session=session)]
 
 
-@router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
-async def get_campaign(campaign_id: str, session: SessionDep) -> CampaignOut:
+@router.get("/campaigns/{campaign_id}", response_model=CampaignOut, responses=NO_CAMPAIGN)
+async def get_campaign(campaign_id: StoredText, session: SessionDep) -> CampaignOut:
     row = await store.get_campaign(session=session, campaign_id=campaign_id)
     if row is None:
         raise not_found("campaign")
     return campaign_out(row)
 
 
-@router.post("/campaigns/{campaign_id}/members", response_model=MembersAdded, status_code=201)
+@router.post(
+    "/campaigns/{campaign_id}/members",
+    response_model=MembersAdded,
+    status_code=201,
+    responses=NO_CAMPAIGN | {409: error("The campaign takes no members, or the import runs.")},
+)
 async def add_members(
-    campaign_id: str, body: MembersIn, engine: EngineDep, session: SessionDep
+    campaign_id: StoredText, body: MembersIn, engine: EngineDep, session: SessionDep
 ) -> MembersAdded:
     """Adds a list's contacts, contacts by id and/or an import's contacts; a number already in
     the campaign is a duplicate (one member per phone)."""
@@ -142,11 +150,11 @@ async def add_members(
 
 @router.get("/campaigns/{campaign_id}/members", response_model=list[MemberOut])
 async def list_members(
-    campaign_id: str,
+    campaign_id: StoredText,
     session: SessionDep,
-    status: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    status: StoredText | None = None,
+    limit: Annotated[int, Query(ge=0, description="at most 5000 are answered")] = 100,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
 ) -> list[MemberOut]:
     rows = await store.members_page(
         session=session,
@@ -190,27 +198,43 @@ async def _act(
     return campaign_out(row)
 
 
-@router.post("/campaigns/{campaign_id}/start", response_model=CampaignOut)
-async def start(campaign_id: str, engine: EngineDep, session: SessionDep) -> CampaignOut:
+@router.post(
+    "/campaigns/{campaign_id}/start",
+    response_model=CampaignOut,
+    responses=NO_CAMPAIGN | WRONG_STATE,
+)
+async def start(campaign_id: StoredText, engine: EngineDep, session: SessionDep) -> CampaignOut:
     return await _act(campaign_id, "start", engine, session)
 
 
-@router.post("/campaigns/{campaign_id}/pause", response_model=CampaignOut)
-async def pause(campaign_id: str, engine: EngineDep, session: SessionDep) -> CampaignOut:
+@router.post(
+    "/campaigns/{campaign_id}/pause",
+    response_model=CampaignOut,
+    responses=NO_CAMPAIGN | WRONG_STATE,
+)
+async def pause(campaign_id: StoredText, engine: EngineDep, session: SessionDep) -> CampaignOut:
     """Nothing more is requested; requests already at the egress are refused there
     (`campaign_inactive`) and their members wait, pending, for a resume."""
     return await _act(campaign_id, "pause", engine, session)
 
 
-@router.post("/campaigns/{campaign_id}/resume", response_model=CampaignOut)
-async def resume(campaign_id: str, engine: EngineDep, session: SessionDep) -> CampaignOut:
+@router.post(
+    "/campaigns/{campaign_id}/resume",
+    response_model=CampaignOut,
+    responses=NO_CAMPAIGN | WRONG_STATE,
+)
+async def resume(campaign_id: StoredText, engine: EngineDep, session: SessionDep) -> CampaignOut:
     """Clears the pause (manual or the egress's deferral: fix its cause first); pending members
     are requested again, each under a new request id."""
     return await _act(campaign_id, "resume", engine, session)
 
 
-@router.post("/campaigns/{campaign_id}/cancel", response_model=CampaignOut)
-async def cancel(campaign_id: str, engine: EngineDep, session: SessionDep) -> CampaignOut:
+@router.post(
+    "/campaigns/{campaign_id}/cancel",
+    response_model=CampaignOut,
+    responses=NO_CAMPAIGN | WRONG_STATE,
+)
+async def cancel(campaign_id: StoredText, engine: EngineDep, session: SessionDep) -> CampaignOut:
     return await _act(campaign_id, "cancel", engine, session)
 
 
@@ -226,8 +250,8 @@ def _rates(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@router.get("/campaigns/{campaign_id}/stats")
-async def campaign_stats(campaign_id: str, session: SessionDep) -> dict[str, Any]:
+@router.get("/campaigns/{campaign_id}/stats", responses=NO_CAMPAIGN)
+async def campaign_stats(campaign_id: StoredText, session: SessionDep) -> dict[str, Any]:
     """Counts per variant and in total; rates over delivered with Wilson 95% intervals."""
     row = await store.get_campaign(session=session, campaign_id=campaign_id)
     if row is None:
@@ -245,8 +269,8 @@ async def campaign_stats(campaign_id: str, session: SessionDep) -> dict[str, Any
     }
 
 
-@router.get("/campaigns/{campaign_id}/ab")
-async def ab_analysis(campaign_id: str, session: SessionDep) -> dict[str, Any]:
+@router.get("/campaigns/{campaign_id}/ab", responses=NO_CAMPAIGN)
+async def ab_analysis(campaign_id: StoredText, session: SessionDep) -> dict[str, Any]:
     """Chi-square (Yates-corrected for 2 variants) of responded among delivered; with three or
     more, every pair (Holm-corrected) and a winner only if it beats every other variant."""
     row = await store.get_campaign(session=session, campaign_id=campaign_id)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import csv
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.campaigns.api.deps import Engine, EngineDep, not_found, unprocessable
@@ -31,9 +32,11 @@ from smsbus.campaigns.domain import templates
 from smsbus.campaigns.models import ContactRow, ListRow
 from smsbus.campaigns.store import contacts as store
 from smsbus.campaigns.store import imports as import_store
+from smsbus.runtime.api_types import INT64_MAX, Responses, StoredText, error
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/v1")
+NO_CONTACT: Responses = {404: error("No such contact.")}
 BATCH = 500
 
 
@@ -57,7 +60,9 @@ async def import_contacts(
     engine: EngineDep,
     session: SessionDep,
     file: Annotated[UploadFile, File(description="CSV with a header row and a phone column")],
-    mapping: Annotated[str | None, Form(description='JSON {"CSV column": "our field"}')] = None,
+    mapping: Annotated[
+        StoredText | None, Form(description='JSON {"CSV column": "our field"}')
+    ] = None,
 ) -> ImportResult:
     """Streams a CSV in this request: phones to E.164, invalid rows reported by line,
     duplicates merged. For small files; POST /v1/contacts/imports runs large ones as a job."""
@@ -84,6 +89,11 @@ async def import_contacts(
                             value=item.phone,
                         )
                     )
+                elif item.consent:
+                    # Only an import job hands consent to compliance (the ledger is its own).
+                    raise unprocessable(
+                        "file", "consent columns are taken by POST /v1/contacts/imports only"
+                    )
                 else:
                     seen[item.phone] = item.line
                     batch.append(item)
@@ -95,17 +105,23 @@ async def import_contacts(
             ids += await store.upsert_contacts(session=session, rows=batch, new_id=engine.new_id)
     except UnicodeDecodeError:
         raise unprocessable("file", "not UTF-8 text") from None
+    except csv.Error as exc:  # a stray carriage return inside a value, say
+        raise unprocessable("file", f"not CSV: {exc}") from None
     return ImportResult(imported=len(ids), duplicates=duplicates, invalid=invalid, contact_ids=ids)
 
 
 @router.get("/contacts", response_model=ContactPage)
-async def list_contacts(session: SessionDep, limit: int = 100, offset: int = 0) -> ContactPage:
+async def list_contacts(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=0, description="at most 1000 are answered")] = 100,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+) -> ContactPage:
     rows, total = await store.list_contacts(session=session, limit=min(limit, 1000), offset=offset)
     return ContactPage(data=[ContactOut.model_validate(r) for r in rows], count=total)
 
 
-@router.patch("/contacts/{contact_id}/flags", response_model=ContactOut)
-async def set_flags(contact_id: str, body: FlagsIn, session: SessionDep) -> ContactOut:
+@router.patch("/contacts/{contact_id}/flags", response_model=ContactOut, responses=NO_CONTACT)
+async def set_flags(contact_id: StoredText, body: FlagsIn, session: SessionDep) -> ContactOut:
     """Office number, do-not-contact, recently texted (until when)."""
     async with session.begin():
         row = await store.set_flags(
@@ -147,8 +163,18 @@ async def get_lists(engine: EngineDep, session: SessionDep) -> list[ListOut]:
     return [await _list_out(session, row, engine) for row in await store.lists(session=session)]
 
 
-@router.post("/lists/{list_id}/members", response_model=MembersAdded, status_code=201)
-async def add_list_members(list_id: str, body: ListMembersIn, session: SessionDep) -> MembersAdded:
+@router.post(
+    "/lists/{list_id}/members",
+    response_model=MembersAdded,
+    status_code=201,
+    responses={
+        404: error("No such list."),
+        409: error("A dynamic list (its filter chooses), or the import still runs."),
+    },
+)
+async def add_list_members(
+    list_id: StoredText, body: ListMembersIn, session: SessionDep
+) -> MembersAdded:
     """Adds contacts by id and/or an import's contacts to a static list; a contact already in
     it is a duplicate."""
     if not body.contact_ids and not body.import_id:
@@ -213,7 +239,7 @@ async def validate_template(body: TemplateIn, session: SessionDep) -> TemplateCh
     return TemplateCheck(valid=True, fields=sorted(parsed.fields()))
 
 
-@router.post("/templates/preview", response_model=PreviewOut)
+@router.post("/templates/preview", response_model=PreviewOut, responses=NO_CONTACT)
 async def preview_template(body: PreviewIn, engine: EngineDep, session: SessionDep) -> PreviewOut:
     """The text one contact (or the given values) would get, its encoding and segments."""
     try:

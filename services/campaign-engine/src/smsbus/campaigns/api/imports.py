@@ -30,6 +30,7 @@ from smsbus.campaigns.imports import ImportJob, ImportRunner
 from smsbus.campaigns.models import ContactImportRow
 from smsbus.campaigns.store import contacts as contact_store
 from smsbus.campaigns.store import imports as store
+from smsbus.runtime.api_types import StoredText, error, stored_filename
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/v1/contacts/imports")
@@ -96,9 +97,11 @@ async def submit_import(
     session: SessionDep,
     runner: RunnerDep,
     file: Annotated[UploadFile, File(description="CSV with a header row and a phone column")],
-    mapping: Annotated[str | None, Form(description='JSON {"CSV column": "our field"}')] = None,
-    list_id: Annotated[str | None, Form(description="a static list to add them to")] = None,
-    list_name: Annotated[str | None, Form(description="a new static list for them")] = None,
+    mapping: Annotated[
+        StoredText | None, Form(description='JSON {"CSV column": "our field"}')
+    ] = None,
+    list_id: Annotated[StoredText | None, Form(description="a static list to add them to")] = None,
+    list_name: Annotated[StoredText | None, Form(description="a new static list for them")] = None,
 ) -> ImportOut:
     """Queues the import and answers at once; GET the Location for its progress."""
     columns = parse_mapping(mapping)
@@ -121,7 +124,7 @@ async def submit_import(
                 )  # fmt: skip
                 list_id = created.id
             row = await store.create_import(
-                session=session, import_id=engine.new_id(), file_name=file.filename,
+                session=session, import_id=engine.new_id(), file_name=stored_filename(file),
                 file_bytes=size, mapping=columns or None, list_id=list_id,
             )  # fmt: skip
     except BaseException:
@@ -139,8 +142,8 @@ async def list_imports(session: SessionDep, limit: int = 20) -> list[ImportOut]:
     return [import_out(r) for r in rows]
 
 
-@router.get("/{import_id}", response_model=ImportOut)
-async def get_import(import_id: str, session: SessionDep) -> ImportOut:
+@router.get("/{import_id}", response_model=ImportOut, responses={404: error("No such import.")})
+async def get_import(import_id: StoredText, session: SessionDep) -> ImportOut:
     row = await store.get_import(session=session, import_id=import_id)
     if row is None:
         raise not_found("import")

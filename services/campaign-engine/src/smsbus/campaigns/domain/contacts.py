@@ -15,6 +15,9 @@ from smsbus.campaigns.domain.phones import normalise as normalise
 from smsbus.rules.places import state_code
 
 STANDARD = ("first_name", "last_name", "company", "email", "phone", "state", "city", "zip")
+CONSENT = ("consent", "consent_source", "consent_at", "consent_text")
+"""Consent and its evidence: never a contact's field; an import hands them to compliance, the
+only writer of consent (values as compliance's consent imports read them)."""
 ZIP_LENGTH = 10
 """contacts.zip's width: a longer one is a bad row, not a failed import."""
 
@@ -25,6 +28,8 @@ class ContactRow:
     phone: str
     standard: dict[str, str]
     custom: dict[str, str]
+    consent: dict[str, str] = field(default_factory=dict)
+    """The row's non-empty CONSENT columns."""
 
 
 @dataclass(frozen=True)
@@ -46,15 +51,17 @@ def read_csv(
 ) -> Iterator[ContactRow | RowError]:
     """Streams a CSV with a header row; `mapping` maps CSV column → our field (else by name).
 
-    Columns that are not standard fields are kept as custom fields (for templates). Line
-    numbers are the file's (the header is line 1). Reads rows as csv.DictReader would (blank
-    lines skipped, a repeated column's last value, short rows padded), with the header's
-    names worked out once rather than per row."""
+    Columns that are not standard fields are kept as custom fields (for templates), but for
+    the CONSENT columns, kept apart. Line numbers are the file's (the header is line 1).
+    Reads rows as csv.DictReader would (blank lines skipped, a repeated column's last value,
+    short rows padded), with the header's names worked out once rather than per row."""
     reader = csv.reader(lines)
     header = next(reader, None)
     if header is None:
         return
-    standard_columns, custom_columns = _columns(header, mapping or {})
+    if "\x00" in "".join(header):  # a column's name becomes a custom field's (jsonb) key
+        raise csv.Error("NUL character in the header")
+    standard_columns, custom_columns, consent_columns = _columns(header, mapping or {})
     width = len(header)
     for values in reader:
         if not values:
@@ -70,11 +77,16 @@ def read_csv(
             values += [""] * (width - len(values))
         standard = {name: values[i].strip() for name, i in standard_columns}
         custom = {name: text for name, i in custom_columns if (text := values[i].strip())}
-        yield _contact_or_error(line, standard, custom, region)
+        consent = {name: text for name, i in consent_columns if (text := values[i].strip())}
+        yield _contact_or_error(line, standard, custom, region, consent)
 
 
 def _contact_or_error(
-    line: int, standard: dict[str, str], custom: dict[str, str], region: str
+    line: int,
+    standard: dict[str, str],
+    custom: dict[str, str],
+    region: str,
+    consent: dict[str, str],
 ) -> ContactRow | RowError:
     raw = standard.get("phone", "")
     try:
@@ -91,25 +103,27 @@ def _contact_or_error(
         if code is None:
             return RowError(line, "unknown state", state)
         standard["state"] = code
-    return ContactRow(line, phone, {k: v for k, v in standard.items() if v}, custom)
+    return ContactRow(line, phone, {k: v for k, v in standard.items() if v}, custom, consent)
 
 
 Columns = list[tuple[str, int]]
 
 
-def _columns(header: list[str], mapping: Mapping[str, str]) -> tuple[Columns, Columns]:
-    """(our field, its value's index) of the standard and of the custom columns, each in
-    csv.DictReader's order: a column named twice is read once, at its first place, with its
-    last value."""
+def _columns(header: list[str], mapping: Mapping[str, str]) -> tuple[Columns, Columns, Columns]:
+    """(our field, its value's index) of the standard, the custom and the consent columns,
+    each in csv.DictReader's order: a column named twice is read once, at its first place,
+    with its last value."""
     last: dict[str, int] = {}
     for index, column in enumerate(header):
         last[column] = index
     standard: Columns = []
     custom: Columns = []
+    consent: Columns = []
     for column, index in last.items():
         name = mapping.get(column, column.strip().lower().replace(" ", "_"))
-        (standard if name in STANDARD else custom).append((name, index))
-    return standard, custom
+        group = standard if name in STANDARD else consent if name in CONSENT else custom
+        group.append((name, index))
+    return standard, custom, consent
 
 
 _ZIP = re.compile(r"^\d{5}(-\d{4})?$")

@@ -50,6 +50,7 @@ class ChunkDone:
     created: int
     duplicates: int
     duplicate_sample: tuple[RowError, ...]
+    consent_rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class Progress:
     invalid: int = 0
     duplicates: int = 0
     errors: tuple[RowError, ...] = ()
+    consent_rows: int = 0
+    """Rows with consent columns, handed to compliance once the contacts are in."""
 
     def after(self, chunk: ChunkDone) -> Progress:
         """Chunks come in file order, so the first ERRORS_KEPT errors of the file are those
@@ -76,6 +79,7 @@ class Progress:
             invalid=self.invalid + chunk.invalid,
             duplicates=self.duplicates + chunk.duplicates,
             errors=self.errors + tuple(rejected[: max(room, 0)]),
+            consent_rows=self.consent_rows + chunk.consent_rows,
         )
 
 

@@ -1,5 +1,9 @@
 """compliance's consent changes, copied locally so the dispatcher skips an opted-out number
-before it asks the egress (whose gate is the final word)."""
+before it asks the egress (whose gate is the final word).
+
+A revocation scoped to one purpose (compliance's revocation scope `purpose`: a STOP to a
+marketing text) takes the person out of that purpose's campaigns only and suppresses nothing
+locally: eligibility, asked per purpose, and the egress's gate say the rest."""
 
 from __future__ import annotations
 
@@ -17,15 +21,20 @@ from smsbus.contracts.consent import ConsentGranted, ConsentRevoked
 from smsbus.runtime.outbox import add_to_outbox
 from smsbus.runtime.routes import Unit
 
+PURPOSES = ("marketing", "transactional")
+
 
 async def on_consent_revoked(envelope: Envelope[ConsentRevoked], unit: Unit, deps: Deps) -> None:
-    """Suppress the number and take it out of every active campaign at once."""
+    """Suppress the number and take it out of every active campaign at once (of the one
+    purpose the revocation names, if it names one)."""
     change = envelope.data
     now = deps.clock()
     session = unit.session
-    if not await _record_consent(session, change, suppressed=True):
+    purpose = change.scope if change.scope in PURPOSES else None
+    if purpose is None and not await _record_consent(session, change, suppressed=True):
         return
-    for member in await store.active_members_of(session=session, phone=change.phone):
+    members = await store.active_members_of(session=session, phone=change.phone, purpose=purpose)
+    for member in members:
         if member.status == "pending":
             member.status, member.reason, member.next_attempt_at = "skipped", "opted_out", None
             event = MemberSkipped(**events.member_fields(member, now), reason="opted_out")

@@ -7,9 +7,9 @@ import csv
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from smsbus.campaigns.domain.contacts import RowError, read_csv
+from smsbus.campaigns.domain.contacts import CONSENT, RowError, read_csv
 from smsbus.campaigns.domain.imports import ERRORS_KEPT, Duplicate
 from smsbus.campaigns.store.import_chunks import staging_row
 
@@ -30,6 +30,13 @@ class Chunk:
     duplicates: int
     """Rows whose phone an earlier row of this chunk has (earlier chunks: the merge finds them)."""
     duplicate_sample: tuple[Duplicate, ...]
+    consent_rows: int = 0
+    """Rows whose consent columns went to the consent file (for compliance)."""
+
+
+CONSENT_HEADER = ("phone", *CONSENT, "ref")
+"""The consent file handed to compliance: its import's columns; `ref` is the contacts file's
+line, so compliance's refusals name it."""
 
 
 @dataclass
@@ -43,6 +50,7 @@ class _Filling:
     repeated: list[Duplicate] = field(default_factory=list)
     repeated_count: int = 0
     first_line: dict[str, int] = field(default_factory=dict)
+    consent_rows: int = 0
 
     def write(self, line: str) -> None:
         self.lines.append(line.encode())
@@ -50,7 +58,7 @@ class _Filling:
     def done(self, bytes_read: int) -> Chunk:
         return Chunk(
             b"".join(self.lines), self.rows, bytes_read, self.invalid_count,
-            tuple(self.invalid), self.repeated_count, tuple(self.repeated),
+            tuple(self.invalid), self.repeated_count, tuple(self.repeated), self.consent_rows,
         )  # fmt: skip
 
 
@@ -64,10 +72,16 @@ def _decoded(raw: BinaryIO) -> Iterator[str]:
 
 
 def read_chunks(
-    path: Path, *, mapping: Mapping[str, str], region: str, rows: int
+    path: Path,
+    *,
+    mapping: Mapping[str, str],
+    region: str,
+    rows: int,
+    consent: Any | None = None,
 ) -> Iterator[Chunk]:
     """The file, `rows` data rows per chunk (the last one shorter); never more than one chunk
-    in memory. UTF-8 with or without a BOM."""
+    in memory. UTF-8 with or without a BOM. `consent` (a csv.writer) receives, for each row
+    staged, its consent columns when it has any (CONSENT_HEADER's)."""
     with path.open("rb") as raw:
         items = read_csv(_decoded(raw), mapping=mapping, region=region)
         filling = _Filling()
@@ -94,6 +108,10 @@ def read_chunks(
                     filling.repeated.append(Duplicate(item.line, item.phone, first))
             else:
                 staged.writerow(staging_row(item))
+                if item.consent and consent is not None:
+                    given = item.consent.get
+                    consent.writerow([item.phone, *(given(c, "") for c in CONSENT), item.line])
+                    filling.consent_rows += 1
             if filling.rows >= rows:
                 yield filling.done(raw.tell())
                 filling = _Filling()

@@ -3,28 +3,35 @@ were submitted.
 
 A job reads its spooled file a chunk at a time in a worker thread (parsing is CPU-bound) while
 the previous chunk is COPYed and merged, one transaction per chunk with the import's counts:
-what GET /v1/contacts/imports/{id} shows is what is committed. Nothing outlives the process but
-the rows: the file is the process's own, so an import this process held when it stopped (a
-restart, a crash) cannot go on. While it lives the runner renews the `heartbeat_at` of every
-import it holds; any replica fails a queued or running import whose heartbeat is older than
-`stale_seconds` (at start and then every `heartbeat_seconds`)."""
+what GET /v1/contacts/imports/{id} shows is what is committed. The rows' consent columns go to
+a consent file of the job's own; once every chunk is in, compliance (the only writer of
+consent) is handed that file as a consent import, followed to its end: the contacts import
+succeeds with it, or fails with compliance's reason (its contacts stay imported).
+
+Nothing outlives the process but the rows: the file is the process's own, so an import this
+process held when it stopped (a restart, a crash) cannot go on. While it lives the runner
+renews the `heartbeat_at` of every import it holds; any replica fails a queued or running
+import whose heartbeat is older than `stale_seconds` (at start and then every
+`heartbeat_seconds`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
 import logging
 import os
 import time
 from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from smsbus.campaigns.consent_handoff import ConsentHandoff, HandoffFailed
 from smsbus.campaigns.domain.imports import ERRORS_KEPT, ChunkDone, Progress, duplicate_errors
-from smsbus.campaigns.imports.chunks import Chunk, read_chunks
+from smsbus.campaigns.imports.chunks import CONSENT_HEADER, Chunk, read_chunks
 from smsbus.campaigns.store import import_chunks as chunk_store
 from smsbus.campaigns.store import imports as store
 from smsbus.runtime.db import Sessions
@@ -56,7 +63,9 @@ class ImportRunner:
         rows_per_chunk: int = 25_000,
         heartbeat_seconds: float = 10.0,
         stale_seconds: float = 60.0,
+        consent: ConsentHandoff | None = None,
     ) -> None:
+        self._consent = consent
         self._engine = engine
         self._sessions = sessions
         self._region = region
@@ -102,7 +111,9 @@ class ImportRunner:
             async with self._sessions() as session, session.begin():
                 started = await store.start_import(session=session, import_id=job.import_id)
             if started:
-                await self._import(job)
+                handed = await self._import(job)
+                if handed:
+                    await self._hand_over_consent(job)
                 await self._finish(job, "succeeded")
         except asyncio.CancelledError:
             await self._finish(job, "failed", "interrupted: the engine stopped")
@@ -113,24 +124,53 @@ class ImportRunner:
         finally:
             self._held.discard(job.import_id)
             job.path.unlink(missing_ok=True)
+            consent_file(job).unlink(missing_ok=True)
 
-    async def _import(self, job: ImportJob) -> None:
-        chunks = read_chunks(job.path, mapping=job.mapping, region=self._region, rows=self._rows)
+    async def _import(self, job: ImportJob) -> int:
+        """The contacts, a chunk per transaction; returns the rows written to the consent file."""
         id_prefix = chunk_store.contact_id_prefix(
             at_ms=time.time_ns() // 1_000_000, random_bits=int.from_bytes(os.urandom(6))
         )
         progress = Progress()
-        async with (
-            chunk_store.bulk_connection(self._engine) as driver,
-            contextlib.aclosing(parsed_ahead(chunks)) as parsed,
-        ):
-            async for chunk in parsed:
-                async with driver.transaction():
-                    progress = progress.after(await self._merge(driver, job, id_prefix, chunk))
-                    if not await chunk_store.save_progress(
-                        driver, import_id=job.import_id, progress=progress
-                    ):
-                        raise Interrupted(job.import_id)
+        with consent_file(job).open("w", newline="", encoding="utf-8") as out:
+            consent = csv.writer(out, lineterminator="\n")
+            consent.writerow(CONSENT_HEADER)
+            chunks = read_chunks(
+                job.path, mapping=job.mapping, region=self._region, rows=self._rows,
+                consent=consent,
+            )  # fmt: skip
+            async with (
+                chunk_store.bulk_connection(self._engine) as driver,
+                contextlib.aclosing(parsed_ahead(chunks)) as parsed,
+            ):
+                async for chunk in parsed:
+                    async with driver.transaction():
+                        done = await self._merge(driver, job, id_prefix, chunk)
+                        progress = progress.after(done)
+                        if not await chunk_store.save_progress(
+                            driver, import_id=job.import_id, progress=progress
+                        ):
+                            raise Interrupted(job.import_id)
+        return progress.consent_rows
+
+    async def _hand_over_consent(self, job: ImportJob) -> None:
+        """compliance records the consent rows (its import, followed to its end)."""
+        if self._consent is None:
+            raise HandoffFailed("the file has consent columns and no hand-off to compliance")
+
+        async def seen(consent: dict[str, Any]) -> None:
+            async with self._sessions() as session, session.begin():
+                await store.record_consent(
+                    session=session, import_id=job.import_id, consent=consent
+                )
+
+        outcome = await self._consent.hand_over(
+            consent_file(job), filename=f"contacts-import-{job.import_id}.csv", on_progress=seen
+        )
+        if outcome["status"] != "succeeded":
+            raise HandoffFailed(
+                f"compliance's consent import {outcome['id']} failed: {outcome.get('error')}"
+            )
 
     @staticmethod
     async def _merge(driver: object, job: ImportJob, id_prefix: str, chunk: Chunk) -> ChunkDone:
@@ -143,6 +183,7 @@ class ImportRunner:
             invalid_sample=chunk.invalid_sample, imported=merged.imported,
             created=merged.created, duplicates=chunk.duplicates + merged.duplicates,
             duplicate_sample=duplicate_errors(chunk.duplicate_sample, merged.duplicate_sample),
+            consent_rows=chunk.consent_rows,
         )  # fmt: skip
 
     async def _finish(self, job: ImportJob, status: str, reason: str | None = None) -> None:
@@ -161,6 +202,12 @@ class ImportRunner:
             await self._finish(job, "failed", "interrupted: the engine stopped")
             self._held.discard(job.import_id)
             job.path.unlink(missing_ok=True)
+            consent_file(job).unlink(missing_ok=True)
+
+
+def consent_file(job: ImportJob) -> Path:
+    """The job's consent rows, beside its spooled upload (deleted with it)."""
+    return job.path.with_name(job.path.name + ".consent.csv")
 
 
 async def parsed_ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:

@@ -139,8 +139,10 @@ async def latest_sent_to(
     return (await session.exec(statement)).one_or_none()
 
 
-async def active_members_of(*, session: AsyncSession, phone: str) -> list[MemberRow]:
-    """This number's members in campaigns that are not finished."""
+async def active_members_of(
+    *, session: AsyncSession, phone: str, purpose: str | None = None
+) -> list[MemberRow]:
+    """This number's members in campaigns that are not finished (of that purpose, if given)."""
     statement = (
         select(MemberRow)
         .join(CampaignRow, col(CampaignRow.id) == col(MemberRow.campaign_id))
@@ -150,6 +152,8 @@ async def active_members_of(*, session: AsyncSession, phone: str) -> list[Member
         )
         .with_for_update(of=MemberRow)
     )
+    if purpose is not None:
+        statement = statement.where(CampaignRow.purpose == purpose)
     return list((await session.exec(statement)).all())
 
 

@@ -82,7 +82,9 @@ async def custom_field_names(*, session: AsyncSession) -> set[str]:
 async def set_flags(
     *, session: AsyncSession, contact_id: str, flags: dict[str, Any]
 ) -> ContactRow | None:
-    await execute(session, update(_CONTACTS).where(_CONTACTS.c.id == contact_id).values(**flags))
+    if flags:  # none given: nothing to set (an UPDATE without SET is no statement)
+        statement = update(_CONTACTS).where(_CONTACTS.c.id == contact_id).values(**flags)
+        await execute(session, statement)
     return await session.get(ContactRow, contact_id)
 
 

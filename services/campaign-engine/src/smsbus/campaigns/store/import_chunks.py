@@ -167,9 +167,10 @@ async def save_progress(driver: Any, *, import_id: str, progress: Progress) -> b
     here (a sweep took it for interrupted): the job must stop."""
     done = await driver.fetchval(
         "UPDATE contact_imports SET rows_read = $2, bytes_read = $3, imported = $4, "
-        "created = $5, invalid = $6, duplicates = $7, errors = $8::jsonb, heartbeat_at = now() "
-        "WHERE id = $1 AND status = 'running' RETURNING true",
+        "created = $5, invalid = $6, duplicates = $7, errors = $8::jsonb, consent_rows = $9, "
+        "heartbeat_at = now() WHERE id = $1 AND status = 'running' RETURNING true",
         import_id, progress.rows_read, progress.bytes_read, progress.imported, progress.created,
         progress.invalid, progress.duplicates, json.dumps([e.__dict__ for e in progress.errors]),
+        progress.consent_rows,
     )  # fmt: skip
     return bool(done)

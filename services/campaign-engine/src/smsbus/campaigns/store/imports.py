@@ -5,8 +5,9 @@ The chunks themselves go in through `import_chunks`."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, insert, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -146,3 +147,13 @@ async def add_import_to_list(
         )
     ).one()
     return int(row.added), int(row.offered)
+
+
+async def record_consent(*, session: AsyncSession, import_id: str, consent: dict[str, Any]) -> None:
+    """compliance's view of the consent import of this import's consent rows."""
+    await execute(
+        session,
+        update(_IMPORTS)
+        .where(_IMPORTS.c.id == import_id)
+        .values(consent_import_id=consent.get("id"), consent=consent),
+    )

@@ -20,15 +20,17 @@ from smsbus.compliance.api.schemas import (
     RecordConsentRequest,
     RecordConsentResponse,
     entry_out,
+    purposes_out,
 )
 from smsbus.compliance.domain import eligibility
 from smsbus.compliance.domain.classifier import CLASSIFIER_VERSION, classify
 from smsbus.compliance.domain.decisions import ConsentRequest, decide_recorded
-from smsbus.compliance.domain.ledger import derive_status
+from smsbus.compliance.domain.ledger import replay
 from smsbus.compliance.domain.phones import InvalidPhone, PhoneInfo, describe
 from smsbus.compliance.events import consent_envelope
 from smsbus.compliance.store import consent as store
 from smsbus.compliance.store import dnc as dnc_store
+from smsbus.compliance.store import facts as number_facts
 from smsbus.runtime.auth import CallerDep
 from smsbus.runtime.db import SessionDep
 from smsbus.runtime.outbox import add_to_outbox
@@ -56,10 +58,12 @@ async def get_consent(
     e164 = compliance.e164(phone)
     entries = await store.ledger(session=session, phone=e164)
     since = await store.suppressed_since(session=session, phone=e164)
+    view = replay(entries, revocation_scope=compliance.settings.revocation_scope)
     return ConsentResponse(
         phone=e164,
-        status=derive_status(entries),
+        status=view.status,
         suppressed=since is not None,
+        purposes=purposes_out(view),
         history=[entry_out(entry) for entry in entries],
     )
 
@@ -74,10 +78,12 @@ async def export_consent(
     entries = await store.ledger(session=session, phone=e164)
     since = await store.suppressed_since(session=session, phone=e164)
     replies = await store.replies(session=session, phone=e164)
+    view = replay(entries, revocation_scope=compliance.settings.revocation_scope)
     export = ConsentExport(
         phone=e164,
-        status=derive_status(entries),
+        status=view.status,
         suppressed=since is not None,
+        purposes=purposes_out(view),
         suppressed_at=since,
         history=[entry_out(entry) for entry in entries],
         replies=[OutboundOut.model_validate(reply) for reply in replies],
@@ -97,7 +103,7 @@ async def record_consent(
 ) -> RecordConsentResponse:
     """Append a grant (express by default) or a revocation recorded outside SMS; the event goes
     out on compliance.consent.v1. Sends no text."""
-    e164 = compliance.e164(body.phone)
+    e164 = compliance.e164(body.phone, where="body")
     now = compliance.clock()
     request = ConsentRequest(
         phone=e164,
@@ -109,17 +115,21 @@ async def record_consent(
         details=body.details | ({"claimed_actor": body.actor} if body.actor else {}),
         received_at=body.received_at or now,
     )
+    scope = compliance.settings.revocation_scope
     async with session.begin():
         await store.lock_number(session=session, phone=e164)
-        state = await store.load_state(session=session, phone=e164)
-        decision = decide_recorded(request, state, now=now, entry_id=str(uuid.uuid4()))
+        state = await store.load_state(session=session, phone=e164, revocation_scope=scope)
+        decision = decide_recorded(
+            request, state, now=now, entry_id=str(uuid.uuid4()), revocation_scope=scope
+        )
         await store.apply_decision(session=session, decision=decision)
         assert decision.entry is not None
         topic = compliance.settings.consent_topic
         await add_to_outbox(session, consent_envelope(decision.entry), topic=topic)
         entries = await store.ledger(session=session, phone=e164)
+    view = replay(entries, revocation_scope=scope)
     return RecordConsentResponse(
-        phone=e164, status=derive_status(entries), entry=entry_out(decision.entry)
+        phone=e164, status=view.status, purposes=purposes_out(view), entry=entry_out(decision.entry)
     )
 
 
@@ -136,7 +146,9 @@ async def check_eligibility(
         except InvalidPhone:
             parsed.append((raw, None))
     phones = sorted({info.e164 for _, info in parsed if info is not None})
-    consent = await store.consent_facts(session=session, phones=phones)
+    consent = await number_facts.consent_facts(
+        session=session, phones=phones, revocation_scope=settings.revocation_scope
+    )
     lists = await dnc_store.listings(session=session, phones=phones)
     internal = await dnc_store.internal_entries(session=session, phones=phones)
     looked_up = await compliance.lookup.cached_many(await session.connection(), phones=phones)
@@ -149,10 +161,11 @@ async def check_eligibility(
             facts = eligibility.Facts(
                 phone=info,
                 line_type=info.line_type if known else looked_up.get(info.e164, "unknown"),
-                suppressed=consent[info.e164].suppressed,
+                # Revoked for this purpose (every purpose under the revocation scope `all`).
+                suppressed=consent[info.e164].revoked(body.purpose),
                 internal_dnc=info.e164 in internal,
                 dnc_lists=tuple(listing.list_name for listing in lists[info.e164]),
-                express_consent=consent[info.e164].express_consent,
+                express_consent=consent[info.e164].view.of(body.purpose).express,
             )
         reasons = eligibility.reasons(
             facts,

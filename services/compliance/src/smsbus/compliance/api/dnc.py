@@ -12,6 +12,7 @@ from fastapi import (
     File,
     Form,
     HTTPException,
+    Path,
     Query,
     Request,
     Response,
@@ -29,6 +30,7 @@ from smsbus.compliance.api.schemas import (
 from smsbus.compliance.dnc_jobs import DncImports
 from smsbus.compliance.store import dnc as store
 from smsbus.compliance.store import dnc_jobs as job_store
+from smsbus.runtime.api_types import INT64_MAX, error, stored_filename
 from smsbus.runtime.auth import CallerDep
 from smsbus.runtime.db import SessionDep
 
@@ -77,7 +79,7 @@ async def import_dnc_file(
         source=file.file,
         list_name=list_name or _DEFAULT_NAMES[format],
         fmt=format,
-        filename=file.filename,
+        filename=stored_filename(file),
     )
     response.headers["Location"] = request.url_for("get_dnc_import", import_id=import_id).path
     return await get_dnc_import(import_id, session)
@@ -92,8 +94,14 @@ async def list_dnc_imports(
     return [_job_out(row) for row in await job_store.jobs(session=session, limit=limit)]
 
 
-@router.get("/imports/{import_id}", response_model=DncImportJob)
-async def get_dnc_import(import_id: int, session: SessionDep) -> DncImportJob:
+@router.get(
+    "/imports/{import_id}",
+    response_model=DncImportJob,
+    responses={404: error("No such DNC import.")},
+)
+async def get_dnc_import(
+    import_id: Annotated[int, Path(ge=1, le=INT64_MAX)], session: SessionDep
+) -> DncImportJob:
     row = await job_store.job(session=session, job_id=import_id)
     if row is None:
         raise HTTPException(status_code=404, detail=f"no DNC import {import_id}")
@@ -147,7 +155,11 @@ async def add_internal(
     return await get_dnc(e164, compliance, session)
 
 
-@router.delete("/internal/{phone}", status_code=204)
+@router.delete(
+    "/internal/{phone}",
+    status_code=204,
+    responses={404: error("The number is not on the internal list.")},
+)
 async def remove_internal(phone: str, compliance: ComplianceDep, session: SessionDep) -> Response:
     e164 = compliance.e164(phone)
     async with session.begin():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from smsbus.compliance.api.deps import ComplianceDep
 from smsbus.compliance.api.schemas import OutboundList, OutboundOut
 from smsbus.compliance.domain.gate import PRIORITY
 from smsbus.compliance.store import outbound as store
+from smsbus.runtime.api_types import StoredDatetime, StoredText
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/outbound", tags=["outbound"])
@@ -21,14 +21,14 @@ async def list_outbound(
     phone: str,
     compliance: ComplianceDep,
     session: SessionDep,
-    since: datetime | None = None,
+    since: StoredDatetime | None = None,
     purpose: Annotated[list[str] | None, Query()] = None,
-    requester: str | None = None,
+    requester: StoredText | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> OutboundList:
     """A number's texts, newest first: purpose, requester, the consent state each was sent on,
     OpenPhone's message id, times; refused and deferred ones with their reason."""
-    e164 = compliance.e164(phone)
+    e164 = compliance.e164(phone, where="query")
     unknown = sorted(set(purpose or ()) - PRIORITY.keys())
     if unknown:
         compliance.unprocessable("purpose", f"unknown purpose(s): {', '.join(unknown)}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
-from smsbus.compliance.api.deps import ComplianceDep
+from smsbus.compliance.api.deps import ComplianceDep, invalid
 from smsbus.compliance.api.schemas import LookupInfo, ValidationResponse
 from smsbus.compliance.domain.phones import InvalidPhone, describe, location
 
@@ -22,7 +22,7 @@ async def validate_phone(
     try:
         info = describe(phone, default_region=compliance.settings.default_region)
     except InvalidPhone as exc:
-        raise HTTPException(status_code=422, detail=f"{phone!r}: {exc}") from None
+        raise invalid("path", "phone", f"{phone!r}: {exc}") from None
     async with compliance.engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         if lookup:

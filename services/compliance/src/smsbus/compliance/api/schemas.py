@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from smsbus.compliance.domain.classifier import Intent
 from smsbus.compliance.domain.eligibility import Purpose, Reason
-from smsbus.compliance.domain.ledger import ConsentStatus
+from smsbus.compliance.domain.ledger import ConsentStatus, ConsentView, Scope
 from smsbus.compliance.domain.phones import LineType
 from smsbus.contracts import ConsentEvidence, ConsentSource, ConsentType
+from smsbus.runtime.api_types import StoredInstant, StrictBody
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_Strict = StrictBody
 
 
 class ClassifyRequest(_Strict):
@@ -43,11 +42,21 @@ class LedgerEntryOut(BaseModel):
     ingested_at: datetime | None
 
 
+class PurposeConsentOut(BaseModel):
+    status: ConsentStatus
+    express: bool
+    """An express grant after the purpose's last revocation (what marketing needs)."""
+
+
 class ConsentResponse(BaseModel):
     phone: str
     """E.164."""
     status: ConsentStatus
+    """The strictest purpose's: opted out of any purpose is `opted_out`."""
     suppressed: bool
+    """Revoked for every purpose."""
+    purposes: dict[str, PurposeConsentOut]
+    """`marketing` and `transactional`, as the revocation scope in force reads the ledger."""
     history: list[LedgerEntryOut]
     """Oldest first, in ledger order."""
 
@@ -106,18 +115,21 @@ class RecordConsentRequest(_Strict):
     actor: str | None = Field(default=None, min_length=1, max_length=200)
     """Who the caller says records it (`jane@example.com`); kept in the entry's details as
     `claimed_actor`: the ledger's actor is the name of the token that made the call."""
-    scope: str = Field(default="all", min_length=1, max_length=100)
+    scope: Scope = "all"
+    """What it covers: every purpose, or `marketing` / `transactional` alone. Under the
+    revocation scope `all` a revocation is recorded as `all` whatever is asked."""
     action: Literal["granted", "revoked"] = "granted"
     consent_type: ConsentType = "express"
     details: dict[str, str] = {}
     """Proof: form id, IP, signed document reference…"""
-    received_at: AwareDatetime | None = None
+    received_at: StoredInstant | None = None
     """When the person gave it; defaults to now."""
 
 
 class RecordConsentResponse(BaseModel):
     phone: str
     status: ConsentStatus
+    purposes: dict[str, PurposeConsentOut]
     entry: LedgerEntryOut
 
 
@@ -195,6 +207,55 @@ class DncImportJob(BaseModel):
     finished_at: datetime | None
 
 
+class RefusedRowOut(BaseModel):
+    line: int
+    """The file's line (the header is line 1)."""
+    reason: str
+    """`invalid_phone`, `invalid_consent`, `missing_consent_source`, `missing_consent_at`,
+    `invalid_consent_at`, `future_consent_at`, `missing_consent_text`, `too_long`,
+    `malformed_row`, `duplicate` (of an earlier line), `opted_out` (kept opted out)."""
+    detail: str
+    phone: str | None
+    """As written in the file."""
+    ref: str | None
+
+
+class ConsentImportJob(BaseModel):
+    """A consent import, queued → running → succeeded | failed. While it runs the counts grow
+    as its chunks commit (what they show is recorded); `percent` is half reading, half
+    applying. `failed` with `error`: a bad file records nothing; an interrupted import keeps
+    what its counts show."""
+
+    id: int
+    status: Literal["queued", "running", "succeeded", "failed"]
+    filename: str | None
+    scope: str
+    actor: str
+    """The token's name: the actor of every entry it appended."""
+    file_bytes: int
+    bytes_read: int
+    rows_read: int
+    numbers: int
+    """Distinct numbers to apply (once the file is read)."""
+    applied: int
+    percent: float
+    granted: int
+    revoked: int
+    no_consent: int
+    """Rows saying `none`: nothing recorded."""
+    kept_opted_out: int
+    """Grants for numbers already opted out: refused, they stay opted out."""
+    refused: int
+    refused_by_reason: dict[str, int]
+    refused_rows: list[RefusedRowOut]
+    """The first 100 refused rows by line."""
+    summary: str
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
 class LookupInfo(BaseModel):
     enabled: bool
     source: str | None
@@ -221,3 +282,10 @@ class ValidationResponse(BaseModel):
 
 def entry_out(entry: Any) -> LedgerEntryOut:
     return LedgerEntryOut.model_validate(entry, from_attributes=True)
+
+
+def purposes_out(view: ConsentView) -> dict[str, PurposeConsentOut]:
+    return {
+        purpose: PurposeConsentOut(status=consent.status, express=consent.express)
+        for purpose, consent in view.purposes.items()
+    }

@@ -2,7 +2,8 @@
 
 Order of the checks (reference/compliance.md §6): the number itself, our own suppression and
 do-not-contact lists, then for marketing the national/imported DNC lists and express consent.
-A revocation covers every purpose (FCC: until the scope is clarified, treat it as all).
+A revocation covers every purpose (FCC: until the scope is clarified, treat it as all), unless
+the revocation scope is `purpose`: the caller then says `suppressed` for the purposes revoked.
 """
 
 from __future__ import annotations

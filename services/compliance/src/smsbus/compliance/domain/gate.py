@@ -6,7 +6,8 @@ take), so an opt-out committed before the send is never overtaken:
 - an opt-in confirmation or a HELP reply decided before a later opt-out is refused `opted_out`;
 - the canary and transactional texts need what eligibility says for transactional, marketing
   what it says for marketing (suppression, DNC lists, express consent…); `suppressed` is
-  reported as `opted_out`;
+  reported as `opted_out` (revoked for that purpose: under the revocation scope `purpose` a STOP
+  to a marketing text refuses marketing and leaves transactional texts open);
 - a campaign send whose campaign is no longer running is refused `campaign_inactive`;
 - marketing outside the recipient's allowed hours is held until they open (never failed).
 Only compliance itself asks for confirmations and HELP replies (`purpose_not_allowed`).
@@ -20,6 +21,7 @@ from datetime import datetime
 from typing import Literal
 
 from smsbus.compliance.domain import eligibility
+from smsbus.compliance.domain.ledger import RevocationScope
 from smsbus.contracts.outbound import Purpose
 from smsbus.rules.quiet_hours import SendWindow, is_open, locality, next_open
 
@@ -94,6 +96,8 @@ Verdict = Send | Refuse | Hold
 class Rules:
     allowed_regions: Collection[str] = ("US", "CA")
     marketing_requires_express_consent: bool = True
+    revocation_scope: RevocationScope = "all"
+    """How the facts are read: `purpose` lets a STOP to marketing leave transactional open."""
 
 
 def gate(

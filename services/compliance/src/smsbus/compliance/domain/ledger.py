@@ -1,8 +1,14 @@
-"""The consent ledger: append-only entries per number; the current status is derived from them."""
+"""The consent ledger: append-only entries per number; the current status is derived from them.
+
+Consent is kept per purpose (`marketing`, `transactional`): an entry's `scope` names one
+purpose, or anything else (`all`) covers every purpose. Under the revocation scope `all` (the
+default) every revocation covers every purpose, whatever its scope says; under `purpose` a
+revocation covers the purposes its scope names. Grants always cover what their scope names.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
@@ -17,7 +23,12 @@ from smsbus.contracts import (
 
 Action = Literal["granted", "revoked"]
 ConsentStatus = Literal["opted_out", "opted_in", "unknown"]
+RevocationScope = Literal["all", "purpose"]
+"""`all`: a revocation ends every purpose; `purpose`: only the purposes its scope names."""
+Scope = Literal["all", "marketing", "transactional"]
 ALL = "all"
+PURPOSES: tuple[str, ...] = ("marketing", "transactional")
+EVERY_PURPOSE: frozenset[str] = frozenset(PURPOSES)
 
 
 @dataclass(frozen=True)
@@ -49,31 +60,93 @@ class _Consent(Protocol):
     @property
     def consent_type(self) -> str | None: ...
 
+    @property
+    def scope(self) -> str: ...
 
-def derive_status(entries: Iterable[_Consent]) -> ConsentStatus:
-    """Replay the entries in ledger order.
+
+def purposes_of(scope: str) -> frozenset[str]:
+    """What a scope covers: one purpose by its name, else every purpose (an unclear scope is
+    all of them, as the FCC reads an unclear revocation)."""
+    return frozenset({scope}) if scope in EVERY_PURPOSE else EVERY_PURPOSE
+
+
+def effective_scope(scope: str, revocation_scope: RevocationScope) -> str:
+    """The scope a revocation is recorded with: `all` unless revocations are per purpose and
+    it names one."""
+    return scope if revocation_scope == "purpose" and scope in EVERY_PURPOSE else ALL
+
+
+@dataclass(frozen=True)
+class PurposeConsent:
+    status: ConsentStatus
+    express: bool
+    """An express grant after the last revocation of this purpose."""
+
+
+_UNKNOWN = PurposeConsent("unknown", express=False)
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """A number's consent per purpose, replayed from its ledger."""
+
+    purposes: Mapping[str, PurposeConsent]
+
+    def of(self, purpose: str) -> PurposeConsent:
+        return self.purposes.get(purpose, _UNKNOWN)
+
+    @property
+    def revoked(self) -> frozenset[str]:
+        """The purposes the number is opted out of."""
+        return frozenset(p for p, c in self.purposes.items() if c.status == "opted_out")
+
+    @property
+    def status(self) -> ConsentStatus:
+        """The strictest purpose's: opted out of anything is `opted_out`."""
+        statuses = {c.status for c in self.purposes.values()}
+        return "opted_out" if "opted_out" in statuses else (
+            "opted_in" if "opted_in" in statuses else "unknown"
+        )  # fmt: skip
+
+
+def replay(
+    entries: Iterable[_Consent], *, revocation_scope: RevocationScope = "all"
+) -> ConsentView:
+    """Replay the entries in ledger order, purpose by purpose.
 
     A revocation always wins over what came before; only an *express* grant lifts it (an
     implied consent, e.g. a purchase, never re-subscribes someone who said stop).
     """
-    status: ConsentStatus = "unknown"
+    state = dict.fromkeys(PURPOSES, _UNKNOWN)
     for entry in entries:
         if entry.action == "revoked":
-            status = "opted_out"
-        elif entry.consent_type == "express" or status != "opted_out":
-            status = "opted_in"
-    return status
+            scope = effective_scope(entry.scope, revocation_scope)
+            for purpose in purposes_of(scope):
+                state[purpose] = PurposeConsent("opted_out", express=False)
+            continue
+        for purpose in purposes_of(entry.scope):
+            if entry.consent_type == "express":
+                state[purpose] = PurposeConsent("opted_in", express=True)
+            elif state[purpose].status != "opted_out":
+                state[purpose] = PurposeConsent("opted_in", express=state[purpose].express)
+    return ConsentView(state)
 
 
-def has_express_consent(entries: Iterable[_Consent]) -> bool:
-    """True when the status is opted_in through an express grant after the last revocation."""
-    express = False
-    for entry in entries:
-        if entry.action == "revoked":
-            express = False
-        elif entry.consent_type == "express":
-            express = True
-    return express
+def derive_status(
+    entries: Iterable[_Consent], *, revocation_scope: RevocationScope = "all"
+) -> ConsentStatus:
+    """The strictest purpose's status (`replay`)."""
+    return replay(entries, revocation_scope=revocation_scope).status
+
+
+def has_express_consent(
+    entries: Iterable[_Consent],
+    *,
+    purpose: str = "marketing",
+    revocation_scope: RevocationScope = "all",
+) -> bool:
+    """True when `purpose` is opted in through an express grant after its last revocation."""
+    return replay(entries, revocation_scope=revocation_scope).of(purpose).express
 
 
 def to_event(entry: LedgerEntry) -> ConsentRevoked | ConsentGranted:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from smsbus.compliance.domain.wordings import WORDINGS, Wording
 
 DEFAULT_LANGUAGE = "en"
-_TEMPLATES = ("opt_out", "opt_in", "help")
+_TEMPLATES = ("opt_out", "opt_in", "help", "opt_out_marketing", "opt_out_transactional")
 _FIELDS = (*_TEMPLATES, "frequency", "help_intro")
 _PLACEHOLDERS = {"brand", "support", "frequency", "help_intro"}
 # What carriers ask of each reply, as placeholders and words its template must hold.
@@ -19,6 +19,8 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "opt_out": ("{brand}",),
     "opt_in": ("{brand}", "{frequency}", "STOP"),
     "help": ("{brand}", "{support}", "{frequency}", "STOP"),
+    "opt_out_marketing": ("{brand}",),
+    "opt_out_transactional": ("{brand}",),
 }
 
 
@@ -28,12 +30,18 @@ class InvalidWording(ValueError):
 
 @dataclass(frozen=True)
 class Replies:
-    """The three texts in one language."""
+    """The texts in one language."""
 
     language: str
     opt_out_confirmation: str
     opt_in_confirmation: str
     help: str
+    opt_out_by_purpose: Mapping[str, str] = field(default_factory=dict)
+    """The confirmation of a STOP that ended one purpose only, by purpose."""
+
+    def opt_out_of(self, scope: str) -> str:
+        """The confirmation of a revocation with this scope (`all`: the usual one)."""
+        return self.opt_out_by_purpose.get(scope, self.opt_out_confirmation)
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,10 @@ class ReplyTexts:
             opt_out_confirmation=wording.opt_out.format(**values),
             opt_in_confirmation=wording.opt_in.format(**values),
             help=wording.help.format(**values),
+            opt_out_by_purpose={
+                "marketing": wording.opt_out_marketing.format(**values),
+                "transactional": wording.opt_out_transactional.format(**values),
+            },
         )
 
 

@@ -5,7 +5,9 @@ Within carrier rules (CTIA; FCC 24-24): the opt-out confirmation names the brand
 more will come and how to come back, and nothing else; the opt-in confirmation and HELP add the
 frequency, "Msg & data rates may apply" and how to stop; HELP gives the support contact. The
 keywords they name are ones the classifier reads in that language (STOP/PARAR/ARRET, START/ALTA/
-ABONNER, HELP/AYUDA/AIDE).
+ABONNER, HELP/AYUDA/AIDE). Under the revocation scope `purpose`, a STOP that ends one purpose
+is confirmed by that purpose's wording, which says what ends and how to end everything (the FCC's
+one text "confirming or clarifying the scope").
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ class Wording:
     help: str
     frequency: str
     help_intro: str = ""
+    opt_out_marketing: str = ""
+    """The confirmation of a STOP that ended marketing only (revocation scope `purpose`)."""
+    opt_out_transactional: str = ""
+    """The confirmation of a STOP that ended transactional texts only."""
 
 
 WORDINGS: dict[str, Wording] = {
@@ -41,6 +47,14 @@ WORDINGS: dict[str, Wording] = {
         ),
         frequency="Msg frequency varies",
         help_intro="Texts about your jobs and quotes.",
+        opt_out_marketing=(
+            "{brand}: You will receive no more marketing messages from us. Reply STOP ALL to "
+            "end every message, START to resubscribe."
+        ),
+        opt_out_transactional=(
+            "{brand}: You will receive no more reminders or account updates from us. Reply "
+            "STOP ALL to end every message, START to resubscribe."
+        ),
     ),
     "es": Wording(
         opt_out=(
@@ -57,6 +71,14 @@ WORDINGS: dict[str, Wording] = {
         ),
         frequency="Frecuencia de mensajes variable",
         help_intro="Mensajes sobre sus trabajos y presupuestos.",
+        opt_out_marketing=(
+            "{brand}: No recibirá más mensajes promocionales nuestros. Responda PARAR TODO "
+            "para no recibir ninguno, ALTA para volver a suscribirse."
+        ),
+        opt_out_transactional=(
+            "{brand}: No recibirá más recordatorios ni avisos de su cuenta. Responda PARAR "
+            "TODO para no recibir ninguno, ALTA para volver a suscribirse."
+        ),
     ),
     "fr": Wording(
         opt_out=(
@@ -73,5 +95,13 @@ WORDINGS: dict[str, Wording] = {
         ),
         frequency="Fréquence des messages variable",
         help_intro="Messages sur vos travaux et devis.",
+        opt_out_marketing=(
+            "{brand}: Vous ne recevrez plus de messages promotionnels de notre part. Répondez "
+            "ARRET TOUT pour ne plus rien recevoir, START pour vous réabonner."
+        ),
+        opt_out_transactional=(
+            "{brand}: Vous ne recevrez plus de rappels ni d'avis sur votre compte. Répondez "
+            "ARRET TOUT pour ne plus rien recevoir, START pour vous réabonner."
+        ),
     ),
 }

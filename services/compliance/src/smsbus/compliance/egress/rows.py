@@ -10,30 +10,42 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from smsbus.compliance.domain import eligibility
 from smsbus.compliance.domain import gate as rules
+from smsbus.compliance.domain.ledger import RevocationScope
 from smsbus.compliance.domain.phones import InvalidPhone, describe
-from smsbus.compliance.store import consent as consent_store
+from smsbus.compliance.store import facts
 from smsbus.contracts.rest import SendMessageRequest
 from smsbus.rules.quiet_hours import SendWindow
 
 
 async def gate_facts(
-    conn: AsyncConnection, phone: str, now: datetime, default_region: str
+    conn: AsyncConnection,
+    phone: str,
+    now: datetime,
+    default_region: str,
+    *,
+    purpose: str = "transactional",
+    revocation_scope: RevocationScope = "all",
 ) -> rules.Facts:
-    """What compliance knows of the number right now, as the gate reads it."""
+    """What compliance knows of the number right now, as the gate reads it for a text of
+    `purpose` (the canary and compliance's own replies are read as transactional)."""
     try:
         info = describe(phone, default_region=default_region)
     except InvalidPhone:
         info = None
-    known = await consent_store.gate_facts(conn=conn, phone=phone, now=now)
+    known = await facts.gate_facts(
+        conn=conn, phone=phone, now=now, revocation_scope=revocation_scope
+    )
     line_type = "unknown"
     if info is not None:
         # A cached paid lookup may say what phonenumbers cannot (mobile vs landline).
         line_type = (
             info.line_type if info.line_type != "unknown" else (known.looked_up or "unknown")
         )
-    suppressed = known.suppressed_at is not None
-    consent = "suppressed" if suppressed else known.status
-    if known.express_consent and not suppressed:
+    consented = known.view.of("marketing" if purpose == "marketing" else "transactional")
+    # Suppressed: every purpose revoked (the row), or this one (revocation scope `purpose`).
+    suppressed = known.suppressed_at is not None or consented.status == "opted_out"
+    consent: str = "suppressed" if suppressed else consented.status
+    if consented.express and not suppressed:
         consent += "+express"
     return rules.Facts(
         eligibility=eligibility.Facts(
@@ -42,7 +54,7 @@ async def gate_facts(
             suppressed=suppressed,
             internal_dnc=known.internal_dnc,
             dnc_lists=known.dnc_lists,
-            express_consent=known.express_consent,
+            express_consent=consented.express,
         ),
         suppressed_at=known.suppressed_at,
         consent=consent,

@@ -286,7 +286,10 @@ class Egress:
     async def _verdict(self, link: Link, row: Any) -> rules.Verdict:
         """The gate with facts read now (the campaign's state is asked separately, last)."""
         now = self._clock()
-        facts = await gate_facts(link.locks, row["phone"], now, self._config.default_region)
+        facts = await gate_facts(
+            link.locks, row["phone"], now, self._config.default_region,
+            purpose=row["purpose"], revocation_scope=self._config.rules.revocation_scope,
+        )  # fmt: skip
         return rules.gate(
             to_ask(row), facts, now=now, campaign_running=None, rules=self._config.rules
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,8 +16,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.compliance.domain.decisions import Decision, NumberState, ReplyIntent
 from smsbus.compliance.domain.gate import PRIORITY
-from smsbus.compliance.domain.ledger import LedgerEntry, derive_status, has_express_consent
+from smsbus.compliance.domain.ledger import LedgerEntry, RevocationScope
 from smsbus.compliance.models import ConsentLedgerRow, OutboundMessageRow, SuppressionRow
+from smsbus.compliance.store.facts import replayed
 from smsbus.contracts import ConsentEvidence
 
 LEDGER = ConsentLedgerRow.__table__  # type: ignore[attr-defined]
@@ -63,7 +63,8 @@ async def ledger(*, session: AsyncSession, phone: str) -> list[LedgerEntry]:
 _STATE = text(
     """
     SELECT
-      (SELECT coalesce(json_agg(json_build_object('action', action, 'consent_type', consent_type)
+      (SELECT coalesce(json_agg(json_build_object('action', action, 'consent_type', consent_type,
+                                                  'scope', scope)
                                 ORDER BY id), '[]'::json)
          FROM consent_ledger WHERE phone = :phone) AS entries,
       EXISTS (SELECT 1 FROM suppressions WHERE phone = :phone) AS suppressed,
@@ -73,7 +74,8 @@ _STATE = text(
 _STATES = text(
     """
     SELECT phone,
-      (SELECT coalesce(json_agg(json_build_object('action', action, 'consent_type', consent_type)
+      (SELECT coalesce(json_agg(json_build_object('action', action, 'consent_type', consent_type,
+                                                  'scope', scope)
                                 ORDER BY id), '[]'::json)
          FROM consent_ledger l WHERE l.phone = asked.phone) AS entries,
       EXISTS (SELECT 1 FROM suppressions s WHERE s.phone = asked.phone) AS suppressed,
@@ -119,28 +121,30 @@ _REPLY = text(f"WITH {_REPLY_CTES} {_NOTIFY}")
 _APPEND_AND_REPLY = text(f"WITH {_ENTRY_CTES}, {_REPLY_CTES} {_NOTIFY}")
 
 
-@dataclass(frozen=True)
-class _Consent:
-    action: str
-    consent_type: str | None
+async def load_state(
+    *, session: AsyncSession, phone: str, revocation_scope: RevocationScope = "all"
+) -> NumberState:
+    row = (await (await _conn(session)).execute(_STATE, {"phone": phone})).one()
+    return _state(row, revocation_scope)
 
 
-async def load_state(*, session: AsyncSession, phone: str) -> NumberState:
-    return _state((await (await _conn(session)).execute(_STATE, {"phone": phone})).one())
-
-
-async def load_states(*, session: AsyncSession, phones: Sequence[str]) -> dict[str, NumberState]:
+async def load_states(
+    *, session: AsyncSession, phones: Sequence[str], revocation_scope: RevocationScope = "all"
+) -> dict[str, NumberState]:
     """`load_state` for many numbers in one statement."""
     if not phones:
         return {}
     rows = await (await _conn(session)).execute(_STATES, {"phones": list(phones)})
-    return {row.phone: _state(row) for row in rows}
+    return {row.phone: _state(row, revocation_scope) for row in rows}
 
 
-def _state(row: Any) -> NumberState:
-    entries = [_Consent(e["action"], e["consent_type"]) for e in row.entries]
+def _state(row: Any, revocation_scope: RevocationScope) -> NumberState:
+    view = replayed(row.entries, revocation_scope)
     return NumberState(
-        status=derive_status(entries), suppressed=row.suppressed, last_help_at=row.last_help
+        status=view.status,
+        suppressed=row.suppressed,
+        last_help_at=row.last_help,
+        revoked=view.revoked,
     )
 
 
@@ -253,33 +257,6 @@ def _reply_values(reply: ReplyIntent) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class ConsentFacts:
-    suppressed: bool
-    express_consent: bool
-
-
-async def consent_facts(*, session: AsyncSession, phones: Sequence[str]) -> dict[str, ConsentFacts]:
-    """Suppression and express consent of many numbers at once (eligibility)."""
-    conn = await _conn(session)
-    suppressed = set(
-        (await conn.execute(select(SUPPRESSIONS.c.phone).where(SUPPRESSIONS.c.phone.in_(phones))))
-        .scalars()
-        .all()
-    )
-    query = select(LEDGER).where(LEDGER.c.phone.in_(phones)).order_by(LEDGER.c.id)
-    by_phone: dict[str, list[LedgerEntry]] = {}
-    for row in (await conn.execute(query)).mappings():
-        by_phone.setdefault(row["phone"], []).append(_entry(row))
-    return {
-        phone: ConsentFacts(
-            suppressed=phone in suppressed,
-            express_consent=has_express_consent(by_phone.get(phone, [])),
-        )
-        for phone in phones
-    }
-
-
 async def suppressed_since(*, session: AsyncSession, phone: str) -> datetime | None:
     conn = await _conn(session)
     return await conn.scalar(
@@ -295,47 +272,6 @@ async def replies(*, session: AsyncSession, phone: str) -> list[dict[str, Any]]:
         .order_by(OUTBOUND.c.requested_at)
     )
     return [dict(row) for row in (await (await _conn(session)).execute(query)).mappings()]
-
-
-# Everything the egress's gate needs about one number, in one round trip.
-_GATE_FACTS = text(
-    """
-    SELECT
-      (SELECT suppressed_at FROM suppressions WHERE phone = :phone) AS suppressed_at,
-      (SELECT coalesce(json_agg(json_build_object('action', action, 'consent_type', consent_type)
-                                ORDER BY id), '[]'::json)
-         FROM consent_ledger WHERE phone = :phone) AS entries,
-      EXISTS (SELECT 1 FROM internal_dnc WHERE phone = :phone) AS internal_dnc,
-      (SELECT coalesce(array_agg(list_name ORDER BY list_name), '{}')
-         FROM dnc_numbers WHERE phone = :phone) AS dnc_lists,
-      (SELECT line_type FROM phone_lookups WHERE phone = :phone AND expires_at > :now)
-        AS looked_up
-    """
-)
-
-
-@dataclass(frozen=True)
-class GateFacts:
-    suppressed_at: datetime | None
-    status: str
-    express_consent: bool
-    internal_dnc: bool
-    dnc_lists: tuple[str, ...]
-    looked_up: str | None
-    """A cached paid line-type lookup, if any."""
-
-
-async def gate_facts(*, conn: AsyncConnection, phone: str, now: datetime) -> GateFacts:
-    row = (await conn.execute(_GATE_FACTS, {"phone": phone, "now": now})).one()
-    entries = [_Consent(e["action"], e["consent_type"]) for e in row.entries]
-    return GateFacts(
-        suppressed_at=row.suppressed_at,
-        status=derive_status(entries),
-        express_consent=has_express_consent(entries),
-        internal_dnc=row.internal_dnc,
-        dnc_lists=tuple(row.dnc_lists),
-        looked_up=row.looked_up,
-    )
 
 
 def _entry_values(entry: LedgerEntry) -> dict[str, Any]:

@@ -1,11 +1,8 @@
-"""DNC import jobs (`dnc_import_jobs`). Keyword-only functions.
+"""DNC import jobs (`dnc_import_jobs`): what is their own (the job's fields, progress and the
+version it made); the rest is every import job's (`store/jobs.py`). Keyword-only functions.
 
-Progress is written in short transactions of its own, beside the import's (a poll must see it
-while the import is still open), so the import's transaction never touches the job's row
-before its last statement, `succeed_job`: a job is `succeeded` exactly when its import
-committed. That transaction also holds the job's advisory lock (`lock_job`): PostgreSQL
-releases it the moment the process dies, which is how a starting process tells an abandoned
-job from one another process is still running (`fail_abandoned_jobs`).
+The import's transaction never touches the job's row before its last statement,
+`succeed_job`: a job is `succeeded` exactly when its import committed.
 """
 
 from __future__ import annotations
@@ -13,27 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.compliance.dnc_import import ImportProgress
 from smsbus.compliance.domain.dnc import DncFormat
 from smsbus.compliance.models import DncImportJobRow
+from smsbus.compliance.store import jobs as generic
 from smsbus.compliance.store.dnc import ImportSummary
 
 JOBS = DncImportJobRow.__table__  # type: ignore[attr-defined]
-UNFINISHED = ("queued", "running")
-_JOB_KEY = "hashtextextended('compliance.dnc-import:' || {id}, 0)"
-
-_FAIL_ABANDONED = text(
-    f"""
-    UPDATE dnc_import_jobs SET status = 'failed', error = :error, finished_at = :at
-    WHERE status IN ('queued', 'running') AND runner IS DISTINCT FROM :runner
-      AND pg_try_advisory_xact_lock({_JOB_KEY.format(id="id")})
-    RETURNING id
-    """
-)
+DNC_JOBS = generic.JobTable(JOBS, "compliance.dnc-import:")
 
 
 async def create_job(
@@ -58,26 +45,18 @@ async def create_job(
 
 async def lock_job(*, session: AsyncSession, job_id: int) -> None:
     """Held until the session's transaction ends: the job is alive."""
-    await (await session.connection()).execute(
-        text(f"SELECT pg_advisory_xact_lock({_JOB_KEY.format(id=':id')})"), {"id": str(job_id)}
-    )
+    await generic.lock_job(session=session, jobs=DNC_JOBS, job_id=job_id)
 
 
 async def start_job(*, session: AsyncSession, job_id: int, at: datetime) -> bool:
-    """queued → running; False when it is queued no more (a starting process failed it)."""
-    result = await (await session.connection()).execute(
-        JOBS.update()
-        .where(JOBS.c.id == job_id, JOBS.c.status == "queued")
-        .values(status="running", started_at=at)
-    )
-    return bool(result.rowcount)
+    return await generic.start_job(session=session, jobs=DNC_JOBS, job_id=job_id, at=at)
 
 
 async def record_progress(*, session: AsyncSession, job_id: int, progress: ImportProgress) -> None:
     await (await session.connection()).execute(
         JOBS.update()
         .where(JOBS.c.id == job_id, JOBS.c.status == "running")
-        .values(**_progress(progress))
+        .values(**progress_values(progress))
     )
 
 
@@ -94,56 +73,21 @@ async def succeed_job(
         JOBS.update().where(JOBS.c.id == job_id).values(
             status="succeeded", version=summary.version, added=summary.added,
             removed=summary.removed, total=summary.total, area_codes=summary.area_codes,
-            finished_at=at, **_progress(progress),
+            finished_at=at, **progress_values(progress),
         )
     )  # fmt: skip
 
 
-async def fail_job(
-    *, session: AsyncSession, job_id: int, error: str, progress: ImportProgress, at: datetime
-) -> None:
-    await (await session.connection()).execute(
-        JOBS.update()
-        .where(JOBS.c.id == job_id, JOBS.c.status.in_(UNFINISHED))
-        .values(status="failed", error=error, finished_at=at, **_progress(progress))
-    )
-
-
-async def fail_unfinished_jobs(
-    *, session: AsyncSession, runner: str, error: str, at: datetime
-) -> int:
-    """This process's jobs that have not finished (it is stopping)."""
-    result = await (await session.connection()).execute(
-        JOBS.update()
-        .where(JOBS.c.runner == runner, JOBS.c.status.in_(UNFINISHED))
-        .values(status="failed", error=error, finished_at=at)
-    )
-    return int(result.rowcount)
-
-
-async def fail_abandoned_jobs(
-    *, session: AsyncSession, runner: str, error: str, at: datetime
-) -> list[int]:
-    """Other processes' unfinished jobs whose lock no one holds: their process stopped."""
-    result = await (await session.connection()).execute(
-        _FAIL_ABANDONED, {"runner": runner, "error": error, "at": at}
-    )
-    return [row[0] for row in result.all()]
-
-
 async def job(*, session: AsyncSession, job_id: int) -> dict[str, Any] | None:
-    query = select(JOBS).where(JOBS.c.id == job_id)
-    row = (await (await session.connection()).execute(query)).mappings().first()
-    return dict(row) if row else None
+    return await generic.job(session=session, jobs=DNC_JOBS, job_id=job_id)
 
 
 async def jobs(*, session: AsyncSession, limit: int) -> list[dict[str, Any]]:
     """Newest first."""
-    query = select(JOBS).order_by(JOBS.c.id.desc()).limit(limit)
-    return [dict(row) for row in (await (await session.connection()).execute(query)).mappings()]
+    return await generic.recent_jobs(session=session, jobs=DNC_JOBS, limit=limit)
 
 
-def _progress(progress: ImportProgress) -> dict[str, Any]:
+def progress_values(progress: ImportProgress) -> dict[str, Any]:
     return {
         "bytes_read": progress.bytes_read,
         "records": progress.records,

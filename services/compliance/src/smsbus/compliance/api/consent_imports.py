@@ -1,0 +1,106 @@
+"""Consent imports: a CSV of numbers with their consent and its evidence, imported in the
+background (`consent_jobs.py`); its progress, counts and refused rows."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    File,
+    Form,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
+
+from smsbus.compliance.api.schemas import ConsentImportJob
+from smsbus.compliance.consent_jobs import ConsentImports
+from smsbus.compliance.domain.consent_import import percent_done, summary_note
+from smsbus.compliance.domain.ledger import Scope
+from smsbus.compliance.store import consent_imports as store
+from smsbus.runtime.api_types import error, stored_filename
+from smsbus.runtime.auth import CallerDep
+from smsbus.runtime.db import SessionDep
+
+router = APIRouter(prefix="/consent/imports", tags=["consent"])
+_LOCATION = {"Location": {"description": "the import's status", "schema": {"type": "string"}}}
+
+
+def install_consent_imports(app: FastAPI, imports: ConsentImports) -> None:
+    app.state.consent_imports = imports
+
+
+def _consent_imports(request: Request) -> ConsentImports:
+    imports: ConsentImports = request.app.state.consent_imports
+    return imports
+
+
+ConsentImportsDep = Annotated[ConsentImports, Depends(_consent_imports)]
+
+
+@router.post(
+    "", response_model=ConsentImportJob, status_code=202, responses={202: {"headers": _LOCATION}}
+)
+async def import_consent_file(
+    request: Request,
+    response: Response,
+    imports: ConsentImportsDep,
+    session: SessionDep,
+    caller: CallerDep,
+    file: Annotated[
+        UploadFile,
+        File(
+            description="UTF-8 CSV with a header: phone, consent (express | implied | revoked | "
+            "none), consent_source, consent_at (ISO 8601), consent_text, ref (optional)"
+        ),
+    ],
+    scope: Annotated[Scope, Form(description="what its grants and revocations cover")] = "all",
+) -> ConsentImportJob:
+    """Starts importing consent with its evidence, one ledger entry per accepted row (the
+    import's id as evidence, the token's name as actor), with the consent events the ledger
+    emits: 202 with the import's status, which `Location` keeps telling. A number already
+    opted out is never re-subscribed by an import: its grant is refused `opted_out`."""
+    import_id = await imports.submit(
+        source=file.file, filename=stored_filename(file), scope=scope, actor=caller.name
+    )
+    response.headers["Location"] = request.url_for("get_consent_import", import_id=import_id).path
+    return await get_consent_import(import_id, session)
+
+
+@router.get("", response_model=list[ConsentImportJob])
+async def list_consent_imports(
+    session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[ConsentImportJob]:
+    """Every consent import, newest first, whatever became of it."""
+    return [_job_out(row) for row in await store.jobs(session=session, limit=limit)]
+
+
+ImportId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+@router.get(
+    "/{import_id}", response_model=ConsentImportJob, responses={404: error("No such import.")}
+)
+async def get_consent_import(import_id: ImportId, session: SessionDep) -> ConsentImportJob:
+    row = await store.job(session=session, job_id=import_id)
+    if row is None:
+        raise HTTPException(status_code=404, detail=f"no consent import {import_id}")
+    return _job_out(row)
+
+
+def _job_out(row: dict[str, Any]) -> ConsentImportJob:
+    percent = percent_done(
+        status=row["status"], bytes_read=row["bytes_read"], file_bytes=row["file_bytes"],
+        applied=row["applied"], numbers=row["numbers"],
+    )  # fmt: skip
+    summary = summary_note(
+        granted=row["granted"], revoked=row["revoked"], kept_opted_out=row["kept_opted_out"],
+        refused=row["refused"],
+    )  # fmt: skip
+    return ConsentImportJob.model_validate(row | {"percent": percent, "summary": summary})
