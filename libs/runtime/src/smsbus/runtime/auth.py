@@ -14,8 +14,20 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Final, Literal, cast, get_args
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Security
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import SecretStr
+from starlette.routing import compile_path
+from starlette.types import ASGIApp, Receive, Send
+from starlette.types import Scope as ASGIScope
+
+from smsbus.runtime.api_types import (
+    answer_invalid_requests_in_ascii,
+    document_unreadable_bodies,
+    error,
+)
 
 Scope = Literal["read", "consent", "campaigns", "operations", "all"]
 SCOPES: Final = frozenset(get_args(Scope))
@@ -112,26 +124,78 @@ class Rule:
         return "read" if method.upper() in READS or path in self.reads else self.writes
 
 
+def _bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (what HTTPBearer reads)."""
+    scheme, token = get_authorization_scheme_param(authorization)
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def _admit(tokens: ApiTokens, rule: Rule, token: str | None, request: Request) -> Caller:
+    if token is None:
+        raise _unauthorized("a bearer token is required")
+    caller = tokens.caller(token)
+    if caller is None:
+        raise _unauthorized("unknown token")
+    scope = rule.scope(request.method, request.url.path)
+    if scope not in caller.scopes and "all" not in caller.scopes:
+        raise HTTPException(403, detail=f"this token lacks the {scope!r} scope")
+    request.state.caller = caller
+    return caller
+
+
 def requires(tokens: ApiTokens, rule: Rule) -> Callable[..., Awaitable[Caller]]:
     """The dependency that admits a token holding the request's scope (or `all`) and records
-    its caller for `CallerDep`."""
+    its caller for `CallerDep`; it also puts the bearer scheme on the operation's OpenAPI."""
 
     async def check(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     ) -> Caller:
-        if credentials is None:
-            raise _unauthorized("a bearer token is required")
-        caller = tokens.caller(credentials.credentials)
-        if caller is None:
-            raise _unauthorized("unknown token")
-        scope = rule.scope(request.method, request.url.path)
-        if scope not in caller.scopes and "all" not in caller.scopes:
-            raise HTTPException(403, detail=f"this token lacks the {scope!r} scope")
-        request.state.caller = caller
-        return caller
+        return _admit(tokens, rule, credentials.credentials if credentials else None, request)
 
     return check
+
+
+class _TokenFirst:
+    """The same check as the dependency, made before FastAPI reads the body (it reads and
+    parses the body before it solves dependencies): without the right token the answer is 401
+    or 403 whatever the body, never a 400 or 422 that tells an unknown caller how its input
+    was read. The dependency stays: it records the caller and documents the bearer scheme."""
+
+    def __init__(self, app: ASGIApp, *, tokens: ApiTokens, rule: Rule, paths: set[str]) -> None:
+        self.app = app
+        self.tokens = tokens
+        self.rule = rule
+        self.patterns = [compile_path(path)[0] for path in paths]
+
+    async def __call__(self, scope: ASGIScope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            if any(pattern.match(request.url.path) for pattern in self.patterns):
+                token = _bearer_token(request.headers.get("authorization"))
+                try:
+                    _admit(self.tokens, self.rule, token, request)
+                except HTTPException as refused:
+                    answer = JSONResponse(
+                        {"detail": refused.detail}, refused.status_code, headers=refused.headers
+                    )
+                    await answer(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _paths(router: APIRouter) -> set[str]:
+    """The paths of `router`'s operations, nested routers' included (FastAPI keeps those as
+    routers of their own, not as routes of `router`)."""
+    return set(get_openapi(title="", version="", routes=router.routes).get("paths", {}))
+
+
+REFUSALS: Final[dict[int | str, dict[str, Any]]] = {
+    401: error(f"No bearer token, or one {SETTING} does not hold.")
+    | {"headers": {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}}},
+    403: error("The token lacks this operation's scope."),
+}
+"""Documented on every protected operation: a client (and a fuzzer) knows what to expect."""
 
 
 def protect(
@@ -143,16 +207,21 @@ def protect(
     reads: frozenset[str] = frozenset(),
 ) -> None:
     """Include `router` with every route behind a token, and name each operation's scope in the
-    OpenAPI description (the bearer scheme itself comes from the dependency)."""
+    OpenAPI description (the bearer scheme itself comes from the dependency). Also what every
+    API answers alike: 401/403 and the unreadable body's 400 documented, 422s written in ASCII
+    (api_types.py)."""
     rule = Rule(writes, reads)
-    app.include_router(router, dependencies=[Depends(requires(tokens, rule))])
+    app.include_router(router, dependencies=[Depends(requires(tokens, rule))], responses=REFUSALS)
     # only this router's operations: another protect() on the same app annotates its own
-    mine = {path for route in router.routes if (path := getattr(route, "path", None))}
+    mine = _paths(router)
+    app.add_middleware(_TokenFirst, tokens=tokens, rule=rule, paths=mine)
+    answer_invalid_requests_in_ascii(app)
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build()
+            document_unreadable_bodies(schema, mine)
             for path, operations in schema.get("paths", {}).items():
                 if path not in mine:
                     continue

@@ -24,12 +24,14 @@ from smsbus.reconciler.observability import ReconcilerMetrics
 from smsbus.reconciler.pacing import Lane
 from smsbus.reconciler.runner import Reconciler, RunConfig, run_periodically
 from smsbus.reconciler.settings import SERVICE, Settings
+from smsbus.runtime.asyncapi import asyncapi_router
 from smsbus.runtime.auth import ApiTokens, protect
 from smsbus.runtime.background import Background
 from smsbus.runtime.budget import shared_budget
 from smsbus.runtime.consumer import Consumer, batch_limits
 from smsbus.runtime.db import install_sessions, make_engine, make_sessions
 from smsbus.runtime.health import consumer_checks, health_router
+from smsbus.runtime.http_metrics import instrument_requests
 from smsbus.runtime.kafka import make_broker, start_when_reachable
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
@@ -165,6 +167,8 @@ def create_app(
     protect(app, api_router(), tokens, writes="operations")
     app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics.base))
+    app.include_router(asyncapi_router(SERVICE))
+    instrument_requests(app, metrics.base)
     return app
 
 

@@ -30,6 +30,7 @@ class Settings(ServiceSettings):
     openphone_base_url: str = Field(
         default="https://api.openphone.com", validation_alias="SMSBUS_OPENPHONE_BASE_URL"
     )
+    """OpenPhone's API; the simulator's address on the local stack."""
     openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
     """Required (history comes from OpenPhone's REST API); never logged."""
     openphone_rate: float = Field(default=8.5, gt=0, validation_alias="SMSBUS_OPENPHONE_RATE")
@@ -67,6 +68,7 @@ class Settings(ServiceSettings):
     catchup_timeout_seconds: float = Field(default=30.0, ge=0)
     """How long a run waits for its own consumer to reach the end offsets before deferring."""
     page_size: int = Field(default=100, ge=1, le=100)
+    """Items per page of OpenPhone's list endpoints (100 at most: fewer requests per run)."""
     concurrency: int = Field(default=4, ge=1, le=16)
     """Conversations read at once; the client still paces all requests to OpenPhone's limit."""
 

@@ -10,6 +10,7 @@ from smsbus.reconciler.api.deps import ReconcilerDep
 from smsbus.reconciler.api.schemas import RunList, RunOut
 from smsbus.reconciler.runner import AlreadyRunning
 from smsbus.reconciler.store import runs as store
+from smsbus.runtime.api_types import StoredText
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/runs", tags=["runs"])
@@ -34,7 +35,7 @@ async def list_runs(
 
 
 @router.get("/{run_id}", responses={404: {"description": "No such run."}})
-async def get_run(run_id: str, session: SessionDep) -> RunOut:
+async def get_run(run_id: StoredText, session: SessionDep) -> RunOut:
     row = await store.get_run(session=session, run_id=run_id)
     if row is None:
         raise HTTPException(status_code=404, detail=f"no run {run_id!r}")
