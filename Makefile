@@ -3,18 +3,21 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv: the one on PATH, else ~/.local/bin/uv, installed there from its wheel on PyPI with the system's
+# python3 alone (`pip install --user` is refused by an externally managed Python, such as Debian's).
+UV_BIN := $(HOME)/.local/bin
+UV := $(shell command -v uv 2>/dev/null || echo $(UV_BIN)/uv)
 RUN := $(UV) run --frozen
-MEMBERS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml tools/*/pyproject.toml)
+MEMBERS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml tools/*/pyproject.toml examples/*/pyproject.toml)
 PYTEST_ARGS ?=
 
-.PHONY: help install up down status logs test test-unit lint format topics readme
+.PHONY: help install up down status logs test test-unit lint format topics readme asyncapi env-example walkthrough check-monitoring
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(UV):
-	python3 -m pip install --quiet --user 'uv>=0.9,<1'
+	python3 tools/cli/src/smsbus/cli/uv_bootstrap.py --dest $(UV_BIN)
 
 .venv/.synced: $(UV) uv.lock pyproject.toml $(MEMBERS)
 	$(UV) sync --frozen --all-packages
@@ -45,6 +48,13 @@ lint: install ## ruff (check + format --check) and mypy (strict)
 	$(RUN) ruff format --check .
 	$(RUN) mypy
 
+check-monitoring: ## promtool: Prometheus' config, rules, rule tests; amtool: Alertmanager's config
+	@tools=$$(deploy/monitoring-tools) && set -x && \
+	  "$$tools/promtool" check config deploy/prometheus/prometheus.yml && \
+	  "$$tools/promtool" check rules deploy/prometheus/rules/*.yml && \
+	  "$$tools/promtool" test rules deploy/prometheus/tests/*.yml && \
+	  "$$tools/amtool" check-config deploy/alertmanager/alertmanager.yml
+
 format: install ## apply ruff's fixes and formatting
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
@@ -54,3 +64,22 @@ topics: install ## print the topic registry
 
 readme: install ## regenerate README.md's topic table from the registry
 	$(RUN) smsbus readme
+
+env-example: install ## regenerate .env.example and the READMEs' settings tables from the settings classes
+	$(RUN) python -m smsbus.cli.configuration
+
+walkthrough: ## on a fresh clone: make up, every runnable README command in order, make down
+	.ci/walkthrough
+
+ASYNCAPI_VALIDATOR := docs/asyncapi-validator
+
+$(ASYNCAPI_VALIDATOR)/node_modules/.installed: $(ASYNCAPI_VALIDATOR)/package-lock.json
+	@command -v npm >/dev/null || { echo "make asyncapi needs Node.js 20+ and npm (e.g. apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix $(ASYNCAPI_VALIDATOR) --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+asyncapi: install $(ASYNCAPI_VALIDATOR)/node_modules/.installed ## docs/asyncapi.json current, and valid by the AsyncAPI parser (each service's too)
+	$(RUN) python -m smsbus.contracts.asyncapi --check
+	@parts=$$(mktemp -d) && trap 'rm -rf "$$parts"' EXIT && \
+	$(RUN) python -m smsbus.contracts.asyncapi --services "$$parts" && \
+	node $(ASYNCAPI_VALIDATOR)/validate.mjs docs/asyncapi.json "$$parts"/*.json

@@ -158,6 +158,28 @@ def test_the_command_line_says_what_it_would_read_again_and_refuses_a_naive_time
             main(["replay", "group", group, "--topic", topic, "--since", since])
         assert refused.value.code == 2
         assert "has no UTC offset" in capsys.readouterr().err
+
+        # The same through `smsbus replay --group`: a stopped group back to the window's start.
+        with pytest.raises(SystemExit) as done:
+            main(
+                ["replay", "--topic", topic, "--since", f"{since}Z", "--group", group, "--dry-run"]
+            )
+        assert done.value.code == 0
+        assert json.loads(capsys.readouterr().out.splitlines()[0])["records_again"] == 1
+        refusals = {
+            "a filter": (
+                ["--type", "message.received"],
+                "filters, --until and --rate do not apply",
+            ),
+            "no start": ([], "--group needs --since"),
+            "a naive time": (["--since", since], "has no UTC offset"),
+        }
+        for label, (extra, message) in refusals.items():
+            start = [] if label != "a filter" else ["--since", f"{since}Z"]
+            with pytest.raises(SystemExit) as refused:
+                main(["replay", "--topic", topic, *start, *extra, "--group", group])
+            assert refused.value.code == 2, label
+            assert message in capsys.readouterr().err, label
     finally:
         asyncio.run(delete_topics(kafka_bootstrap, [topic]))
 

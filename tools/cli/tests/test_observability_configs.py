@@ -20,6 +20,7 @@ import httpx
 import pytest
 import yaml
 from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
 from pydantic_settings import BaseSettings
 
 from smsbus.campaigns.app import create_app as campaigns_app
@@ -45,6 +46,8 @@ GRAFANA_PROVISIONING = ROOT / "deploy/grafana/provisioning"
 DATASOURCES = GRAFANA_PROVISIONING / "datasources/prometheus.yml"
 PROVIDERS = GRAFANA_PROVISIONING / "dashboards/smsbus.yml"
 DASHBOARDS = ROOT / "deploy/grafana/dashboards"
+ALERTMANAGER_DIR = ROOT / "deploy/alertmanager"
+ALERTMANAGER = ALERTMANAGER_DIR / "alertmanager.yml"
 
 API_KEY = "observability-test-api-key"
 SIGNING_KEY = "c21zYnVzLWxvY2FsLWRldmVsb3BtZW50LW9ubHktMDA="
@@ -201,10 +204,13 @@ def _sample_names(exposition: str) -> set[str]:
     return names
 
 
-async def _get_metrics(build: Callable[[], FastAPI]) -> httpx.Response:
+async def _get_metrics(build: Callable[[], FastAPI], *first: str) -> httpx.Response:
+    """GET /metrics, after GET on each of `first`."""
     # ASGITransport sends no lifespan events, so the broker and the database are never touched.
     transport = httpx.ASGITransport(app=build())
     async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        for path in first:
+            await client.get(path)
         return await client.get("/metrics")
 
 
@@ -333,6 +339,132 @@ def test_dashboards_use_the_provisioned_datasource_and_unique_panel_ids() -> Non
                 assert target["expr"].strip(), f"{where}: empty query"
             grid = panel["gridPos"]
             assert grid["x"] + grid["w"] <= 24, f"{where}: wider than the dashboard"
+
+
+def test_every_service_counts_its_requests_by_route_template() -> None:
+    for service, (build, _) in SERVICES.items():
+        if service == "openphone-sim":
+            continue  # a stand-in for OpenPhone, not ours to watch
+        exposition = asyncio.run(_get_metrics(build, "/healthz", "/no/such/+14155550123")).text
+        expected = {("GET", "/healthz", "200"): 1.0, ("GET", "unmatched", "404"): 1.0}
+        if service == "ingest-webhooks":
+            # The webhook skips the app's middleware (its fast path) and is measured apart.
+            exposition = asyncio.run(_post_unsigned_webhook(build)).text
+            expected[("POST", "/webhooks/openphone", "401")] = 1.0
+        counted = {
+            (sample.labels["method"], sample.labels["route"], sample.labels["status"]): sample.value
+            for family in text_string_to_metric_families(exposition)
+            if family.name.endswith("_http_requests")
+            for sample in family.samples
+            if sample.name.endswith("_total")
+        }
+        assert counted == expected, service
+
+
+async def _post_unsigned_webhook(build: Callable[[], FastAPI]) -> httpx.Response:
+    transport = httpx.ASGITransport(app=build())
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        await client.get("/healthz")
+        await client.get("/no/such/+14155550123")
+        assert (await client.post("/webhooks/openphone", content=b"{}")).status_code == 401
+        return await client.get("/metrics")
+
+
+def _alert_names() -> list[str]:
+    return [rule["alert"] for _, rule in _rules() if "alert" in rule]
+
+
+def test_every_alert_has_a_promtool_case_where_it_fires_and_one_where_it_does_not() -> None:
+    """`promtool test rules` (make check-monitoring) runs the cases; this says they exist: a
+    firing ALERTS sample, and an evaluation of the alert that expects it absent."""
+    alerts = _alert_names()
+    fires, quiet = set(), set()
+    for _, suite in _rule_tests():
+        for case in suite["tests"]:
+            for test in case.get("promql_expr_test", []):
+                selected = re.search(r"ALERTS\{([^}]*)\}", test["expr"])
+                if selected is None:
+                    continue
+                names = set()
+                for operator, value in re.findall(r'alertname(=~?)"([^"]+)"', selected[1]):
+                    names |= {a for a in alerts if re.fullmatch(value, a) or a == value}
+                    if operator == "=" and value not in alerts:
+                        names.add(value)  # a case for an alert that no longer exists
+                expected = set()
+                for sample in test.get("exp_samples", []):
+                    (name,) = re.findall(r'alertname="([^"]+)"', sample["labels"])
+                    expected.add(name)
+                    if 'alertstate="firing"' in sample["labels"]:
+                        fires.add(name)
+                quiet |= names - expected
+    assert not set(alerts) - fires, f"no case where these fire: {sorted(set(alerts) - fires)}"
+    assert not set(alerts) - quiet, f"no case where these stay quiet: {sorted(set(alerts) - quiet)}"
+    assert not (fires | quiet) - set(alerts), (
+        f"cases of no alert: {sorted((fires | quiet) - set(alerts))}"
+    )
+
+
+def test_alerts_go_to_alertmanager_and_on_to_the_health_monitor() -> None:
+    compose = _compose_services()
+    (manager,) = [
+        t
+        for a in _load(PROMETHEUS)["alerting"]["alertmanagers"]
+        for s in a["static_configs"]
+        for t in s["targets"]
+    ]
+    host, port = manager.rsplit(":", 1)
+    assert int(port) in _container_ports(compose[host]), f"{manager} is not what compose runs"
+    alertmanager = compose[host]
+    assert _mounts(alertmanager)[ALERTMANAGER_DIR] == "/etc/alertmanager"
+    assert "--config.file=/etc/alertmanager/alertmanager.yml" in alertmanager["command"]
+
+    config = _load(ALERTMANAGER)
+    receivers = {receiver["name"]: receiver for receiver in config["receivers"]}
+    routes = [config["route"], *config["route"].get("routes", [])]
+    assert {route["receiver"] for route in routes} == receivers.keys(), "a receiver unused?"
+    webhooks = [w for r in receivers.values() for w in r.get("webhook_configs", [])]
+    assert webhooks
+    assert all(w["send_resolved"] for w in webhooks)
+    health = HealthSettings.model_fields["port"].default
+    for webhook in webhooks:
+        assert webhook["url"] == f"http://health-monitor:{health}/alerts/alertmanager"
+        assert health in _container_ports(compose["health-monitor"])
+        token = webhook["http_config"]["authorization"]["credentials"]
+        assert token in compose_placeholder_tokens(), "the token compose gives the services"
+    assert any("email_configs" in r for r in receivers.values())
+    # Alerts about the monitor's own absence or its failing deliveries cannot go through it.
+    by_alert = {tuple(sorted(route.get("matchers", []))): route["receiver"] for route in routes[1:]}
+    for matchers, receiver in by_alert.items():
+        if any("TargetDown" in m or "AlertsUndelivered" in m for m in matchers):
+            assert "webhook_configs" not in receivers[receiver], matchers
+    assert set(_alert_names()) >= {"TargetDown", "AlertsUndelivered"}
+
+
+def compose_placeholder_tokens() -> set[str]:
+    """The tokens of docker-compose.yml's default SMSBUS_API_TOKENS (`name:token:scopes,…`)."""
+    tokens = _load(COMPOSE)["x-smsbus-env"]["SMSBUS_API_TOKENS"]
+    default = re.fullmatch(r"\$\{SMSBUS_API_TOKENS:-(.*)\}", tokens)
+    assert default is not None, tokens
+    return {entry.split(":")[1] for entry in default[1].split(",")}
+
+
+def test_every_panel_filters_on_the_service_variable() -> None:
+    for path, dashboard in _dashboards():
+        variables = {v["name"]: v for v in dashboard["templating"]["list"]}
+        assert variables["service"]["query"]["query"].startswith("label_values(up"), path.name
+        for panel in _panels(dashboard["panels"]):
+            for target in panel.get("targets", []):
+                unscoped = [
+                    selector
+                    for selector in _SELECTOR.findall(_STRING.sub('""', target["expr"]))
+                    if 'job=~""' not in selector
+                ]
+                where = f"{path.name} panel {panel['id']} ({panel['title']!r})"
+                assert not unscoped, f"{where}: {unscoped} ignore $service"
+
+
+# A metric selector: an smsbus_ metric or `up`, with its braces if any (not a function call).
+_SELECTOR = re.compile(r"\b(?:smsbus_\w+|up)\b(?:\{[^}]*\})?(?!\s*\()")
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ not are reported, and neither blocks the records after it.
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -19,9 +20,10 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.cli import dead_letters, rejected
+from smsbus.cli.main import main
 from smsbus.cli.tail import describe, follow
 from smsbus.cli.topic_reader import group_consumer, partitions, pending
-from smsbus.contracts import Contact, Envelope, dlq_topic, make_envelope
+from smsbus.contracts import Contact, Envelope, dlq_topic, encode_event, make_envelope
 from smsbus.ingest.envelope import rejected_envelope, webhook_envelope
 from smsbus.ingest.parsing import parse_webhook
 from smsbus.ingest.testing import sample
@@ -30,7 +32,14 @@ from smsbus.runtime.consumer import Consumer
 from smsbus.runtime.db import create_tables, make_sessions
 from smsbus.runtime.failures import Backoff
 from smsbus.runtime.inbox import ProcessedEvent
-from smsbus.runtime.kafka import make_broker, outgoing, publish_event, publish_record
+from smsbus.runtime.kafka import (
+    delete_topics,
+    ensure_topics,
+    make_broker,
+    outgoing,
+    publish_event,
+    publish_record,
+)
 from smsbus.runtime.outbox import OutboxMessage
 from smsbus.runtime.routes import Unit
 from smsbus.runtime.testing import NewTopic, unique_name
@@ -124,27 +133,30 @@ async def test_a_dead_letter_is_listed_read_replayed_once_and_then_handled(
     assert summary["group"] == group
     assert summary["event_type"] == "contact.updated"
 
-    assert [d.where for d in await dead_letters.replay(kafka_bootstrap, dlq, dry_run=True)] == [
+    assert [d.where async for d in dead_letters.replay(kafka_bootstrap, dlq, dry_run=True)] == [
         dead.where
     ]
     assert len(await records_on(kafka_bootstrap, topic)) == 3  # a dry run publishes nothing
 
     broken.clear()  # the cause is fixed
-    replayed = await dead_letters.replay(kafka_bootstrap, dlq)
+    pending: list[int] = []
+    replayed = [d async for d in dead_letters.replay(kafka_bootstrap, dlq, sized=pending.append)]
     assert [d.where for d in replayed] == [dead.where]
+    assert pending == [1]  # the progress bar's total, known before the first one
     await eventually(lambda: handled == ["first", "third", "poison"])
 
     republished = (await records_on(kafka_bootstrap, topic))[-1]
     headers = dict(republished.headers)
     assert republished.value == dead.value
     assert republished.key == dead.key
-    assert headers[dead_letters.REPLAYED_FROM_HEADER] == dead.where.encode()
+    assert headers["x-replayed-from"] == dead.where.encode()
+    assert headers["x-replayed-at"]
     assert headers["event-id"] == dead.header("event-id").encode()
     assert not set(headers) & dead_letters.REASON_HEADERS
 
     (backlog,) = await dead_letters.backlogs(kafka_bootstrap, [dlq])
     assert (backlog.pending, backlog.total) == (0, 1)
-    assert await dead_letters.replay(kafka_bootstrap, dlq) == []  # never twice
+    assert [d async for d in dead_letters.replay(kafka_bootstrap, dlq)] == []  # never twice
     consuming.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await consuming
@@ -161,7 +173,7 @@ async def test_a_dead_letter_without_its_origin_is_refused(
     await broker.start()
     await publish_event(broker, contact_event(1, "x"), topic=dlq)  # no reason headers
     with pytest.raises(dead_letters.UnknownOrigin, match="x-original-topic"):
-        await dead_letters.replay(kafka_bootstrap, dlq)
+        [d async for d in dead_letters.replay(kafka_bootstrap, dlq)]
     assert len(await dead_letters.read(kafka_bootstrap, dlq)) == 1  # still pending
 
 
@@ -194,7 +206,7 @@ async def test_quarantined_webhooks_that_parse_now_are_published_as_ingest_publi
             broker, outgoing(quarantined(body), topic=topics[rejected.REJECTED_TOPIC])
         )
 
-    dry = await rejected.replay_rejected(kafka_bootstrap, topics=topics, dry_run=True)
+    dry = [o async for o in rejected.replay_rejected(kafka_bootstrap, topics=topics, dry_run=True)]
     assert [o.published_to for o in dry] == [
         topics["openphone.messages.v1"],
         None,
@@ -202,7 +214,7 @@ async def test_quarantined_webhooks_that_parse_now_are_published_as_ingest_publi
     ]
     assert await records_on(kafka_bootstrap, topics["openphone.messages.v1"]) == []
 
-    outcomes = await rejected.replay_rejected(kafka_bootstrap, topics=topics)
+    outcomes = [o async for o in rejected.replay_rejected(kafka_bootstrap, topics=topics)]
     assert [(o.rejected_for, o.published_to) for o in outcomes] == [
         ("invalid_payload", topics["openphone.messages.v1"]),
         ("invalid_payload", None),
@@ -222,13 +234,12 @@ async def test_quarantined_webhooks_that_parse_now_are_published_as_ingest_publi
         headers = dict(record.headers)
         for name, value in expected.headers.items():
             assert headers[name] == value.encode()
-        assert headers[rejected.REPLAYED_FROM_HEADER].startswith(
-            topics[rejected.REJECTED_TOPIC].encode()
-        )
+        assert headers["x-replayed-from"].startswith(topics[rejected.REJECTED_TOPIC].encode())
 
-    assert await rejected.replay_rejected(kafka_bootstrap, topics=topics) == []  # all looked at
-    again = await rejected.replay_rejected(kafka_bootstrap, topics=topics, from_beginning=True)
-    assert len(again) == 3
+    looked_at = [o async for o in rejected.replay_rejected(kafka_bootstrap, topics=topics)]
+    assert looked_at == []  # all looked at
+    again = rejected.replay_rejected(kafka_bootstrap, topics=topics, from_beginning=True)
+    assert len([o async for o in again]) == 3
 
 
 async def test_tail_prints_what_arrives_and_moves_no_offsets(
@@ -252,3 +263,69 @@ async def test_tail_prints_what_arrives_and_moves_no_offsets(
 
     everything = follow(kafka_bootstrap, topic, from_beginning=True, limit=3)
     assert len([record async for record in everything]) == 3
+
+
+def test_tail_takes_the_replay_filters(
+    kafka_bootstrap: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sync on purpose: the command runs its own event loop, as from a shell.
+    topic = f"tail.{unique_name('cli')}.v1"
+    asyncio.run(ensure_topics(kafka_bootstrap, [topic], partitions=2))
+    try:
+
+        async def publish() -> None:
+            broker = make_broker(kafka_bootstrap, client_id=unique_name("cli-test"))
+            await broker.start()
+            try:
+                for n, name in enumerate(["ann", "bob", "cy"]):
+                    await publish_event(broker, contact_event(n, name), topic=topic)
+            finally:
+                await broker.stop()
+
+        asyncio.run(publish())
+        wanted = json.loads(encode_event(contact_event(1, "bob")))["dedupe_key"]
+        monkeypatch.setenv("SMSBUS_KAFKA_BOOTSTRAP", kafka_bootstrap)
+        with pytest.raises(SystemExit) as done:
+            main(["tail", topic, "--from-beginning", "--limit", "1", "--type", "contact.*",
+                  "--dedupe-key", wanted, "--source", "test"])  # fmt: skip
+        assert done.value.code == 0
+        (line,) = capsys.readouterr().out.splitlines()
+        assert json.loads(line)["value"]["data"]["firstName"] == "bob"
+    finally:
+        asyncio.run(delete_topics(kafka_bootstrap, [topic]))
+
+
+def test_dlq_replay_streams_each_dead_letter_at_the_rate_asked(
+    kafka_bootstrap: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topic = f"dlqcli.{unique_name('t')}.v1"
+    dlq = dlq_topic(topic, "grp")
+    asyncio.run(ensure_topics(kafka_bootstrap, [topic, dlq], partitions=1))
+    try:
+
+        async def dead_letter_three() -> None:
+            broker = make_broker(kafka_bootstrap, client_id=unique_name("cli-test"))
+            await broker.start()
+            try:
+                for n in range(3):
+                    record = outgoing(contact_event(n, f"c{n}"), topic=dlq)
+                    record.headers["x-original-topic"] = topic
+                    await publish_record(broker, record)
+            finally:
+                await broker.stop()
+
+        asyncio.run(dead_letter_three())
+        monkeypatch.setenv("SMSBUS_KAFKA_BOOTSTRAP", kafka_bootstrap)
+        with pytest.raises(SystemExit) as done:
+            main(["dlq", "replay", dlq, "--rate", "20/s"])
+        assert done.value.code == 0
+        out, err = capsys.readouterr()
+        *lines, summary = out.splitlines()
+        assert [json.loads(line) for line in lines] == [
+            {"replayed": f"{dlq}/0/{n}", "to": topic} for n in range(3)
+        ]
+        assert summary == f"replayed 3 dead letter(s) from {dlq}"
+        assert f"dlq replay {dlq}: 3/3 (100 %) read, 3 replayed," in err
+        assert len(asyncio.run(records_on(kafka_bootstrap, topic))) == 3
+    finally:
+        asyncio.run(delete_topics(kafka_bootstrap, [topic, dlq]))

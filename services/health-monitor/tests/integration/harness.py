@@ -7,9 +7,10 @@ real HTTP receiver takes its alerts. Every test has its own topics, consumer gro
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -127,10 +128,14 @@ class Stack:
         return Settings(**(fields | overrides))
 
     @asynccontextmanager
-    async def monitor(self, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
-        """The monitor in this event loop (the app factory, under uvicorn on a free port)."""
+    async def monitor(
+        self, *, clock: Callable[[], datetime] | None = None, **overrides: Any
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        """The monitor in this event loop (the app factory, under uvicorn on a free port); on
+        `clock` instead of the wall clock when given."""
+        app = create_app(self.settings(**overrides), **({"clock": clock} if clock else {}))
         async with (
-            serving(create_app(self.settings(**overrides)), name="health-monitor") as url,
+            serving(app, name="health-monitor") as url,
             httpx.AsyncClient(headers=AUTH, base_url=url, timeout=30) as api,
         ):
             await eventually(lambda: _ready(api))

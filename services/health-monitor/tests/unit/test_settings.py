@@ -15,7 +15,7 @@ def test_local_defaults_send_from_the_simulators_first_line_to_an_external_numbe
     )
     # The canary number must pass compliance's gate: a valid US number the simulator delivers to.
     assert (settings.canary_from, settings.canary_to) == ("+15555550100", "+14155550177")
-    assert (settings.interval_seconds, settings.timeout_seconds) == (300.0, 120.0)
+    assert (settings.interval_seconds, settings.timeout_seconds) == (90.0, 60.0)
     assert settings.failures_before_alert == 2
     assert settings.alert_webhook_url is None
     assert "{check_id}" in settings.canary_text

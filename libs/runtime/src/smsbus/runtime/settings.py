@@ -49,14 +49,20 @@ class ServiceSettings(BaseSettings):
         default=DEFAULT_KAFKA_BOOTSTRAP,
         validation_alias="SMSBUS_KAFKA_BOOTSTRAP",
     )
+    """Kafka bootstrap servers (host:port, comma-separated). Unset, `make up` runs a local broker
+    on SMSBUS_KAFKA_PORT; set, the stack uses that broker and never starts or stops it."""
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
         validation_alias="SMSBUS_DATABASE_URL",
     )
+    """PostgreSQL URL (postgresql+asyncpg://…); each service uses its own schema in it. Unset,
+    `make up` runs a local cluster on SMSBUS_POSTGRES_PORT; set, the stack uses that server and
+    never starts or stops it."""
     log_level: LogLevel = Field(
         default="INFO",
         validation_alias="SMSBUS_LOG_LEVEL",
     )
+    """Least severe level logged (JSON lines; phone numbers masked, secrets never written)."""
     lag_poll_seconds: float = Field(
         default=15.0,
         gt=0,
@@ -78,4 +84,7 @@ class ServiceSettings(BaseSettings):
     )
     """How long a partition's worker waits for a batch to fill (0: it takes what is ready)."""
     api_tokens: SecretStr | None = Field(default=None, validation_alias="SMSBUS_API_TOKENS")
-    """`name:token:scopes,...` for the service APIs (runtime/auth.py); required to serve one."""
+    """The API tokens every service accepts (runtime/auth.py): `name:token:scopes,…`, scopes
+    joined by `+` from read, consent, campaigns, operations, all; tokens of 32+ characters; one
+    name twice during a rotation. Required to serve an API; `make up` generates one `all` token
+    per run (<state dir>/api-token) unless it is set."""

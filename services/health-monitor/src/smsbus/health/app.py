@@ -21,6 +21,7 @@ from smsbus.health.api import api_router
 from smsbus.health.api.deps import Monitor, install
 from smsbus.health.canary import Canary, CanaryConfig
 from smsbus.health.decisions import DecisionConfig
+from smsbus.health.domain.detection import worst_case_detection
 from smsbus.health.domain.status import status_of
 from smsbus.health.handlers import Deps, routes
 from smsbus.health.loops import repeat
@@ -29,12 +30,14 @@ from smsbus.health.scheduler import start_if_due
 from smsbus.health.settings import SERVICE, Settings
 from smsbus.health.store import checks as store
 from smsbus.health.sweeper import expire_due
+from smsbus.runtime.asyncapi import asyncapi_router
 from smsbus.runtime.auth import ApiTokens, protect
 from smsbus.runtime.background import Background
 from smsbus.runtime.consumer import Consumer, batch_limits
 from smsbus.runtime.db import Sessions, install_sessions, make_engine, make_sessions
 from smsbus.runtime.failures import Backoff
 from smsbus.runtime.health import consumer_checks, health_router
+from smsbus.runtime.http_metrics import instrument_requests
 from smsbus.runtime.kafka import make_broker, start_when_reachable
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
@@ -136,6 +139,18 @@ def create_app(
             "health-status-gauges",
         )
         if settings.enabled:
+            logger.info(
+                "a canary every %.0f s, its webhook due within %.0f s, an alert after %d "
+                "failures in a row: an outage is alerted within %.0f s at worst",
+                settings.interval_seconds,
+                settings.timeout_seconds,
+                settings.failures_before_alert,
+                worst_case_detection(
+                    interval=timedelta(seconds=settings.interval_seconds),
+                    timeout=timedelta(seconds=settings.timeout_seconds),
+                    failures_before_alert=settings.failures_before_alert,
+                ).total_seconds(),
+            )
             every = min(tick, settings.interval_seconds)
             background.start(repeat(schedule, name="schedule", interval=every), "health-schedule")
         if settings.alert_webhook_url is not None:
@@ -171,10 +186,20 @@ def create_app(
         lifespan=lifespan,
     )
     install_sessions(app, sessions)
-    install(app, Monitor(canary=canary, failures_before_alert=settings.failures_before_alert))
+    install(
+        app,
+        Monitor(
+            canary=canary,
+            failures_before_alert=settings.failures_before_alert,
+            clock=clock,
+            alerts_deliverable=decisions.alerts_deliverable,
+        ),
+    )
     protect(app, api_router(), tokens, writes="operations")
     app.include_router(health_router(consumer_checks(broker, engine, consumer)))
     app.include_router(metrics_router(metrics.base))
+    app.include_router(asyncapi_router(SERVICE))
+    instrument_requests(app, metrics.base)
     return app
 
 

@@ -65,11 +65,19 @@ class CheckRow(SQLModel, table=True):
 
 
 class AlertRow(SQLModel, table=True):
-    """An alert decided on a status transition, and what became of its delivery."""
+    """An alert to deliver, and what became of its delivery: the canary's (decided on a status
+    transition) or a Prometheus rule's (forwarded from Alertmanager)."""
 
     __tablename__ = "alerts"
     __table_args__ = (
         Index("alerts_due_idx", "next_attempt_at", postgresql_where=sql("status = 'pending'")),
+        # Alertmanager sends an alert again with every change to its group and on retries.
+        Index(
+            "alerts_dedupe_key_idx",
+            "dedupe_key",
+            unique=True,
+            postgresql_where=sql("dedupe_key IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(
@@ -77,7 +85,15 @@ class AlertRow(SQLModel, table=True):
     )
     kind: str = Field(sa_column=Column(String(10), nullable=False))
     """`alert` or `recovered`."""
-    check_id: str = Field(sa_column=Column(String(36), nullable=False))
+    source: str = Field(
+        default="canary",
+        sa_column=Column(String(12), nullable=False, server_default="canary"),
+    )
+    """`canary` or `prometheus`."""
+    check_id: str | None = Field(default=None, sa_column=Column(String(36)))
+    """The canary check that changed the status (null for a rule's alert)."""
+    dedupe_key: str | None = Field(default=None, sa_column=Column(String(160)))
+    """A rule alert's fingerprint, status and start: each is forwarded once."""
     payload: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     status: str = Field(sa_column=Column(String(10), nullable=False))
     """pending → delivered | failed; `skipped` when no alert webhook is configured."""

@@ -46,13 +46,17 @@ class Settings(ServiceSettings):
     )
     """The canary's text; must contain `{check_id}` (a webhook that beats the egress's result
     is matched by it)."""
-    interval_seconds: float = Field(default=300.0, gt=0)
+    # The defaults alert an outage within 2 * 90 + 60 = 240 s at worst (domain/detection.py;
+    # tests/integration/test_detection.py measures it), and one late webhook fails one check
+    # without alerting.
+    interval_seconds: float = Field(default=90.0, gt=0)
     """A new check this long after the previous one started (never while one is pending)."""
-    timeout_seconds: float = Field(default=120.0, gt=0)
+    timeout_seconds: float = Field(default=60.0, gt=0)
     """The deadline for the delivery webhook, from the check's start; the egress refuses to
     send the canary after it (`expired`)."""
     failures_before_alert: int = Field(default=2, ge=1)
-    """Consecutive failed checks that make the status `failing` (and send an alert)."""
+    """Consecutive failed checks that make the status `failing` (and send an alert); 1 would
+    alert on a single late webhook."""
 
     # Loops.
     sweep_interval_seconds: float = Field(default=1.0, gt=0)
@@ -63,9 +67,13 @@ class Settings(ServiceSettings):
     """Where alerts are POSTed as JSON (Slack-compatible `text` + generic fields); unset:
     alerts are only recorded (outcome `skipped`)."""
     alert_max_attempts: int = Field(default=8, ge=1)
+    """Deliveries of one alert before it is recorded `failed`."""
     alert_retry_initial: float = Field(default=1.0, gt=0)
+    """Seconds before the first retry of an alert; doubled (with jitter) after each failure."""
     alert_retry_max: float = Field(default=300.0, gt=0)
+    """The longest wait between two deliveries of an alert, in seconds."""
     alert_timeout: float = Field(default=10.0, gt=0)
+    """Seconds the alert webhook has to answer one delivery."""
 
     @field_validator("canary_text")
     @classmethod

@@ -22,9 +22,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from smsbus.ingest.api import WEBHOOK_PATH, WebhookIngest, webhook_route
 from smsbus.ingest.metrics import IngestMetrics
 from smsbus.ingest.settings import Settings
+from smsbus.runtime.asyncapi import asyncapi_router
 from smsbus.runtime.failures import error_message
 from smsbus.runtime.health import health_router, kafka_check
 from smsbus.runtime.heap import settle_startup_heap
+from smsbus.runtime.http_metrics import instrument_requests
 from smsbus.runtime.kafka import make_broker
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
@@ -62,10 +64,11 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
             await broker.stop()
 
     app = IngestAPI(title=f"smsbus {SERVICE}", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.webhook = ingest
+    app.webhook = instrument_requests(app, metrics).middleware(ingest, route=WEBHOOK_PATH)
     app.router.routes.append(webhook_route(ingest))
     app.include_router(health_router({"kafka": kafka_check(broker)}))
     app.include_router(metrics_router(metrics))
+    app.include_router(asyncapi_router(SERVICE))
     return app
 
 

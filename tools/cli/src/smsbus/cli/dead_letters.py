@@ -12,21 +12,27 @@ Replaying does not restore order: the event is handled after whatever came after
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from aiokafka.structs import ConsumerRecord
 
+from smsbus.cli.replay import headers
+from smsbus.cli.replay.pacing import Pacer
 from smsbus.cli.topic_reader import (
-    REPLAYED_FROM_HEADER,
     group_consumer,
     location,
     mark_done,
     partitions,
     pending,
+    pending_spans,
+    read_spans,
     republishing,
+    total,
 )
 from smsbus.runtime.failures import FailedRecord, dead_letter_headers
 
@@ -70,12 +76,10 @@ class DeadLetter:
     def original_topic(self) -> str:
         return self.header("x-original-topic")
 
-    def replay_headers(self) -> list[tuple[str, bytes]]:
-        """The original record's headers, and where the replay came from."""
-        kept = [
-            (k, v) for k, v in self.headers if k not in REASON_HEADERS and k != REPLAYED_FROM_HEADER
-        ]
-        return [*kept, (REPLAYED_FROM_HEADER, self.where.encode())]
+    def replay_headers(self, at: datetime) -> list[tuple[str, bytes]]:
+        """The original record's headers, and where and when the replay came from."""
+        kept = [(k, v) for k, v in self.headers if k not in REASON_HEADERS]
+        return headers.replayed(kept, source=self.where, at=at)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -152,26 +156,39 @@ async def read(
 
 
 async def replay(
-    bootstrap: str, topic: str, *, limit: int | None = None, dry_run: bool = False
-) -> list[DeadLetter]:
-    """Publishes each pending dead letter to its original topic (acks=all) and then marks it
-    replayed; returns what was (or, with `dry_run`, would be) replayed."""
-    replayed = []
+    bootstrap: str,
+    topic: str,
+    *,
+    limit: int | None = None,
+    dry_run: bool = False,
+    pacer: Pacer | None = None,
+    sized: Callable[[int], None] | None = None,
+) -> AsyncIterator[DeadLetter]:
+    """Publishes each pending dead letter to its original topic (acks=all), marks it replayed,
+    and yields it (with `dry_run`, only yields it). `sized` hears how many are pending first."""
     async with republishing(bootstrap, REPLAY_GROUP, client_id="smsbus-dlq") as (
         consumer,
         producer,
     ):
-        parts = await partitions(bootstrap, topic)
-        async for record in pending(consumer, parts, limit=limit, from_beginning=False):
+        spans = await pending_spans(
+            consumer, await partitions(bootstrap, topic), from_beginning=False
+        )
+        if sized is not None:
+            sized(total(spans, limit))
+        async for record in read_spans(consumer, spans, limit=limit):
             dead = DeadLetter.of(record)
             if not dead.original_topic:
                 raise UnknownOrigin(f"{dead.where} has no x-original-topic header")
             if not dry_run:
+                if pacer is not None and (delay := pacer.book(time.monotonic())):
+                    await asyncio.sleep(delay)
                 await producer.send_and_wait(
-                    dead.original_topic, dead.value, key=dead.key, headers=dead.replay_headers()
+                    dead.original_topic,
+                    dead.value,
+                    key=dead.key,
+                    headers=dead.replay_headers(datetime.now(UTC)),
                 )
                 # Marked after the broker has it: a crash in between replays it once more,
                 # which the handlers' inboxes absorb.
                 await mark_done(consumer, record)
-            replayed.append(dead)
-    return replayed
+            yield dead

@@ -1,7 +1,8 @@
 """`smsbus dlq …`, `smsbus replay …`, `smsbus lag`, `smsbus tail`: what the operator sees, exit
 codes.
 
-Output is one JSON object per line (`jq`-friendly); `dlq list` and `lag` are tables. Exit code
+Output is one JSON object per line (`jq`-friendly), as each record is done; progress goes to
+stderr (a bar on a terminal); `dlq list` and `lag` are tables. Exit code
 0: done; 1: something is left that needs a human (dead letters pending, bodies that still do not
 parse, a group further behind than `lag --max`);
 2: the command could not run (no such topic, a group that is still running).
@@ -17,6 +18,9 @@ from typing import Any
 
 from smsbus.cli import dead_letters, rejected, rewind
 from smsbus.cli.lag import lags
+from smsbus.cli.replay.pacing import Pacer, parse_rate
+from smsbus.cli.replay.progress import progress
+from smsbus.cli.replay.selection import Selection, view
 from smsbus.cli.tail import describe, follow
 from smsbus.contracts import all_dlq_topics
 
@@ -35,33 +39,53 @@ def dlq(bootstrap: str, args: argparse.Namespace) -> int:
                 return 1 if found else 0
             case "replay":
                 topic = dead_letters.check_dlq_name(args.topic)
-                done = asyncio.run(
-                    dead_letters.replay(bootstrap, topic, limit=args.limit, dry_run=args.dry_run)
-                )
-                verb = "would replay" if args.dry_run else "replayed"
-                _lines({verb: dead.where, "to": dead.original_topic} for dead in done)
-                print(f"{verb} {len(done)} dead letter(s) from {topic}")
-                return 0
+                pacer = Pacer(parse_rate(args.rate) if args.rate else None)
+                return asyncio.run(_replay_dlq(bootstrap, topic, args, pacer))
     except ValueError as exc:
         print(f"smsbus dlq: {exc}")
         return 2
     raise AssertionError(args.action)
 
 
+async def _replay_dlq(bootstrap: str, topic: str, args: argparse.Namespace, pacer: Pacer) -> int:
+    verb = "would replay" if args.dry_run else "replayed"
+    with progress(f"dlq replay {topic}", None, verb=verb) as report:
+        letters = dead_letters.replay(
+            bootstrap, topic, limit=args.limit, dry_run=args.dry_run, pacer=pacer,
+            sized=report.resize,
+        )  # fmt: skip
+        async for dead in letters:
+            _lines([{verb: dead.where, "to": dead.original_topic}])
+            report.advance(written=1)
+    print(f"{verb} {report.written} dead letter(s) from {topic}")
+    return 0
+
+
 def replay_rejected(bootstrap: str, args: argparse.Namespace) -> int:
-    outcomes = asyncio.run(
-        rejected.replay_rejected(
-            bootstrap, limit=args.limit, from_beginning=args.from_beginning, dry_run=args.dry_run
-        )
-    )
-    _lines(outcome.summary() for outcome in outcomes)
-    published = sum(1 for outcome in outcomes if outcome.published_to)
+    pacer = Pacer(parse_rate(args.rate) if args.rate else None)
     verb = "would publish" if args.dry_run else "published"
+
+    async def run() -> tuple[int, int]:
+        with progress("replay rejected", None, verb=verb) as report:
+            outcomes = rejected.replay_rejected(
+                bootstrap, limit=args.limit, from_beginning=args.from_beginning,
+                dry_run=args.dry_run, pacer=pacer, sized=report.resize,
+            )  # fmt: skip
+            async for outcome in outcomes:
+                _lines([outcome.summary()])
+                report.advance(written=int(outcome.published_to is not None))
+        return report.read, report.written
+
+    try:
+        looked_at, published = asyncio.run(run())
+    except ValueError as exc:
+        print(f"smsbus replay rejected: {exc}")
+        return 2
     print(
-        f"{verb} {published} of {len(outcomes)} quarantined webhook(s); "
-        f"{len(outcomes) - published} still do not parse"
+        f"{verb} {published} of {looked_at} quarantined webhook(s); "
+        f"{looked_at - published} still do not parse"
     )
-    return 1 if published < len(outcomes) else 0
+    return 1 if published < looked_at else 0
 
 
 def replay_group(bootstrap: str, args: argparse.Namespace) -> int:
@@ -95,9 +119,20 @@ def lag(bootstrap: str, args: argparse.Namespace) -> int:
 
 
 def tail(bootstrap: str, args: argparse.Namespace) -> int:
+    selection = Selection.of(
+        types=args.types or (),
+        phones=args.phones or (),
+        dedupe_keys=args.dedupe_keys or (),
+        sources=args.sources or (),
+    )
+
     async def run() -> None:
         records = follow(
-            bootstrap, args.topic, from_beginning=args.from_beginning, limit=args.limit
+            bootstrap,
+            args.topic,
+            from_beginning=args.from_beginning,
+            limit=args.limit,
+            keep=lambda r: selection.matches(view(r.key, r.value, r.headers)),
         )
         async for record in records:
             _lines([describe(record)])

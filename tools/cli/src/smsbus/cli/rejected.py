@@ -10,19 +10,25 @@ what they already have).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from aiokafka import AIOKafkaProducer
 
+from smsbus.cli.replay import headers
+from smsbus.cli.replay.pacing import Pacer
 from smsbus.cli.topic_reader import (
-    REPLAYED_FROM_HEADER,
     location,
     mark_done,
     partitions,
-    pending,
+    pending_spans,
+    read_spans,
     republishing,
+    total,
 )
 from smsbus.contracts import Envelope, WebhookRejected, decode_event
 from smsbus.ingest.requeue import StillRejected, requeue
@@ -61,17 +67,21 @@ async def replay_rejected(
     from_beginning: bool = False,
     dry_run: bool = False,
     topics: Mapping[str, str] | None = None,
-) -> list[Outcome]:
-    """`topics` renames registry topics, the rejected one included (tests, side stacks)."""
+    pacer: Pacer | None = None,
+    sized: Callable[[int], None] | None = None,
+) -> AsyncIterator[Outcome]:
+    """Yields each quarantined record's outcome as it is done. `topics` renames registry
+    topics, the rejected one included (tests, side stacks); `sized` hears how many first."""
     source = (topics or {}).get(REJECTED_TOPIC, REJECTED_TOPIC)
-    outcomes = []
     async with republishing(bootstrap, REPLAY_GROUP, client_id="smsbus-replay") as (
         consumer,
         producer,
     ):
         parts = await partitions(bootstrap, source)
-        records = pending(consumer, parts, limit=limit, from_beginning=from_beginning)
-        async for stored in records:
+        spans = await pending_spans(consumer, parts, from_beginning=from_beginning)
+        if sized is not None:
+            sized(total(spans, limit))
+        async for stored in read_spans(consumer, spans, limit=limit):
             where = location(stored)
             try:
                 rejected = decode_event(stored.value or b"")
@@ -79,15 +89,16 @@ async def replay_rejected(
                 outcome = Outcome(where, "unreadable", None, None, error_message(exc, limit=300))
             else:
                 if isinstance(rejected.data, WebhookRejected):
-                    outcome = await _requeue(producer, rejected, where, topics, dry_run=dry_run)
+                    outcome = await _requeue(
+                        producer, rejected, where, topics, dry_run=dry_run, pacer=pacer
+                    )
                 else:
                     outcome = Outcome(
                         where, "unreadable", rejected.type, None, "not webhook.rejected"
                     )
             if not dry_run:
                 await mark_done(consumer, stored)
-            outcomes.append(outcome)
-    return outcomes
+            yield outcome
 
 
 async def _requeue(
@@ -97,6 +108,7 @@ async def _requeue(
     topics: Mapping[str, str] | None,
     *,
     dry_run: bool,
+    pacer: Pacer | None,
 ) -> Outcome:
     result = requeue(rejected, topics=topics)
     kept = rejected.data
@@ -105,7 +117,9 @@ async def _requeue(
             where, kept.reason, kept.event_type, None, f"{result.reason}: {result.detail}"
         )
     if not dry_run:
-        headers = record_headers(result, result.headers[HEADER_CORRELATION_ID])
-        headers.append((REPLAYED_FROM_HEADER, where.encode()))
-        await producer.send_and_wait(result.topic, result.value, key=result.key, headers=headers)
+        if pacer is not None and (delay := pacer.book(time.monotonic())):
+            await asyncio.sleep(delay)
+        written = record_headers(result, result.headers[HEADER_CORRELATION_ID])
+        marked = headers.replayed(written, source=where, at=datetime.now(UTC))
+        await producer.send_and_wait(result.topic, result.value, key=result.key, headers=marked)
     return Outcome(where, kept.reason, kept.event_type, result.topic)

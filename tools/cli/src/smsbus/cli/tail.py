@@ -1,14 +1,15 @@
 """`smsbus tail <topic>`: the records of a topic as they arrive, one JSON line each.
 
 No consumer group: tailing never moves anyone's offsets. From the end by default (what arrives
-from now on), or `--from-beginning`; until Ctrl-C, or `--limit` records.
+from now on), or `--from-beginning`; until Ctrl-C, or `--limit` records. The filters of `smsbus
+replay` (`--type`, `--phone`, `--dedupe-key`, `--source`) pick what is printed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,8 +20,14 @@ from smsbus.cli.topic_reader import location, partitions
 
 
 async def follow(
-    bootstrap: str, topic: str, *, from_beginning: bool, limit: int | None = None
+    bootstrap: str,
+    topic: str,
+    *,
+    from_beginning: bool,
+    limit: int | None = None,
+    keep: Callable[[ConsumerRecord[bytes, bytes]], bool] | None = None,
 ) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+    """`keep`: only the records it accepts (`--limit` counts those)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -36,6 +43,8 @@ async def follow(
         while limit is None or count < limit:
             for records in (await consumer.getmany(timeout_ms=1000)).values():
                 for record in records:
+                    if keep is not None and not keep(record):
+                        continue
                     yield record
                     count += 1
                     if limit is not None and count >= limit:

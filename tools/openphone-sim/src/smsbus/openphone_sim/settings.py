@@ -70,8 +70,9 @@ class SimSettings(ServiceSettings):
     speed: float = Field(default=1.0, gt=0)
     """Divides OpenPhone's schedule (status changes, retries, webhook delays): 100 = 100x faster."""
     sent_after: float = Field(default=0.5, ge=0)
+    """OpenPhone seconds from queued to sent."""
     delivered_after: float = Field(default=2.0, ge=0)
-    """Seconds from queued to sent, and from queued to delivered (or the failure status)."""
+    """OpenPhone seconds from queued to delivered (or the failure status)."""
     retry_schedule: FloatList = list(OPENPHONE_RETRY_SCHEDULE)
     """Delay before each webhook attempt (the first is the initial one); its length caps them."""
     webhook_timeout: float = Field(default=10.0, gt=0)
@@ -84,6 +85,7 @@ class SimSettings(ServiceSettings):
     rate_limit_per_second: float = Field(default=10.0, ge=0)
     """Requests per second per API key before 429, as OpenPhone; 0 = no limit."""
     org_id: str = "OR1a2b3c4d"
+    """The workspace's organisation id, as contacts' `sharedWith` carries it."""
 
     @field_validator("api_keys", "webhook_urls", "lines", "failing_numbers", mode="before")
     @classmethod

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from smsbus.health.api import checks
+from smsbus.health.api import alerts, checks
 
 
 def api_router() -> APIRouter:
     router = APIRouter()
     router.include_router(checks.router)
+    router.include_router(alerts.router)
     return router

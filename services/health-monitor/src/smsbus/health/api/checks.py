@@ -9,6 +9,7 @@ from smsbus.health.api.deps import MonitorDep
 from smsbus.health.api.schemas import CheckList, CheckOut, CheckStarted, StatusOut
 from smsbus.health.domain.status import status_of
 from smsbus.health.store import checks as store
+from smsbus.runtime.api_types import StoredText, error
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(tags=["canary"])
@@ -36,8 +37,8 @@ async def list_checks(session: SessionDep, limit: int = Query(20, ge=1, le=500))
     )
 
 
-@router.get("/checks/{check_id}", response_model=CheckOut)
-async def get_check(check_id: str, session: SessionDep) -> CheckOut:
+@router.get("/checks/{check_id}", response_model=CheckOut, responses={404: error("No such check.")})
+async def get_check(check_id: StoredText, session: SessionDep) -> CheckOut:
     check = await store.get(session=session, check_id=check_id)
     if check is None:
         raise HTTPException(status_code=404, detail=f"no check {check_id!r}")

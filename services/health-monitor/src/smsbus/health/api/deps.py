@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -14,6 +16,9 @@ from smsbus.health.canary import Canary
 class Monitor:
     canary: Canary
     failures_before_alert: int
+    clock: Callable[[], datetime]
+    alerts_deliverable: bool
+    """False: no alert webhook is configured; alerts are recorded as `skipped`."""
 
 
 def install(app: FastAPI, monitor: Monitor) -> None:

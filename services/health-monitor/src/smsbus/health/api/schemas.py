@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from smsbus.health.domain.checks import Check, CheckState, Stage
 from smsbus.health.domain.status import Health
+from smsbus.runtime.api_types import StorableBody, StoredInstant
 
 
 class StatusOut(BaseModel):
@@ -63,3 +65,47 @@ class CheckStarted(BaseModel):
     id: str
     state: CheckState
     deadline_at: datetime
+
+
+class AlertmanagerAlert(BaseModel):
+    """One alert of Alertmanager's webhook (version 4); fields it adds later are ignored."""
+
+    status: Literal["firing", "resolved"]
+    labels: dict[str, str]
+    annotations: dict[str, str] = {}
+    startsAt: StoredInstant
+    endsAt: StoredInstant | None = None
+    generatorURL: str | None = None
+    fingerprint: str = Field(min_length=1, max_length=64)
+
+
+class AlertmanagerNotification(StorableBody):
+    """What Alertmanager POSTs to a webhook receiver."""
+
+    version: str
+    status: Literal["firing", "resolved"]
+    alerts: list[AlertmanagerAlert] = Field(max_length=1000)
+
+
+class Forwarded(BaseModel):
+    forwarded: int
+    """Alerts queued for the alert webhook."""
+    duplicates: int
+    """Alerts already forwarded (Alertmanager resends a group's alerts with every change)."""
+
+
+class AlertOut(BaseModel):
+    id: int
+    kind: str
+    source: str
+    status: str
+    """pending, delivered, failed, or skipped (no alert webhook configured)."""
+    attempts: int
+    created_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
+    text: str
+
+
+class AlertList(BaseModel):
+    alerts: list[AlertOut]

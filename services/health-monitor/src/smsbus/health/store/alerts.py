@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.health.models import AlertRow
@@ -33,18 +34,41 @@ async def add(
     status: str,
     now: datetime,
 ) -> None:
-    await execute(
-        session,
-        _TABLE.insert().values(
-            kind=kind,
-            check_id=check_id,
-            payload=payload,
-            status=status,
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-        ),
+    """The canary's alert for the check that changed the status."""
+    values = _new(kind, payload, status, now)
+    await execute(session, insert(_TABLE).values(**values, check_id=check_id))
+
+
+async def add_forwarded(
+    *,
+    session: AsyncSession,
+    kind: str,
+    dedupe_key: str,
+    payload: dict[str, Any],
+    status: str,
+    now: datetime,
+) -> bool:
+    """A rule's alert from Alertmanager; False when the same one was forwarded already."""
+    statement = (
+        insert(_TABLE)
+        .values(**_new(kind, payload, status, now), source="prometheus", dedupe_key=dedupe_key)
+        .on_conflict_do_nothing(
+            index_elements=[_C.dedupe_key], index_where=_C.dedupe_key.is_not(None)
+        )
+        .returning(_C.id)
     )
+    return (await execute(session, statement)).first() is not None
+
+
+def _new(kind: str, payload: dict[str, Any], status: str, now: datetime) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "payload": payload,
+        "status": status,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
 
 
 async def due(*, session: AsyncSession, now: datetime, limit: int = 20) -> list[DueAlert]:

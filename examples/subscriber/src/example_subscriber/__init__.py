@@ -1,0 +1,2 @@
+"""An example subscriber to smsbus: consumes `openphone.messages.v1`, typed by the contracts
+package, and handles each fact once (dedupe by `dedupe_key`). See docs/subscribing.md."""
