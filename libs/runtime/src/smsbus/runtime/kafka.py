@@ -43,7 +43,8 @@ def make_broker(bootstrap: str, *, client_id: str, **options: Any) -> KafkaBroke
     options.setdefault("max_request_size", MAX_RECORD_BYTES)
     options.setdefault("partitioner", key_partitioner)
     return KafkaBroker(
-        bootstrap,
+        # FastStream takes a string as ONE address; aiokafka itself splits "b1:9092,b2:9092".
+        [server.strip() for server in bootstrap.split(",") if server.strip()],
         client_id=client_id,
         acks="all",
         enable_idempotence=True,
@@ -151,8 +152,12 @@ async def ensure_topics(
     *,
     partitions: int | Mapping[str, int] = 3,
     replication_factor: int = 1,
+    min_insync_replicas: int | None = None,
 ) -> list[str]:
-    """Creates the topics that do not exist yet; returns the names it created."""
+    """Creates the topics that do not exist yet; returns the names it created.
+
+    `min_insync_replicas`, when given, is set on each topic: an acks=all write is acknowledged
+    only once that many brokers hold it (unset: the broker's default)."""
     wanted = sorted(set(names))
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="smsbus-admin")
     await admin.start()
@@ -163,7 +168,11 @@ async def ensure_topics(
             return []
         counts = partitions if isinstance(partitions, Mapping) else {}
         default = partitions if isinstance(partitions, int) else 3
-        new = [NewTopic(n, counts.get(n, default), replication_factor) for n in missing]
+        configs = {"min.insync.replicas": str(min_insync_replicas)} if min_insync_replicas else {}
+        new = [
+            NewTopic(n, counts.get(n, default), replication_factor, topic_configs=configs)
+            for n in missing
+        ]
         response = await admin.create_topics(new)
         _raise_errors(response.topic_errors, ignore=TopicAlreadyExistsError.errno)
         return missing

@@ -7,9 +7,14 @@
 | authentic, parsed                              | 202 {"event_id", "topic", "dedupe_key"}  |
 | authentic, not parseable into a contract       | 202 {"quarantined": true, "reason"}      |
 | broker down or slower than `publish_timeout`   | 503 + Retry-After (OpenPhone retries)    |
+| fewer in-sync replicas than min.insync.replicas| 503 + Retry-After (as a slow broker)     |
 | more than `max_in_flight` requests at once     | 503 + Retry-After                        |
 
-A 202 is sent only after the broker acknowledged the write (acks=all): the event is durable.
+A 202 is sent only after the broker acknowledged the write (acks=all): the event is on
+min.insync.replicas brokers at least. A partition with fewer in-sync replicas answers
+NOT_ENOUGH_REPLICAS, which the idempotent producer retries (it never expires a batch), so the
+webhook waits out `publish_timeout` and gets 503; the producer's retry may still land later, a
+duplicate that consumers drop (tests-e2e/test_cluster_in_sync_replicas.py).
 The content type is not checked: the signature covers the bytes, not the header, and refusing
 an authentic webhook for a header would lose it.
 

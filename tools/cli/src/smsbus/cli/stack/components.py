@@ -34,9 +34,21 @@ class Component(Protocol):
 
 
 def infrastructure(config: StackConfig) -> list[Component]:
-    """Kafka and PostgreSQL: ours, or the servers the configuration names (then only checked)."""
-    return [KafkaBroker(config), PostgresServer(config)]
+    """Kafka (every broker of a local cluster) and PostgreSQL: ours, or the servers the
+    configuration names (then only checked)."""
+    return [*brokers(config), PostgresServer(config)]
+
+
+def brokers(config: StackConfig) -> list[KafkaBroker]:
+    if config.kafka_external:
+        return [KafkaBroker(config)]
+    return [KafkaBroker(config, node) for node in config.kafka_nodes]
 
 
 def services(config: StackConfig) -> list[Component]:
-    return [ServiceProcess(config, spec) for spec in installed_services()]
+    """Every service; SMSBUS_REPLICAS processes of each consuming one."""
+    return [
+        ServiceProcess(config, spec, replica)
+        for spec in installed_services()
+        for replica in range(1, (config.replicas if spec.replicated else 1) + 1)
+    ]

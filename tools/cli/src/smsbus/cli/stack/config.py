@@ -15,7 +15,27 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from smsbus.cli.stack.cluster import (
+    CLUSTER_HEAP,
+    Replication,
+    Shape,
+    node_ports,
+    read_shape,
+    replication_for,
+    resolve_shape,
+)
 from smsbus.cli.stack.tokens import stack_token
+from smsbus.cli.stack.variables import (
+    KAFKA_CONTROLLER_PORT,
+    KAFKA_HEAP,
+    KAFKA_MIN_INSYNC_REPLICAS,
+    KAFKA_PORT,
+    KAFKA_REPLICATION_FACTOR,
+    POSTGRES_PORT,
+    STATE_DIR,
+    TOPIC_PARTITIONS,
+    StackVariable,
+)
 
 # A development-only key shared by the OpenPhone simulator (signing) and ingest (verifying).
 # Base64 of "smsbus-local-development-only-00", as OpenPhone's signing keys are base64.
@@ -57,9 +77,12 @@ class StackConfig:
     def port(self, name: str, default: int) -> int:
         return int(self.get(name, str(default)))
 
+    def value(self, variable: StackVariable) -> str:
+        return self.get(variable.name, variable.default)
+
     @property
     def state_dir(self) -> Path:
-        return Path(self.get("SMSBUS_STATE_DIR", str(self.repo / ".smsbus"))).resolve()
+        return Path(self.get(STATE_DIR.name, str(self.repo / STATE_DIR.default))).resolve()
 
     @property
     def logs_dir(self) -> Path:
@@ -71,7 +94,7 @@ class StackConfig:
 
     @property
     def topic_partitions(self) -> int:
-        return self.port("SMSBUS_TOPIC_PARTITIONS", 6)
+        return int(self.value(TOPIC_PARTITIONS))
 
     # Kafka
     @property
@@ -80,20 +103,55 @@ class StackConfig:
 
     @property
     def kafka_port(self) -> int:
-        return self.port("SMSBUS_KAFKA_PORT", 9092)
+        return int(self.value(KAFKA_PORT))
 
     @property
     def kafka_controller_port(self) -> int:
-        return self.port("SMSBUS_KAFKA_CONTROLLER_PORT", 9093)
+        return int(self.value(KAFKA_CONTROLLER_PORT))
 
     @property
     def kafka_bootstrap(self) -> str:
-        local = f"{LOCAL_KAFKA_HOST}:{self.kafka_port}"
+        """Every local broker, so that a client starting while one is down still finds the rest."""
+        local = ",".join(
+            f"{LOCAL_KAFKA_HOST}:{self.kafka_node_ports(node)[0]}" for node in self.kafka_nodes
+        )
         return self.get("SMSBUS_KAFKA_BOOTSTRAP", local)
 
     @property
     def kafka_heap(self) -> list[str]:
-        return self.get("SMSBUS_KAFKA_HEAP", "-Xms512m -Xmx1g").split()
+        """Each broker's; a cluster's brokers get a smaller one unless the variable is set."""
+        default = KAFKA_HEAP.default if self.kafka_brokers == 1 else CLUSTER_HEAP
+        return self.get(KAFKA_HEAP.name, default).split()
+
+    # The cluster's shape (cluster.py)
+    @property
+    def shape(self) -> Shape:
+        return resolve_shape(self.env, read_shape(self.state_dir))
+
+    @property
+    def kafka_brokers(self) -> int:
+        return self.shape.kafka_brokers
+
+    @property
+    def kafka_nodes(self) -> range:
+        """The local brokers' node ids (1-based)."""
+        return range(1, self.kafka_brokers + 1)
+
+    def kafka_node_ports(self, node_id: int) -> tuple[int, int]:
+        return node_ports(self.kafka_port, self.kafka_controller_port, node_id)
+
+    @property
+    def replicas(self) -> int:
+        """Processes of each consuming service."""
+        return self.shape.replicas
+
+    @property
+    def replication(self) -> Replication:
+        return replication_for(
+            self.kafka_brokers,
+            self.env.get(KAFKA_REPLICATION_FACTOR.name),
+            self.env.get(KAFKA_MIN_INSYNC_REPLICAS.name),
+        )
 
     # PostgreSQL
     @property
@@ -102,7 +160,7 @@ class StackConfig:
 
     @property
     def postgres_port(self) -> int:
-        return self.port("SMSBUS_POSTGRES_PORT", 5432)
+        return int(self.value(POSTGRES_PORT))
 
     @property
     def database_url(self) -> str:
@@ -114,7 +172,18 @@ class StackConfig:
 
     def local_defaults(self) -> dict[str, str]:
         """What every process of the local stack sees unless the environment or .env says otherwise:
-        the simulator stands in for OpenPhone and signs its webhooks to ingest with a dev key."""
+        the wiring below, a new simulator run seed and the stack's API tokens."""
+        return {
+            **self.local_wiring(),
+            # New message and event ids on every start: the database keeps the last run's, and
+            # the consumers' inboxes would drop a repeated id as a duplicate.
+            "SMSBUS_SIM_RUN_SEED": str(self._run_seed),
+            **self.token_defaults(),
+        }
+
+    def local_wiring(self) -> dict[str, str]:
+        """The simulator stands in for OpenPhone and signs its webhooks to ingest with a dev key;
+        each service finds the others on the stack's ports."""
         sim = f"http://127.0.0.1:{self.port('SMSBUS_SIM_PORT', 8090)}"
         ingest = f"http://127.0.0.1:{self.port('SMSBUS_INGEST_PORT', 8080)}"
         compliance = f"http://127.0.0.1:{self.port('SMSBUS_COMPLIANCE_PORT', 8081)}"
@@ -127,10 +196,6 @@ class StackConfig:
             "SMSBUS_SIM_WEBHOOK_URLS": f"{ingest}/webhooks/openphone",
             "SMSBUS_CAMPAIGNS_COMPLIANCE_URL": compliance,  # campaign-engine asks eligibility
             "SMSBUS_COMPLIANCE_CAMPAIGNS_URL": campaigns,  # the egress asks: still running?
-            # New message and event ids on every start: the database keeps the last run's, and
-            # the consumers' inboxes would drop a repeated id as a duplicate.
-            "SMSBUS_SIM_RUN_SEED": str(self._run_seed),
-            **self.token_defaults(),
         }
 
     def token_defaults(self) -> dict[str, str]:

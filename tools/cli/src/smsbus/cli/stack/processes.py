@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -66,6 +67,11 @@ def terminate(pid: int, *, sig: signal.Signals = signal.SIGTERM, timeout: float 
         os.kill(pid, sig)
     except ProcessLookupError:
         return False
+    return await_exit(pid, timeout=timeout)
+
+
+def await_exit(pid: int, *, timeout: float) -> bool:
+    """Wait for a process already asked to stop; SIGKILL it after `timeout`. True if killed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not _alive(pid):
@@ -84,6 +90,29 @@ def port_in_use(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((host, port)) == 0
+
+
+def free_port_block(size: int, *, spare: int = 0) -> int:
+    """The first of `size` consecutive free loopback ports (for a stack of its own: tests,
+    benches), below the kernel's ephemeral range: a port in that range may be taken by some
+    outgoing connection between now and the listener's start. `spare` ports above the block
+    stay below the range too."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    draw = random.Random()
+    for _ in range(200):
+        first = draw.randrange(20_000, low - size - spare)
+        if all(_bindable(first + n) for n in range(size)):
+            return first
+    raise RuntimeError(f"no {size} consecutive free ports below {low}")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _alive(pid: int) -> bool:

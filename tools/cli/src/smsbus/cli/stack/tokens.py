@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from smsbus.cli.stack.variables import API_TOKEN
 from smsbus.runtime.auth import first_all_token
 
 
@@ -36,4 +37,4 @@ def stack_token(env: dict[str, str], state_dir: Path) -> str | None:
 
 def caller_token(env: dict[str, str], state_dir: Path) -> str | None:
     """What the CLI and the demo send: SMSBUS_API_TOKEN, else the stack's."""
-    return env.get("SMSBUS_API_TOKEN") or stack_token(env, state_dir)
+    return env.get(API_TOKEN.name) or stack_token(env, state_dir)

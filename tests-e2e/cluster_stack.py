@@ -1,0 +1,260 @@
+"""The whole local stack on a three-broker Kafka cluster, for tests-e2e/test_cluster.py.
+
+Started by the stack's own code, as `SMSBUS_KAFKA_BROKERS=3 SMSBUS_REPLICAS=2 make up` would:
+three KRaft brokers (replication factor 3, min.insync.replicas 2), the simulator, ingest, and two
+processes of every consuming service in their consumer groups; in a temporary state dir, on
+free ports, with a database of its own on the tests' PostgreSQL server (the services' schemas
+keep their names there). The shared stack is never touched. A part is killed with SIGKILL by
+the pid the stack recorded, and `heal()` starts whatever is not running, as `make up` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import httpx
+import phonenumbers
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
+
+from smsbus.cli.stack import commands
+from smsbus.cli.stack.cluster import REPLICA_PORT_STEP
+from smsbus.cli.stack.components import Component, infrastructure, services
+from smsbus.cli.stack.config import StackConfig, find_repo_root
+from smsbus.cli.stack.kafka import KafkaBroker
+from smsbus.cli.stack.processes import await_exit, free_port_block, port_in_use
+from smsbus.cli.stack.services import KNOWN_SERVICES, ServiceProcess
+from smsbus.contracts import Envelope, decode_event
+from smsbus.ingest.testing import read_topics
+from smsbus.openphone_sim.settings import LOCAL_API_KEY, SimSettings
+from smsbus.openphone_sim.testing import RunningSimulator
+from smsbus.runtime.testing import AUTH, unique_name
+
+BROKERS = 3
+REPLICAS = 2
+# OpenPhone retries a refused webhook after 5 s, then 5 min: compressed, so that what met the
+# lost broker is delivered within the test (the schedule's shape is the simulator's concern).
+RETRY_SCHEDULE = "0,1,2,4,8,15,30"
+KEPT = {"SMSBUS_API_TOKENS", "SMSBUS_API_TOKEN", "SMSBUS_CAMPAIGNS_API_TOKEN"}
+KEPT |= {"SMSBUS_COMPLIANCE_API_TOKEN"}
+"""The test plugin's tokens (AUTH): of the outer environment's SMSBUS_* only these go in."""
+CONFIRMATION = "You are unsubscribed"
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@dataclass
+class ClusterStack:
+    config: StackConfig
+    sim: RunningSimulator
+
+    @property
+    def bootstrap(self) -> str:
+        return self.config.kafka_bootstrap
+
+    @property
+    def line(self) -> str:
+        return self.sim.lines[0]
+
+    def broker(self, node_id: int) -> KafkaBroker:
+        return KafkaBroker(self.config, node_id)
+
+    def process(self, service: str, replica: int = 1) -> ServiceProcess:
+        spec = next(spec for spec in KNOWN_SERVICES if spec.name == service)
+        return ServiceProcess(self.config, spec, replica)
+
+    def api(self, service: str, replica: int = 1) -> httpx.AsyncClient:
+        url = self.process(service, replica).address
+        return httpx.AsyncClient(base_url=url, headers=AUTH, timeout=60, trust_env=False)
+
+    def parts(self) -> list[Component]:
+        return [*infrastructure(self.config), *services(self.config)]
+
+    def kill(self, part: Component) -> None:
+        """kill -9 of the process the stack recorded for `part`: no shutdown hook runs."""
+        pid = part.pidfile.running_pid()
+        assert pid is not None, f"{part.name} is not running"
+        os.kill(pid, signal.SIGKILL)
+        await_exit(pid, timeout=30)
+
+    async def heal(self) -> None:
+        """Start whatever of the stack is not running (a killed broker or replica), ready."""
+        await asyncio.to_thread(commands.start, self.parts())
+
+    async def group_coordinator(self, group: str) -> int:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            node: int = await admin.find_coordinator(group)
+            return node
+        finally:
+            await admin.close()
+
+    async def leaders(self, topic: str) -> dict[int, int]:
+        """Partition → the broker leading it."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            (described,) = await admin.describe_topics([topic])
+        finally:
+            await admin.close()
+        return {p["partition"]: p["leader"] for p in described["partitions"]}
+
+    async def assignments(self, group: str) -> dict[str, set[TopicPartition]]:
+        """Member id → the partitions the group's last rebalance gave it ({} while it is
+        rebalancing: only a stable group's assignment is the one in force)."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            (described,) = await admin.describe_consumer_groups([group])
+        finally:
+            await admin.close()
+        (found,) = described.to_object()["groups"]
+        if found["state"] != "Stable":
+            return {}
+        return {
+            member["member_id"]: set(
+                ConsumerProtocolMemberAssignment.decode(member["member_assignment"]).partitions()
+            )
+            for member in found["members"]
+        }
+
+    async def events(self, *topics: str) -> list[Envelope[Any]]:
+        found = await read_topics(self.bootstrap, topics)
+        return [decode_event(record.value) for records in found.values() for record in records]
+
+    async def suppressed(self, phone: str) -> bool:
+        return bool((await self._consent(phone))["suppressed"])
+
+    async def history(self, phone: str) -> list[dict[str, Any]]:
+        """The number's consent ledger, oldest first."""
+        history: list[dict[str, Any]] = (await self._consent(phone))["history"]
+        return history
+
+    async def _consent(self, phone: str) -> dict[str, Any]:
+        async with self.api("compliance") as api:
+            response = await api.get(f"/v1/consent/{phone}")
+            response.raise_for_status()
+            consent: dict[str, Any] = response.json()
+            return consent
+
+    async def texts_to(self, phones: set[str]) -> dict[str, list[dict[str, Any]]]:
+        """What OpenPhone holds that we sent to each of `phones`, oldest first."""
+        found: dict[str, list[dict[str, Any]]] = {phone: [] for phone in phones}
+        for message in await self.sim.messages(direction="outgoing"):
+            if message["to"][0] in found:
+                found[message["to"][0]].append(message)
+        return found
+
+    async def confirmations(self, phones: set[str]) -> Counter[str]:
+        texts = await self.texts_to(phones)
+        return Counter({p: sum(CONFIRMATION in m["text"] for m in ms) for p, ms in texts.items()})
+
+
+def valid_numbers(count: int, *, area: int, offset: int = 0) -> list[str]:
+    """Distinct valid US numbers in `area` (the egress refuses invalid ones)."""
+    found: list[str] = []
+    n = offset * 10_000
+    while len(found) < count:
+        candidate = f"+1{area}{234 + n // 10000:03d}{n % 10000:04d}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(candidate)):
+            found.append(candidate)
+        n += 7
+    return found
+
+
+@contextlib.contextmanager
+def cluster_stack(root: Path, database_server: str) -> Iterator[StackConfig]:
+    """`SMSBUS_KAFKA_BROKERS=3 SMSBUS_REPLICAS=2 make up` in `root`, its configuration (for
+    `connect`, in each test's event loop); `make down` afterwards."""
+    database = unique_name("smsbus_cluster")
+    database_url = f"{database_server.rsplit('/', 1)[0]}/{database}"
+    asyncio.run(_create_database(database_server, database))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SMSBUS_") or k in KEPT}
+    kafka = free_port_block(2 * BROKERS)
+    env |= {
+        "SMSBUS_STATE_DIR": str(root / "state"),
+        "SMSBUS_KAFKA_BROKERS": str(BROKERS),
+        "SMSBUS_REPLICAS": str(REPLICAS),
+        "SMSBUS_KAFKA_PORT": str(kafka),
+        "SMSBUS_KAFKA_CONTROLLER_PORT": str(kafka + 1),
+        "SMSBUS_DATABASE_URL": database_url,
+        "SMSBUS_SIM_RETRY_SCHEDULE": RETRY_SCHEDULE,
+        "SMSBUS_SIM_DEMO_HISTORY": "false",
+        # The engine keeps the law's hours for every purpose: its clock (real time plus an
+        # offset) at a weekday noon in New York, whenever the test runs.
+        "SMSBUS_CAMPAIGNS_CLOCK_START": _next_noon_in_new_york(datetime.now(UTC)).isoformat(),
+    }
+    env |= {spec.port_variable: str(_free_for_replicas()) for spec in KNOWN_SERVICES}
+    config = StackConfig.load(repo=find_repo_root(Path(__file__).parent), environ=env)
+    try:
+        try:
+            commands.up(config)
+        except SystemExit as exc:  # the stack's own failures say what to look at
+            raise RuntimeError(f"the cluster stack did not start: {exc}") from exc
+        yield config
+    finally:
+        commands.down(config)
+        asyncio.run(_drop_database(database_server, database))
+
+
+@contextlib.asynccontextmanager
+async def connect(config: StackConfig) -> AsyncIterator[ClusterStack]:
+    """The stack as a test drives it, every part running again (`heal`), its simulator's admin
+    API on a client of this event loop."""
+    sim_url = f"http://127.0.0.1:{config.port('SMSBUS_SIM_PORT', 8090)}"
+    async with httpx.AsyncClient(base_url=sim_url, timeout=60.0, trust_env=False) as admin:
+        settings = SimSettings(webhook_urls=[], run_seed=None)  # its lines: the stack's default
+        stack = ClusterStack(config, RunningSimulator(sim_url, LOCAL_API_KEY, settings, admin))
+        await stack.heal()
+        yield stack
+
+
+def _next_noon_in_new_york(now: datetime) -> datetime:
+    """The next 12:00 in New York on a weekday (Monday to Thursday: no Friday-evening or
+    weekend rules in any state), as an aware UTC time."""
+    local = now.astimezone(NEW_YORK).replace(hour=12, minute=0, second=0, microsecond=0)
+    while local <= now or local.weekday() > 3:
+        local += timedelta(days=1)
+    return local.astimezone(UTC)
+
+
+def _free_for_replicas() -> int:
+    """A free port whose replicas' ports (+100, +200 …) are free too."""
+    spare = REPLICA_PORT_STEP * REPLICAS
+    for _ in range(200):
+        port = free_port_block(1, spare=spare)
+        if all(not port_in_use("127.0.0.1", port + REPLICA_PORT_STEP * n) for n in range(REPLICAS)):
+            return port
+    raise RuntimeError("no free port for every replica")
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def _create_database(server_url: str, name: str) -> None:
+    connection = await asyncpg.connect(_plain(server_url))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+async def _drop_database(server_url: str, name: str) -> None:
+    connection = await asyncpg.connect(_plain(server_url))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
