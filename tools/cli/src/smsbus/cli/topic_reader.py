@@ -73,7 +73,10 @@ async def read_spans(
     """The records of each span `[start, end)`, in offset order per partition."""
     if not any(span.size for span in spans.values()):
         return  # (and no empty assignment: aiokafka's stop() then raises CancelledError)
-    consumer.assign(list(spans))
+    if consumer.assignment() != set(spans):
+        # a second assign() of the same partitions races aiokafka's coordinator, which then
+        # fails the consumer's stop() (an AssertionError on an inactive assignment)
+        consumer.assign(list(spans))
     remaining = set()
     for tp, span in spans.items():
         consumer.seek(tp, span.start)
