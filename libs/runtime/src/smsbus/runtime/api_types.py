@@ -112,6 +112,13 @@ Responses = dict[int | str, dict[str, Any]]
 """FastAPI's `responses=` of an operation."""
 
 
+def started_job() -> dict[str, Any]:
+    """A 202 that starts a background job, its status at the `Location` header's URL:
+    `responses={202: started_job()}`."""
+    header = {"description": "the job's status", "schema": {"type": "string"}}
+    return {"headers": {"Location": header}}
+
+
 def error(description: str) -> dict[str, Any]:
     """An operation's documented error answer: `responses={404: error("No such campaign.")}`."""
     return {"model": Detail, "description": description}

@@ -24,12 +24,11 @@ from smsbus.compliance.consent_jobs import ConsentImports
 from smsbus.compliance.domain.consent_import import percent_done, summary_note
 from smsbus.compliance.domain.ledger import Scope
 from smsbus.compliance.store import consent_imports as store
-from smsbus.runtime.api_types import error, stored_filename
+from smsbus.runtime.api_types import error, started_job, stored_filename
 from smsbus.runtime.auth import CallerDep
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/consent/imports", tags=["consent"])
-_LOCATION = {"Location": {"description": "the import's status", "schema": {"type": "string"}}}
 
 
 def install_consent_imports(app: FastAPI, imports: ConsentImports) -> None:
@@ -44,9 +43,7 @@ def _consent_imports(request: Request) -> ConsentImports:
 ConsentImportsDep = Annotated[ConsentImports, Depends(_consent_imports)]
 
 
-@router.post(
-    "", response_model=ConsentImportJob, status_code=202, responses={202: {"headers": _LOCATION}}
-)
+@router.post("", response_model=ConsentImportJob, status_code=202, responses={202: started_job()})
 async def import_consent_file(
     request: Request,
     response: Response,

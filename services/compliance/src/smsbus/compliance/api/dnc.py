@@ -30,7 +30,7 @@ from smsbus.compliance.api.schemas import (
 from smsbus.compliance.dnc_jobs import DncImports
 from smsbus.compliance.store import dnc as store
 from smsbus.compliance.store import dnc_jobs as job_store
-from smsbus.runtime.api_types import INT64_MAX, error, stored_filename
+from smsbus.runtime.api_types import INT64_MAX, error, started_job, stored_filename
 from smsbus.runtime.auth import CallerDep
 from smsbus.runtime.db import SessionDep
 
@@ -41,7 +41,6 @@ ListName = Annotated[
     Form(pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$", description="default: ftc, or imported (plain)"),
 ]
 _DEFAULT_NAMES = {"ftc_full": "ftc", "ftc_change": "ftc", "plain": "imported"}
-_LOCATION = {"Location": {"description": "the import's status", "schema": {"type": "string"}}}
 
 
 def install_dnc_imports(app: FastAPI, imports: DncImports) -> None:
@@ -60,7 +59,7 @@ DncImportsDep = Annotated[DncImports, Depends(_dnc_imports)]
     "/imports",
     response_model=DncImportJob,
     status_code=202,
-    responses={202: {"headers": _LOCATION}},
+    responses={202: started_job()},
 )
 async def import_dnc_file(
     request: Request,
