@@ -43,10 +43,12 @@ test: install ## run every test (unit, integration, e2e) against a real broker a
 test-unit: install ## the fast loop: tests that need no broker or database
 	$(RUN) pytest -m "not integration and not e2e" $(PYTEST_ARGS)
 
-lint: install ## ruff (check + format --check) and mypy (strict)
+lint: install ## ruff (check + format --check), mypy (strict), the import contracts, declared dependencies
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
+	$(RUN) lint-imports
+	$(RUN) python -m smsbus.cli.dependencies
 
 check-monitoring: ## promtool: Prometheus' config, rules, rule tests; amtool: Alertmanager's config
 	@tools=$$(deploy/monitoring-tools) && set -x && \

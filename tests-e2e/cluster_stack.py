@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
-import phonenumbers
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
@@ -40,7 +39,8 @@ from smsbus.contracts import Envelope, decode_event
 from smsbus.ingest.testing import read_topics
 from smsbus.openphone_sim.settings import LOCAL_API_KEY, SimSettings
 from smsbus.openphone_sim.testing import RunningSimulator
-from smsbus.runtime.testing import AUTH, unique_name
+from smsbus.runtime.testing import unique_name
+from smsbus.runtime.testing_api import AUTH
 
 BROKERS = 3
 REPLICAS = 2
@@ -160,18 +160,6 @@ class ClusterStack:
     async def confirmations(self, phones: set[str]) -> Counter[str]:
         texts = await self.texts_to(phones)
         return Counter({p: sum(CONFIRMATION in m["text"] for m in ms) for p, ms in texts.items()})
-
-
-def valid_numbers(count: int, *, area: int, offset: int = 0) -> list[str]:
-    """Distinct valid US numbers in `area` (the egress refuses invalid ones)."""
-    found: list[str] = []
-    n = offset * 10_000
-    while len(found) < count:
-        candidate = f"+1{area}{234 + n // 10000:03d}{n % 10000:04d}"
-        if phonenumbers.is_valid_number(phonenumbers.parse(candidate)):
-            found.append(candidate)
-        n += 7
-    return found
 
 
 @contextlib.contextmanager

@@ -7,21 +7,15 @@ together, so nights and days pass by jumping it."""
 from __future__ import annotations
 
 import io
-import os
-import signal
-import subprocess
-import sys
-import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic_settings import BaseSettings
+import phonenumbers
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -31,87 +25,18 @@ from smsbus.campaigns.clock import Clock
 from smsbus.campaigns.settings import Settings as EngineSettings
 from smsbus.compliance.app import create_app as create_compliance
 from smsbus.compliance.settings import Settings as ComplianceSettings
-from smsbus.contracts import ROUTES
 from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import free_port, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.db import drop_schema, make_engine
-from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
+from smsbus.runtime.testing import RegistryTopics, eventually, unique_name
+from smsbus.runtime.testing_api import AUTH, answers_ready
+from smsbus.runtime.testing_migrations import migrated_schemas
+from smsbus.runtime.testing_processes import Process, start_process
 
-TOPICS = sorted({route.topic for route in ROUTES})
 EGRESS_AGENT = "smsbus-compliance-egress/0.1"
 TEMPLATE = "Hi {first_name}, 20% off this week. Reply STOP to opt out."
 CAMPAIGN_TEXT = "20% off this week"
-
-
-def environment(settings: BaseSettings, *, prefix: str, port: int) -> dict[str, str]:
-    """Every setting that differs from the service's default, as the variable the service reads
-    it from (its alias, else the prefix); nothing of the outer stack's SMSBUS_* leaks in."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("SMSBUS_")}
-    for name, info in type(settings).model_fields.items():
-        value: Any = getattr(settings, name)
-        if value is None or value == info.default:
-            continue  # the service's own default: nothing to say
-        if hasattr(value, "get_secret_value"):
-            value = value.get_secret_value()
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        elif isinstance(value, list):  # lists the services read comma-separated
-            value = ",".join(str(item) for item in value)
-        alias = info.validation_alias
-        env[alias if isinstance(alias, str) else f"{prefix}{name.upper()}"] = str(value)
-    env |= {f"{prefix}PORT": str(port), "SMSBUS_LOG_LEVEL": "WARNING"}
-    return env
-
-
-@dataclass
-class Process:
-    """A service as a real OS process (`python -m <module>`), configured by its environment."""
-
-    process: subprocess.Popen[bytes]
-    url: str
-    port: int
-    log: Path
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown hook runs; open transactions and in-flight work are cut."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-
-async def start_process(
-    module: str, settings: BaseSettings, *, prefix: str, port: int, ready: str = "/readyz"
-) -> Process:
-    log = Path(tempfile.gettempdir()) / f"egress-e2e-{module}-{port}-{unique_name('log')}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: ASYNC220 (it returns at once)
-            [sys.executable, "-m", module],
-            env=environment(settings, prefix=prefix, port=port),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    started = Process(process, f"http://127.0.0.1:{port}", port, log)
-
-    async def answers() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"{module} exited with {process.returncode}:\n{started.tail()}")
-        try:
-            async with httpx.AsyncClient(timeout=5) as http:
-                return (await http.get(f"{started.url}{ready}")).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        await eventually(answers, within=90, every=0.3)
-    except AssertionError:
-        started.kill()
-        raise
-    return started
 
 
 Engine = Process
@@ -140,12 +65,7 @@ class EgressStack:
         fields: dict[str, Any] = {
             "SMSBUS_DATABASE_URL": self.database_url, "SMSBUS_KAFKA_BOOTSTRAP": self.bootstrap,
             "db_schema": self.campaigns_schema, "group_id": unique_name("campaign_engine"),
-            "messages_topic": self.topics["openphone.messages.v1"],
-            "contacts_topic": self.topics["openphone.contacts.v1"],
-            "consent_topic": self.topics["compliance.consent.v1"],
-            "events_topic": self.topics["campaigns.events.v1"],
-            "requests_topic": self.topics["outbound.requests.v1"],
-            "results_topic": self.topics["outbound.results.v1"],
+            "topic_overrides": self.topics,
             "compliance_url": str(self.compliance.base_url), "dispatch_interval": 0.2,
             "eligibility_ttl_seconds": 0.5, "clock_control": True, "clock_start": self.clock.now(),
         }  # fmt: skip
@@ -284,7 +204,7 @@ async def running_stack(
     *,
     database_url: str,
     bootstrap: str,
-    new_topic: NewTopic,
+    registry_topics: RegistryTopics,
     start: datetime,
     sim_speed: float = 100,
     sim_rate_limit: float = 0,
@@ -292,18 +212,10 @@ async def running_stack(
 ) -> AsyncIterator[EgressStack]:
     """`compliance`: settings of compliance's beyond the stack's (line_daily_cap=10…);
     `sim_rate_limit`: OpenPhone's requests per second per key (0: none)."""
-    topics = {
-        name: await new_topic(name.removesuffix(".v1").replace(".", "-"), partitions=3)
-        for name in TOPICS
-    }
-    schemas = {"compliance": unique_name("compliance"), "campaigns": unique_name("campaigns")}
-    for service, schema in schemas.items():
-        package = smsbus.compliance if service == "compliance" else smsbus.campaigns
-        await upgrade(
-            database_url,
-            schema=schema,
-            script_location=Path(package.__file__).parent / "migrations",
-        )
+    topics = await registry_topics(partitions=3)
+    schemas = await migrated_schemas(
+        database_url, {"compliance": smsbus.compliance, "campaigns": smsbus.campaigns}
+    )
     compliance_db = make_engine(database_url, schema=schemas["compliance"])
     campaigns_db = make_engine(database_url, schema=schemas["campaigns"])
     clock = Clock(start)
@@ -335,10 +247,7 @@ async def running_stack(
                     "SMSBUS_OPENPHONE_BURST": 10,
                     "db_schema": schemas["compliance"],
                     "group_id": unique_name("compliance"),
-                    "messages_topic": topics["openphone.messages.v1"],
-                    "consent_topic": topics["compliance.consent.v1"],
-                    "requests_topic": topics["outbound.requests.v1"],
-                    "results_topic": topics["outbound.results.v1"],
+                    "topic_overrides": topics,
                     "campaigns_url": f"http://127.0.0.1:{engine_port}",
                     "marketing_requires_express_consent": False,
                     "line_daily_cap": None,
@@ -356,7 +265,7 @@ async def running_stack(
             api = await context.enter_async_context(
                 httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60)
             )
-            await eventually(lambda: _ready(api))
+            await eventually(lambda: answers_ready(api))
             stack = EgressStack(
                 sim, topics, database_url, bootstrap, clock, api, compliance_db, campaigns_db,
                 schemas["campaigns"], engine_port,
@@ -371,8 +280,14 @@ async def running_stack(
         await campaigns_db.dispose()
 
 
-async def _ready(api: httpx.AsyncClient) -> bool:
-    try:
-        return (await api.get("/readyz")).status_code == 200
-    except httpx.TransportError:
-        return False
+def valid_numbers(count: int, *, area: int, offset: int = 0, spacing: int = 10_000) -> list[str]:
+    """Distinct valid US numbers in `area` (the egress refuses invalid ones), `spacing` candidates
+    apart per offset."""
+    found: list[str] = []
+    n = offset * spacing
+    while len(found) < count:
+        candidate = f"+1{area}{234 + n // 10000:03d}{n % 10000:04d}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(candidate)):
+            found.append(candidate)
+        n += 7
+    return found

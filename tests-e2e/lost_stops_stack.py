@@ -17,11 +17,10 @@ import asyncio
 import random
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,7 +29,7 @@ import smsbus.compliance
 import smsbus.reconciler
 from smsbus.compliance.app import create_app as compliance_app
 from smsbus.compliance.settings import Settings as ComplianceSettings
-from smsbus.contracts import ROUTES, Envelope, decode_event, dlq_topic
+from smsbus.contracts import Envelope, decode_event, dlq_topic
 from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import read_topics, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
@@ -38,10 +37,10 @@ from smsbus.reconciler.app import create_app as reconciler_app
 from smsbus.reconciler.settings import Settings as ReconcilerSettings
 from smsbus.runtime.db import drop_schema, make_engine
 from smsbus.runtime.kafka import delete_topics, ensure_topics
-from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import AUTH, unique_name
+from smsbus.runtime.testing import eventually, isolated_topics, unique_name
+from smsbus.runtime.testing_api import AUTH, answers_ready
+from smsbus.runtime.testing_migrations import migrated_schemas
 
-TOPICS = sorted({route.topic for route in ROUTES})
 MESSAGES = "openphone.messages.v1"
 CONSENT = "compliance.consent.v1"
 AGENTS = {"deep": "smsbus-reconciler/0.1", "fast": "smsbus-reconciler-fast/0.1"}
@@ -86,8 +85,12 @@ class Pipeline:
     sim: RunningSimulator
     bootstrap: str
     topics: dict[str, str]
+    """Registry topic → this stack's topic."""
     compliance: httpx.AsyncClient
     reconciler: httpx.AsyncClient
+    ingest_url: str
+    groups: dict[str, str]
+    """Service → its consumer group."""
 
     async def text(self, sender: str, text: str) -> dict[str, Any]:
         answer = await self.sim.inbound_message(sender=sender, to=self.sim.lines[0], text=text)
@@ -191,44 +194,40 @@ def _at(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-async def _ready(api: httpx.AsyncClient) -> bool:
-    try:
-        return (await api.get("/readyz")).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-async def _until(check: Any, within: float) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the stack did not become ready")
-        await asyncio.sleep(0.3)
-
-
 @asynccontextmanager
-async def lost_stops_stack(*, database_url: str, bootstrap: str) -> AsyncIterator[Pipeline]:
+async def lost_stops_stack(
+    *,
+    database_url: str,
+    bootstrap: str,
+    simulator: dict[str, Any] | None = None,
+    compliance: dict[str, Any] | None = None,
+    reconciler: dict[str, Any] | None = None,
+    reconciler_clock: Callable[[], datetime] | None = None,
+) -> AsyncIterator[Pipeline]:
     """Topics, schemas, the simulator, ingest, compliance and the reconciler of its own; all
-    of it removed afterwards."""
-    tag = unique_name("lost-stops")
-    topics = {name: f"{tag}.{name}" for name in TOPICS}
+    of it removed afterwards. By default the reconciler runs as shipped (its schedules and
+    timings the defaults) and the simulator at real pace; `simulator`, `compliance` and
+    `reconciler` override their settings, `reconciler_clock` the reconciler's clock."""
+    topics = isolated_topics(unique_name("lost-stops"))
     groups = {"compliance": unique_name("compliance"), "reconciler": unique_name("reconciler")}
     dlqs = [dlq_topic(topics[MESSAGES], group) for group in groups.values()]
     dlqs.append(dlq_topic(topics["openphone.calls.v1"], groups["reconciler"]))
     dlqs.append(dlq_topic(topics["outbound.requests.v1"], groups["compliance"]))
     await ensure_topics(bootstrap, [*topics.values(), *dlqs], partitions=3)
-    schemas = {service: unique_name(service) for service in groups}
-    for service, package in (("compliance", smsbus.compliance), ("reconciler", smsbus.reconciler)):
-        migrations = Path(package.__file__).parent / "migrations"
-        await upgrade(database_url, schema=schemas[service], script_location=migrations)
+    schemas = await migrated_schemas(
+        database_url, {"compliance": smsbus.compliance, "reconciler": smsbus.reconciler}
+    )
     try:
         async with AsyncExitStack() as stack:
-            sim = await stack.enter_async_context(running_simulator(demo_history=False))
+            sim = await stack.enter_async_context(
+                running_simulator(**{"demo_history": False, **(simulator or {})})
+            )
             shared: dict[str, Any] = {
                 "SMSBUS_DATABASE_URL": database_url,
                 "SMSBUS_KAFKA_BOOTSTRAP": bootstrap,
                 "SMSBUS_OPENPHONE_BASE_URL": sim.base_url,
                 "SMSBUS_OPENPHONE_API_KEY": sim.api_key,
+                "topic_overrides": topics,
             }
             ingest_url = await stack.enter_async_context(
                 running_ingest(
@@ -239,39 +238,35 @@ async def lost_stops_stack(*, database_url: str, bootstrap: str) -> AsyncIterato
                     )
                 )
             )
-            compliance = ComplianceSettings(
+            compliance_settings = ComplianceSettings(
                 **shared,
                 db_schema=schemas["compliance"],
                 group_id=groups["compliance"],
-                messages_topic=topics[MESSAGES],
-                consent_topic=topics["compliance.consent.v1"],
-                requests_topic=topics["outbound.requests.v1"],
-                results_topic=topics["outbound.results.v1"],
                 brand_name="Acme Fences",
+                **(compliance or {}),
             )
-            # The reconciler exactly as shipped: its schedules and timings are the defaults.
-            reconciler = ReconcilerSettings(
+            reconciler_settings = ReconcilerSettings(
                 **shared,
                 db_schema=schemas["reconciler"],
                 group_id=groups["reconciler"],
-                messages_topic=topics[MESSAGES],
-                calls_topic=topics["openphone.calls.v1"],
+                **(reconciler or {}),
             )
+            clock = {"clock": reconciler_clock} if reconciler_clock else {}
             apis = []
             for name, app in (
-                ("compliance", compliance_app(compliance)),
-                ("reconciler", reconciler_app(reconciler)),
+                ("compliance", compliance_app(compliance_settings)),
+                ("reconciler", reconciler_app(reconciler_settings, **clock)),
             ):
                 url = await stack.enter_async_context(serving(app, name=name))
                 api = await stack.enter_async_context(
                     httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60)
                 )
-                await _until(lambda api=api: _ready(api), within=60)
+                await eventually(lambda api=api: answers_ready(api), within=60, every=0.3)
                 apis.append(api)
             await sim.add_webhook(
                 f"{ingest_url}/webhooks/openphone", generation="v4", key=sim.signing_key
             )
-            yield Pipeline(sim, bootstrap, topics, apis[0], apis[1])
+            yield Pipeline(sim, bootstrap, topics, apis[0], apis[1], ingest_url, groups)
     finally:
         for schema in schemas.values():
             engine = make_engine(database_url, schema=schema)

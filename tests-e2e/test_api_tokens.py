@@ -5,6 +5,7 @@ right scope with 2xx, through a real HTTP client."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -15,8 +16,9 @@ import httpx
 import pytest
 
 import smsbus.health
-from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import NewTopic, check_tokens, eventually, tokens_for, unique_name
+from smsbus.runtime.testing import RegistryTopics, eventually, unique_name
+from smsbus.runtime.testing_api import check_tokens, tokens_for
+from smsbus.runtime.testing_migrations import migrate
 
 pytestmark = pytest.mark.e2e
 
@@ -58,16 +60,15 @@ def _free_port() -> int:
 
 
 async def test_tokens_and_scopes_on_a_running_service(
-    kafka_bootstrap: str, database_url: str, db_schema: str, new_topic: NewTopic, tmp_path: Path
+    kafka_bootstrap: str,
+    database_url: str,
+    db_schema: str,
+    registry_topics: RegistryTopics,
+    tmp_path: Path,
 ) -> None:
     """health-monitor as a real process on a fresh schema and its own topics (a check it starts
     must not reach the local stack's egress)."""
-    migrations = Path(smsbus.health.__file__).parent / "migrations"
-    await upgrade(database_url, schema=db_schema, script_location=migrations)
-    topics = {
-        f"SMSBUS_HEALTH_{name.upper()}_TOPIC": await new_topic(name)
-        for name in ("messages", "checks", "requests", "results")
-    }
+    await migrate(database_url, schema=db_schema, package=smsbus.health)
     port = _free_port()
     env = _environment(
         SMSBUS_API_TOKENS=tokens_for("operations"),
@@ -77,7 +78,7 @@ async def test_tokens_and_scopes_on_a_running_service(
         SMSBUS_HEALTH_PORT=str(port),
         SMSBUS_HEALTH_ENABLED="false",
         SMSBUS_HEALTH_GROUP_ID=unique_name("health"),
-        **topics,
+        SMSBUS_HEALTH_TOPIC_OVERRIDES=json.dumps(await registry_topics()),
     )
     with (tmp_path / "health.log").open("wb") as log:
         process = subprocess.Popen(  # noqa: ASYNC220 (it returns at once)

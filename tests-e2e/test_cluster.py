@@ -37,8 +37,8 @@ from smsbus.openphone.signing import SigningKey
 from smsbus.runtime.kafka import delete_topics
 from smsbus.runtime.testing import eventually, unique_name
 
-from .cluster_stack import ClusterStack, cluster_stack, connect, valid_numbers
-from .egress_stack import CAMPAIGN_TEXT, create_campaign
+from .cluster_stack import ClusterStack, cluster_stack, connect
+from .egress_stack import CAMPAIGN_TEXT, create_campaign, valid_numbers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 logger = logging.getLogger(__name__)

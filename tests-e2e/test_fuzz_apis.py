@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -31,10 +30,11 @@ from smsbus.health.settings import Settings as HealthSettings
 from smsbus.ingest.testing import free_port
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator
 from smsbus.reconciler.settings import Settings as ReconcilerSettings
-from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import TEST_TOKEN, NewTopic, unique_name
+from smsbus.runtime.testing import RegistryTopics, unique_name
+from smsbus.runtime.testing_api import TEST_TOKEN
+from smsbus.runtime.testing_migrations import migrate
+from smsbus.runtime.testing_processes import Process, start_process
 
-from .egress_stack import Process, start_process
 from .fuzzing import Caller, Report, fuzz_service
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -50,8 +50,6 @@ class Service:
     name: str
     package: ModuleType
     settings: type[BaseSettings]
-    topics: tuple[str, ...]
-    """Its topic settings, each given a topic of this test's own."""
     own: Callable[[RunningSimulator], dict[str, Any]] = lambda _: {}
     """Its settings beyond the shared ones."""
     prefix: str = field(init=False)
@@ -76,35 +74,24 @@ SERVICES = [
         "compliance",
         smsbus.compliance,
         ComplianceSettings,
-        ("messages_topic", "consent_topic", "requests_topic", "results_topic"),
         lambda sim: _openphone(sim) | {"campaigns_url": CLOSED_PORT},
     ),
     Service(
         "campaign-engine",
         smsbus.campaigns,
         CampaignsSettings,
-        (
-            "messages_topic",
-            "contacts_topic",
-            "consent_topic",
-            "events_topic",
-            "requests_topic",
-            "results_topic",
-        ),
         lambda _: {"compliance_url": CLOSED_PORT},
     ),
     Service(
         "reconciler",
         smsbus.reconciler,
         ReconcilerSettings,
-        ("messages_topic", "calls_topic"),
         lambda sim: _openphone(sim) | {"schedule": False},  # deep runs on POST /runs only
     ),
     Service(
         "health-monitor",
         smsbus.health,
         HealthSettings,
-        ("messages_topic", "checks_topic", "requests_topic", "results_topic"),
         lambda _: {"enabled": False},  # canaries on POST /checks only
     ),
 ]
@@ -116,20 +103,19 @@ async def test_every_operation_under_schemathesis(
     database_url: str,
     kafka_bootstrap: str,
     db_schema: str,
-    new_topic: NewTopic,
+    registry_topics: RegistryTopics,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    migrations = Path(service.package.__file__ or "").parent / "migrations"
-    await upgrade(database_url, schema=db_schema, script_location=migrations)
-    topics = {name: await new_topic(name.removesuffix("_topic")) for name in service.topics}
+    await migrate(database_url, schema=db_schema, package=service.package)
     async with running_simulator(demo_history=False, rate_limit_per_second=0) as sim:
         fields: dict[str, Any] = {
             "SMSBUS_DATABASE_URL": database_url,
             "SMSBUS_KAFKA_BOOTSTRAP": kafka_bootstrap,
             "db_schema": db_schema,
             "group_id": unique_name(service.name.replace("-", "_")),
+            "topic_overrides": await registry_topics(),
         }
-        settings = service.settings(**(fields | topics | service.own(sim)))
+        settings = service.settings(**(fields | service.own(sim)))
         process = await start_process(
             service.package.__name__, settings, prefix=service.prefix, port=free_port()
         )

@@ -20,88 +20,60 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-import smsbus.compliance
-import smsbus.reconciler
-from smsbus.compliance.app import create_app as compliance_app
-from smsbus.compliance.settings import Settings as ComplianceSettings
-from smsbus.contracts import ROUTES, Envelope, Message, decode_event, dlq_topic
-from smsbus.ingest.settings import Settings as IngestSettings
-from smsbus.ingest.testing import compact, read_topics, running_ingest, signed
+from smsbus.contracts import Envelope, Message
+from smsbus.ingest.testing import compact, signed
 from smsbus.openphone.signing import SigningKey
 from smsbus.openphone_sim.events import SimEvent
 from smsbus.openphone_sim.payloads import GENERATIONS
-from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
-from smsbus.reconciler.app import create_app as reconciler_app
-from smsbus.reconciler.settings import Settings as ReconcilerSettings
-from smsbus.runtime.db import drop_schema, make_engine
-from smsbus.runtime.migrations import upgrade
+from smsbus.openphone_sim.testing import RunningSimulator
 from smsbus.runtime.offsets import group_lag
-from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
+from smsbus.runtime.testing import StepClock, eventually
+
+from .lost_stops_stack import Pipeline as Stack
+from .lost_stops_stack import lost_stops_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ALICE, BOB = "+14155550161", "+14155550162"
-MESSAGES, CALLS = "openphone.messages.v1", "openphone.calls.v1"
-INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
+MESSAGES = "openphone.messages.v1"
 GRACE = 60.0
 """The reconciler's grace period; its clock is stepped past it instead of waiting."""
 
 
-class StepClock:
-    """The reconciler's clock: the wall clock (the simulator's runs on it too) plus `advance`."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += timedelta(seconds=seconds)
-
-
 @dataclass
-class Pipeline:
-    sim: RunningSimulator
-    ingest_url: str
-    bootstrap: str
-    topics: dict[str, str]
-    """Registry topic → this test's topic."""
-    compliance: httpx.AsyncClient
-    compliance_group: str
-    reconciler: httpx.AsyncClient
+class Recovery:
+    """The lost-stops stack (lost_stops_stack.py) with the reconciler on a clock of the test's
+    own, and what this story does with it."""
+
+    stack: Stack
     clock: StepClock
 
     @property
     def messages_topic(self) -> str:
-        return self.topics[MESSAGES]
+        return self.stack.topics[MESSAGES]
 
     async def text(self, sender: str, text: str) -> str:
         """`sender` texts our first line; answers OpenPhone's message id."""
-        answer = await self.sim.inbound_message(sender=sender, to=self.sim.lines[0], text=text)
-        return str(answer["data"]["id"])
+        return str((await self.stack.text(sender, text))["id"])
 
     async def events(self) -> list[Envelope[Any]]:
         """Every event on the messages topic right now."""
-        records = (await read_topics(self.bootstrap, [self.messages_topic]))[self.messages_topic]
-        return [decode_event(record.value) for record in records]
+        return await self.stack.events(MESSAGES)
 
     async def compliance_caught_up(self) -> bool:
         """Compliance's group has committed every record on the messages topic."""
-        lag = await group_lag(self.bootstrap, self.compliance_group, [self.messages_topic])
+        group = self.stack.groups["compliance"]
+        lag = await group_lag(self.stack.bootstrap, group, [self.messages_topic])
         return sum(lag.values()) == 0
 
     async def consent(self, phone: str) -> dict[str, Any]:
-        response = await self.compliance.get(f"/v1/consent/{phone}")
+        response = await self.stack.compliance.get(f"/v1/consent/{phone}")
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -109,7 +81,7 @@ class Pipeline:
     async def run(self) -> dict[str, Any]:
         """`POST /runs` once the facts so far are older than the grace period."""
         self.clock.advance(2 * GRACE)
-        response = await self.reconciler.post("/runs")
+        response = await self.stack.reconciler.post("/runs")
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -118,121 +90,40 @@ class Pipeline:
         """The v4 webhook the simulator dropped for `message`, as it would have sent it."""
         event = SimEvent(event_id, "message.received", message.created_at, message)
         body = compact(GENERATIONS["v4"].render(event))
-        headers = signed(body, SigningKey.parse(self.sim.signing_key), now=time.time())
+        headers = signed(body, SigningKey.parse(self.stack.sim.signing_key), now=time.time())
         async with httpx.AsyncClient(trust_env=False) as client:
             return await client.post(
-                f"{self.ingest_url}/webhooks/openphone", content=body, headers=headers
+                f"{self.stack.ingest_url}/webhooks/openphone", content=body, headers=headers
             )
 
 
-async def _ready(api: httpx.AsyncClient) -> bool:
-    return (await api.get("/readyz")).status_code == 200
-
-
 @pytest.fixture
-async def compliance_schema(database_url: str, db_schema: str) -> str:
-    migrations = Path(smsbus.compliance.__file__).parent / "migrations"
-    await upgrade(database_url, schema=db_schema, script_location=migrations)
-    return db_schema
-
-
-@pytest.fixture
-async def reconciler_schema(database_url: str) -> AsyncIterator[str]:
-    """A second schema of this test's own (db_schema is compliance's), dropped afterwards."""
-    schema = unique_name("test")
-    migrations = Path(smsbus.reconciler.__file__).parent / "migrations"
-    engine = make_engine(database_url, schema=schema)
-    try:
-        await upgrade(database_url, schema=schema, script_location=migrations)
-        yield schema
-    finally:
-        await drop_schema(engine, schema)
-        await engine.dispose()
-
-
-@pytest.fixture
-async def pipeline(
-    database_url: str,
-    kafka_bootstrap: str,
-    new_topic: NewTopic,
-    compliance_schema: str,
-    reconciler_schema: str,
-) -> AsyncIterator[Pipeline]:
-    topics = {
-        name: await new_topic(name.removesuffix(".v1").replace(".", "-"), partitions=3)
-        for name in INGEST_TOPICS
-    }
-    consent_topic = await new_topic("compliance-consent", partitions=3)
-    requests_topic = await new_topic("outbound-requests", partitions=3)
-    results_topic = await new_topic("outbound-results", partitions=3)
-    compliance_group, reconciler_group = unique_name("compliance"), unique_name("reconciler")
-    await new_topic(name=dlq_topic(topics[MESSAGES], compliance_group))
-    for name in (MESSAGES, CALLS):
-        await new_topic(name=dlq_topic(topics[name], reconciler_group))
+async def pipeline(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Recovery]:
+    """The stack with the simulator fast, compliance's egress polling often and the reconciler
+    run only on demand (`Recovery.run`), past its grace period by the test's clock."""
     clock = StepClock()
-    async with AsyncExitStack() as stack:
-        sim = await stack.enter_async_context(running_simulator(speed=1000, demo_history=False))
-        shared = {
-            "SMSBUS_DATABASE_URL": database_url,
-            "SMSBUS_KAFKA_BOOTSTRAP": kafka_bootstrap,
-            "SMSBUS_OPENPHONE_BASE_URL": sim.base_url,
-            "SMSBUS_OPENPHONE_API_KEY": sim.api_key,
-        }
-        ingest_url = await stack.enter_async_context(
-            running_ingest(
-                IngestSettings(
-                    signing_keys=sim.signing_key,
-                    kafka_bootstrap=kafka_bootstrap,
-                    topic_overrides=topics,
-                )
-            )
-        )
-        compliance = ComplianceSettings(
-            **shared,
-            db_schema=compliance_schema,
-            group_id=compliance_group,
-            messages_topic=topics[MESSAGES],
-            consent_topic=consent_topic,
-            requests_topic=requests_topic,
-            results_topic=results_topic,
-            brand_name="Acme Fences",
-            egress_poll_interval=0.2,
-        )
-        reconciler = ReconcilerSettings(
-            **shared,
-            db_schema=reconciler_schema,
-            group_id=reconciler_group,
-            messages_topic=topics[MESSAGES],
-            calls_topic=topics[CALLS],
-            schedule=False,
-            lookback_seconds=3600.0,
-            overlap_seconds=600.0,
-            grace_seconds=GRACE,
-            catchup_timeout_seconds=20.0,
-        )
-        apis = []
-        for name, app in (
-            ("compliance", compliance_app(compliance)),
-            ("reconciler", reconciler_app(reconciler, clock=clock)),
-        ):
-            url = await stack.enter_async_context(serving(app, name=name))
-            api = await stack.enter_async_context(
-                httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60)
-            )
-            await eventually(lambda api=api: _ready(api), within=30)
-            apis.append(api)
-        await sim.add_webhook(
-            f"{ingest_url}/webhooks/openphone", generation="v4", key=sim.signing_key
-        )
-        yield Pipeline(
-            sim, ingest_url, kafka_bootstrap, topics, apis[0], compliance_group, apis[1], clock
-        )
+    reconciler = {
+        "schedule": False,
+        "lookback_seconds": 3600.0,
+        "overlap_seconds": 600.0,
+        "grace_seconds": GRACE,
+        "catchup_timeout_seconds": 20.0,
+    }
+    async with lost_stops_stack(
+        database_url=database_url,
+        bootstrap=kafka_bootstrap,
+        simulator={"speed": 1000},
+        compliance={"egress_poll_interval": 0.2},
+        reconciler=reconciler,
+        reconciler_clock=clock,
+    ) as stack:
+        yield Recovery(stack, clock)
 
 
 async def test_a_stop_whose_webhook_was_lost_still_opts_the_person_out(
-    pipeline: Pipeline,
+    pipeline: Recovery,
 ) -> None:
-    sim = pipeline.sim
+    sim = pipeline.stack.sim
 
     # 1. Webhooks flow: Alice's "Hello" reaches the topic and compliance reads it.
     hello = await pipeline.text(ALICE, "Hello")
@@ -289,13 +180,13 @@ async def test_a_stop_whose_webhook_was_lost_still_opts_the_person_out(
     assert sorted(e.event_id for e in copies) == sorted(d["eventId"] for d in dropped)
     await eventually(pipeline.compliance_caught_up)
     for customer, stop in stops.items():
-        export = (await pipeline.compliance.get(f"/v1/consent/{customer}/export")).json()
+        export = (await pipeline.stack.compliance.get(f"/v1/consent/{customer}/export")).json()
         assert export["status"] == "opted_out"
         assert [e["evidence"]["message_id"] for e in export["history"]] == [stop]
         assert [r["purpose"] for r in export["replies"]] == ["opt_out_confirmation"]
 
 
-async def _opted_out(pipeline: Pipeline, phone: str) -> dict[str, Any] | None:
+async def _opted_out(pipeline: Recovery, phone: str) -> dict[str, Any] | None:
     body = await pipeline.consent(phone)
     return body if body["status"] == "opted_out" else None
 
@@ -305,7 +196,7 @@ async def _confirmation_delivered(sim: RunningSimulator, phone: str) -> bool:
     return [m["status"] for m in outgoing] == ["delivered"]
 
 
-async def _webhook_copies(pipeline: Pipeline, stop_ids: set[str]) -> list[Envelope[Any]]:
+async def _webhook_copies(pipeline: Recovery, stop_ids: set[str]) -> list[Envelope[Any]]:
     """The webhook-borne copies of the STOPs on the topic, once both are there."""
     copies = [
         e

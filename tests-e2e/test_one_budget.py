@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,16 +34,15 @@ from smsbus.openphone_sim.settings import SimSettings
 from smsbus.openphone_sim.testing import RunningSimulator
 from smsbus.reconciler.settings import Settings as ReconcilerSettings
 from smsbus.runtime.db import drop_schema, make_engine
-from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
+from smsbus.runtime.testing import RegistryTopics, eventually, unique_name
+from smsbus.runtime.testing_api import AUTH
+from smsbus.runtime.testing_migrations import migrated_schemas
+from smsbus.runtime.testing_processes import Process, start_process
 
 from .egress_stack import (
     CAMPAIGN_TEXT,
     EGRESS_AGENT,
-    TOPICS,
-    Process,
     create_campaign,
-    start_process,
 )
 from .test_one_egress import miami
 
@@ -70,9 +68,9 @@ class Busy:
 
 
 async def test_every_process_shares_one_budget_and_confirmations_go_first(
-    database_url: str, kafka_bootstrap: str, new_topic: NewTopic
+    database_url: str, kafka_bootstrap: str, registry_topics: RegistryTopics
 ) -> None:
-    async with busy_stack(database_url, kafka_bootstrap, new_topic) as stack:
+    async with busy_stack(database_url, kafka_bootstrap, registry_topics) as stack:
         # Transactional: the engines' clocks say Tuesday morning, but the egress keeps real
         # time, and quiet hours (marketing only) must not make this test depend on the hour.
         await create_campaign(
@@ -165,17 +163,18 @@ def _most_in_any_second(log: list[dict[str, Any]]) -> tuple[int, list[tuple[floa
 
 
 @asynccontextmanager
-async def busy_stack(database_url: str, bootstrap: str, new_topic: NewTopic) -> AsyncIterator[Busy]:
-    topics = {
-        t: await new_topic(t.removesuffix(".v1").replace(".", "-"), partitions=3) for t in TOPICS
-    }
-    schemas = {service: unique_name(service) for service in SERVICES}
-    for service, schema in schemas.items():
-        migrations = Path(SERVICES[service].__file__).parent / "migrations"
-        await upgrade(database_url, schema=schema, script_location=migrations)
+async def busy_stack(
+    database_url: str, bootstrap: str, registry_topics: RegistryTopics
+) -> AsyncIterator[Busy]:
+    topics = await registry_topics(partitions=3)
+    schemas = await migrated_schemas(database_url, SERVICES)
     db = make_engine(database_url, schema="public")
     processes: list[Process] = []
-    shared = {"SMSBUS_DATABASE_URL": database_url, "SMSBUS_KAFKA_BOOTSTRAP": bootstrap}
+    shared = {
+        "SMSBUS_DATABASE_URL": database_url,
+        "SMSBUS_KAFKA_BOOTSTRAP": bootstrap,
+        "topic_overrides": topics,
+    }
     ports = {
         name: free_port()
         for name in ("sim", "compliance", "engine", "engine2", "reconciler", "health")
@@ -203,15 +202,9 @@ async def busy_stack(database_url: str, bootstrap: str, new_topic: NewTopic) -> 
                 "SMSBUS_OPENPHONE_RATE": 8.5,
                 "SMSBUS_OPENPHONE_BURST": 1,
             }
-            messages = {"messages_topic": topics["openphone.messages.v1"]}
-            egress = {
-                "requests_topic": topics["outbound.requests.v1"],
-                "results_topic": topics["outbound.results.v1"],
-            }
             compliance = ComplianceSettings(
-                **shared, **openphone, **messages, **egress, db_schema=schemas["compliance"],
-                group_id=unique_name("compliance"),
-                consent_topic=topics["compliance.consent.v1"], campaigns_url=url["engine"],
+                **shared, **openphone, db_schema=schemas["compliance"],
+                group_id=unique_name("compliance"), campaigns_url=url["engine"],
                 marketing_requires_express_consent=False, line_daily_cap=None,
             )  # fmt: skip
             processes.append(
@@ -227,10 +220,8 @@ async def busy_stack(database_url: str, bootstrap: str, new_topic: NewTopic) -> 
                 days=(1 - today.weekday()) % 7
             )
             engine = EngineSettings(
-                **shared, **messages, **egress, db_schema=schemas["campaigns"],
-                group_id=unique_name("engine"), contacts_topic=topics["openphone.contacts.v1"],
-                consent_topic=topics["compliance.consent.v1"],
-                events_topic=topics["campaigns.events.v1"], compliance_url=url["compliance"],
+                **shared, db_schema=schemas["campaigns"],
+                group_id=unique_name("engine"), compliance_url=url["compliance"],
                 dispatch_interval=0.2, clock_start=tuesday_morning,
             )  # fmt: skip
             for name in ("engine", "engine2"):  # two replicas in one consumer group
@@ -240,9 +231,8 @@ async def busy_stack(database_url: str, bootstrap: str, new_topic: NewTopic) -> 
                     )
                 )
             reconciler = ReconcilerSettings(
-                **shared, **openphone, **messages, db_schema=schemas["reconciler"],
-                group_id=unique_name("reconciler"),
-                calls_topic=topics["openphone.calls.v1"], schedule=False, lookback_seconds=3600,
+                **shared, **openphone, db_schema=schemas["reconciler"],
+                group_id=unique_name("reconciler"), schedule=False, lookback_seconds=3600,
                 overlap_seconds=0, grace_seconds=0, catchup_timeout_seconds=5,
             )  # fmt: skip
             processes.append(
@@ -254,9 +244,8 @@ async def busy_stack(database_url: str, bootstrap: str, new_topic: NewTopic) -> 
                 )
             )
             health = HealthSettings(
-                **shared, **messages, **egress, db_schema=schemas["health"],
-                group_id=unique_name("health"),
-                checks_topic=topics["health.checks.v1"], canary_from=sim_settings.lines[0],
+                **shared, db_schema=schemas["health"],
+                group_id=unique_name("health"), canary_from=sim_settings.lines[0],
                 interval_seconds=3.0, timeout_seconds=30.0,
             )  # fmt: skip
             processes.append(

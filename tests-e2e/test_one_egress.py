@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
-import phonenumbers
 import pytest
 
-from smsbus.runtime.testing import NewTopic, eventually
+from smsbus.runtime.testing import RegistryTopics, eventually
 
-from .egress_stack import EgressStack, running_stack
+from .egress_stack import EgressStack, Engine, running_stack, valid_numbers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -24,22 +24,27 @@ WEDNESDAY_10_MIAMI = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
 
 def miami(count: int, offset: int = 0) -> list[str]:
     """Valid Miami numbers (Florida: 08:00-20:00), distinct per offset."""
-    found = []
-    n = offset * 1000
-    while len(found) < count:
-        candidate = f"+1305{234 + n // 10000:03d}{n % 10000:04d}"
-        if phonenumbers.is_valid_number(phonenumbers.parse(candidate)):
-            found.append(candidate)
-        n += 7
-    return found
+    return valid_numbers(count, area=305, offset=offset, spacing=1000)
+
+
+async def sends_in_doubt(
+    stack: EgressStack, phones: list[str], **faults: Any
+) -> tuple[Engine, str]:
+    """OpenPhone times every send out (504, and `faults`); an engine and a campaign to `phones`
+    started: once each send is in doubt, the engine and the campaign's id."""
+    await stack.sim.faults(rest_error_rate=1.0, rest_error_statuses=[504], **faults)
+    engine = await stack.start_engine()
+    campaign_id = await stack.campaign(phones)
+    await eventually(lambda: in_doubt(stack, len(phones)), within=90)
+    return engine, campaign_id
 
 
 @pytest.fixture
 async def stack(
-    database_url: str, kafka_bootstrap: str, new_topic: NewTopic
+    database_url: str, kafka_bootstrap: str, registry_topics: RegistryTopics
 ) -> AsyncIterator[EgressStack]:
     async with running_stack(
-        database_url=database_url, bootstrap=kafka_bootstrap, new_topic=new_topic,
+        database_url=database_url, bootstrap=kafka_bootstrap, registry_topics=registry_topics,
         start=TUESDAY_10_MIAMI,
     ) as running:  # fmt: skip
         yield running
@@ -65,10 +70,7 @@ async def test_sends_in_doubt_then_stop_then_openphone_recovers_texts_nobody(
     stack: EgressStack,
 ) -> None:
     phones = miami(5)
-    await stack.sim.faults(rest_error_rate=1.0, rest_error_statuses=[504])  # before acceptance
-    await stack.start_engine()
-    campaign_id = await stack.campaign(phones)
-    await eventually(lambda: in_doubt(stack, 5), within=90)
+    _, campaign_id = await sends_in_doubt(stack, phones)  # timed out before acceptance
 
     for phone in phones:
         await stack.stop(phone)
@@ -88,12 +90,7 @@ async def test_sends_in_doubt_that_openphone_took_are_recorded_sent_once(
     stack: EgressStack,
 ) -> None:
     phones = miami(5, offset=1)
-    await stack.sim.faults(
-        rest_error_rate=1.0, rest_error_statuses=[504], rest_error_after_send=True
-    )
-    await stack.start_engine()
-    campaign_id = await stack.campaign(phones)
-    await eventually(lambda: in_doubt(stack, 5), within=90)
+    _, campaign_id = await sends_in_doubt(stack, phones, rest_error_after_send=True)
 
     for phone in phones:
         await stack.stop(phone)
@@ -113,10 +110,7 @@ async def test_an_engine_killed_with_sends_in_doubt_and_back_at_night_waits_for_
     stack: EgressStack,
 ) -> None:
     phones = miami(5, offset=2)
-    await stack.sim.faults(rest_error_rate=1.0, rest_error_statuses=[504])
-    engine = await stack.start_engine()
-    await stack.campaign(phones)
-    await eventually(lambda: in_doubt(stack, 5), within=90)
+    engine, _ = await sends_in_doubt(stack, phones)
 
     stack.kill(engine)  # kill -9 with every send in doubt
     await stack.set_time(TUESDAY_22_MIAMI)  # down till night
@@ -135,10 +129,7 @@ async def test_a_campaign_paused_while_its_sends_are_in_doubt_sends_nothing_more
     stack: EgressStack,
 ) -> None:
     phones = miami(5, offset=3)
-    await stack.sim.faults(rest_error_rate=1.0, rest_error_statuses=[504])
-    await stack.start_engine()
-    campaign_id = await stack.campaign(phones)
-    await eventually(lambda: in_doubt(stack, 5), within=90)
+    _, campaign_id = await sends_in_doubt(stack, phones)
 
     await stack.act(campaign_id, "pause")
     await stack.sim.faults()
@@ -181,10 +172,10 @@ async def test_a_bad_key_then_no_credit_pause_the_campaign_and_resume_texts_each
 
 
 async def test_two_campaigns_on_one_line_share_its_daily_cap(
-    database_url: str, kafka_bootstrap: str, new_topic: NewTopic
+    database_url: str, kafka_bootstrap: str, registry_topics: RegistryTopics
 ) -> None:
     async with running_stack(
-        database_url=database_url, bootstrap=kafka_bootstrap, new_topic=new_topic,
+        database_url=database_url, bootstrap=kafka_bootstrap, registry_topics=registry_topics,
         start=TUESDAY_10_MIAMI, line_daily_cap=10,
     ) as stack:  # fmt: skip
         first, second = miami(8, offset=5), miami(8, offset=6)

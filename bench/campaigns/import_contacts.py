@@ -50,11 +50,11 @@ from smsbus.runtime.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BOOTSTRA
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
 from bench_auth import HEADERS, SERVICE_ENV
+from rig import REGISTRY, topic_env  # bench/campaigns
 
 AREAS = ["212", "312", "617", "404", "713", "602", "303", "206", "415", "503", "615", "919"]
 STATES = ["NY", "IL", "MA", "GA", "TX", "AZ", "CO", "WA", "CA", "OR", "TN", "NC"]
 HEADER = "first_name,last_name,email,phone,state,city,zip,plan\n"
-TOPICS = ("messages", "contacts", "consent", "events", "requests", "results")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -217,7 +217,7 @@ async def main(args: argparse.Namespace) -> int:
     bootstrap = os.environ.get("SMSBUS_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)
     run = f"{int(time.time())}"
     schema = f"bench_imports_{run}"
-    topics = {name: f"bench.{run}.{name}.v1" for name in TOPICS}
+    topics = {name: f"bench.{run}.{name}.v1" for name in REGISTRY}
     say("$ " + " ".join(shlex.quote(a) for a in ["./uv", "run", "python", *sys.argv]))
     say(f"cpus={os.cpu_count()} load={os.getloadavg()} at {datetime.now(UTC):%Y-%m-%d %H:%M}Z")
     work = Path(tempfile.mkdtemp(prefix="bench-imports-"))
@@ -239,7 +239,7 @@ async def main(args: argparse.Namespace) -> int:
         "SMSBUS_DATABASE_URL": database_url, "SMSBUS_KAFKA_BOOTSTRAP": bootstrap,
         "SMSBUS_CAMPAIGNS_PORT": str(port), "SMSBUS_CAMPAIGNS_DB_SCHEMA": schema,
         "SMSBUS_CAMPAIGNS_GROUP_ID": f"bench-imports-{run}", "SMSBUS_CAMPAIGNS_DISPATCH": "false",
-        **{f"SMSBUS_CAMPAIGNS_{name.upper()}_TOPIC": topic for name, topic in topics.items()},
+        **topic_env("SMSBUS_CAMPAIGNS_", topics),
     }, log)  # fmt: skip
     failures: list[str] = []
     try:

@@ -5,6 +5,7 @@ the engine's tables (the import API is not what is measured)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -38,6 +39,24 @@ ENTRY = Path(__file__).with_name("dispatch.py")
 CLOCK = datetime(2026, 3, 3, 18, 0, tzinfo=UTC)  # Tuesday 13:00 EST, 10:00 PST
 TEMPLATE = "Hi {first_name}, spring fence deals. Reply STOP to opt out"
 TOPICS = ("messages", "contacts", "consent", "events", "requests", "results", "unread")
+REGISTRY = {
+    "messages": "openphone.messages.v1", "contacts": "openphone.contacts.v1",
+    "consent": "compliance.consent.v1", "events": "campaigns.events.v1",
+    "requests": "outbound.requests.v1", "results": "outbound.results.v1",
+}  # fmt: skip
+
+
+def topic_env(prefix: str, topics: dict[str, str]) -> dict[str, str]:
+    """The run's topics (short name → topic) as a tree of either generation reads them:
+    `<prefix>TOPIC_OVERRIDES` keyed by the registry, and the per-topic variables of the trees
+    before it (a baseline tree); each ignores the other's."""
+    overrides = {REGISTRY[name]: topic for name, topic in topics.items()}
+    return {
+        f"{prefix}TOPIC_OVERRIDES": json.dumps(overrides),
+        **{f"{prefix}{name.upper()}_TOPIC": topic for name, topic in topics.items()},
+    }
+
+
 SEED_CHUNK = 20_000
 
 
@@ -147,10 +166,10 @@ async def running_services(
             "SMSBUS_COMPLIANCE_PORT": str(compliance_port),
             "SMSBUS_COMPLIANCE_DB_SCHEMA": schemas["compliance"],
             "SMSBUS_COMPLIANCE_GROUP_ID": f"bench-compliance-{run}",
-            "SMSBUS_COMPLIANCE_MESSAGES_TOPIC": topics["messages"],
-            "SMSBUS_COMPLIANCE_CONSENT_TOPIC": topics["consent"],
-            "SMSBUS_COMPLIANCE_REQUESTS_TOPIC": requests,
-            "SMSBUS_COMPLIANCE_RESULTS_TOPIC": topics["results"],
+            **topic_env("SMSBUS_COMPLIANCE_", {
+                "messages": topics["messages"], "consent": topics["consent"],
+                "requests": requests, "results": topics["results"],
+            }),
             "SMSBUS_COMPLIANCE_CAMPAIGNS_URL": engine_url,
             "SMSBUS_COMPLIANCE_EGRESS_BATCH": str(options.egress_batch),
             "SMSBUS_COMPLIANCE_MARKETING_REQUIRES_EXPRESS_CONSENT": "false",
@@ -164,12 +183,7 @@ async def running_services(
             "SMSBUS_CAMPAIGNS_PORT": str(engine_port),
             "SMSBUS_CAMPAIGNS_DB_SCHEMA": schemas["campaigns"],
             "SMSBUS_CAMPAIGNS_GROUP_ID": f"bench-campaigns-{run}",
-            "SMSBUS_CAMPAIGNS_MESSAGES_TOPIC": topics["messages"],
-            "SMSBUS_CAMPAIGNS_CONTACTS_TOPIC": topics["contacts"],
-            "SMSBUS_CAMPAIGNS_CONSENT_TOPIC": topics["consent"],
-            "SMSBUS_CAMPAIGNS_EVENTS_TOPIC": topics["events"],
-            "SMSBUS_CAMPAIGNS_REQUESTS_TOPIC": topics["requests"],
-            "SMSBUS_CAMPAIGNS_RESULTS_TOPIC": topics["results"],
+            **topic_env("SMSBUS_CAMPAIGNS_", {name: topics[name] for name in REGISTRY}),
             "SMSBUS_CAMPAIGNS_COMPLIANCE_URL": compliance_url,
             "SMSBUS_CAMPAIGNS_DISPATCH_BATCH": str(options.batch),
             "SMSBUS_CAMPAIGNS_DISPATCH_INTERVAL": "0.05",
@@ -224,12 +238,13 @@ def serve_compliance(offset: float) -> None:
     """compliance as `python -m smsbus.compliance` runs it, with two bench changes: its clock
     runs `offset` seconds from the real one (the campaign's Tuesday afternoon), and the line's
     daily cap is off (an empty SMSBUS_COMPLIANCE_LINE_DAILY_CAP is ignored, i.e. 125)."""
-    from smsbus.compliance.app import configure, create_app
-    from smsbus.compliance.settings import Settings
+    from smsbus.compliance.app import create_app
+    from smsbus.compliance.settings import SERVICE, Settings
+    from smsbus.runtime.logging import configure_logging
     from smsbus.runtime.serving import serve
 
     settings = Settings(line_daily_cap=None)
-    configure(settings)
+    configure_logging(service=SERVICE, level=settings.log_level)
     shift = timedelta(seconds=offset)
     app = create_app(settings, clock=lambda: datetime.now(UTC) + shift)
     serve(app, host=settings.host, port=settings.port)

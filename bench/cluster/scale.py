@@ -30,8 +30,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -45,7 +45,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "compliance"))
 from cpu_quota import cpu_quota  # bench/cluster (the script's directory)
-from drain import cpu_seconds, fill, numbers_for, say, start_compliance  # bench/compliance
+from drain import EXTRA_TOPICS, fill  # bench/compliance
+from process_rig import cpu_seconds, numbers_for, say, start, stop_all  # bench/compliance
 
 from smsbus.cli.stack import commands
 from smsbus.cli.stack.components import brokers
@@ -120,7 +121,7 @@ async def drain(
     cpu_per_process: float | None,
 ) -> Drained:
     schema, group = f"bench_{run}_{replicas}", f"compliance-scale-{run}-{replicas}"
-    extra = [f"bench.{run}.{replicas}.{name}" for name in ("consent", "requests", "results")]
+    extra = [f"bench.{run}.{replicas}.{name}" for name in EXTRA_TOPICS]
     await ensure_topics(bootstrap, extra, partitions=PARTITIONS)
     engine = make_engine(database_url, schema=schema)
     processes: list[subprocess.Popen[bytes]] = []
@@ -133,10 +134,9 @@ async def drain(
             "SMSBUS_DATABASE_URL": database_url,
             "SMSBUS_COMPLIANCE_DB_SCHEMA": schema,
             "SMSBUS_COMPLIANCE_GROUP_ID": group,
-            "SMSBUS_COMPLIANCE_MESSAGES_TOPIC": topic,
-            "SMSBUS_COMPLIANCE_CONSENT_TOPIC": extra[0],
-            "SMSBUS_COMPLIANCE_REQUESTS_TOPIC": extra[1],
-            "SMSBUS_COMPLIANCE_RESULTS_TOPIC": extra[2],
+            "SMSBUS_COMPLIANCE_TOPIC_OVERRIDES": json.dumps(
+                {"openphone.messages.v1": topic} | dict(zip(EXTRA_TOPICS, extra, strict=True))
+            ),
             "SMSBUS_COMPLIANCE_EGRESS_SENDING": "false",
             "SMSBUS_OPENPHONE_API_KEY": "bench-scale-key",
             **SERVICE_ENV,
@@ -145,7 +145,9 @@ async def drain(
         quotas = contextlib.ExitStack()
         for n in range(replicas):
             env = base | {"SMSBUS_COMPLIANCE_PORT": str(free_port_block(1))}
-            processes.append(start_compliance(env, logs / f"bench-scale-{run}-{replicas}-{n}.log"))
+            processes.append(
+                start("smsbus.compliance", env, logs / f"bench-scale-{run}-{replicas}-{n}.log")
+            )
             if cpu_per_process:
                 name = f"smsbus-bench-{run}-{replicas}-{n}"
                 quotas.enter_context(cpu_quota(processes[-1].pid, cpu_per_process, name))
@@ -160,7 +162,7 @@ async def drain(
                 total=total,
             )
     finally:
-        _stop(processes)
+        stop_all(processes)
         await drop_schema(engine, schema)
         await engine.dispose()
         await delete_topics(bootstrap, extra)
@@ -202,18 +204,6 @@ async def _measure(
         await connection.close()
     busy = (busy_end[0] - busy_start[0]) / (busy_end[1] - busy_start[1])
     return Drained(replicas, total - handled, float(last) - started, cpu, busy)
-
-
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _alive(processes: list[subprocess.Popen[bytes]], deadline: float) -> None:

@@ -19,27 +19,14 @@ import asyncio
 import csv
 import io
 import os
-import sys
 import time
-import uuid
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import httpx
+from import_rig import Imported, compliance_app, imported, say
 
-import smsbus.compliance
-from smsbus.compliance.app import create_app
 from smsbus.compliance.consent_reader import read_batches
-from smsbus.compliance.settings import Settings
-from smsbus.runtime.db import drop_schema, make_engine
-from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.settings import DEFAULT_DATABASE_URL
 
-sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
-from bench_auth import HEADERS, TOKENS
-
-MIGRATIONS = Path(smsbus.compliance.__file__).parent / "migrations"
 KINDS = ("express",) * 7 + ("implied", "none", "revoked")
 AGREED = "Yes, text me offers. Msg & data rates may apply. Reply STOP to stop."
 POLL = 0.05
@@ -69,21 +56,9 @@ def opt_out_file(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-async def imported(api: httpx.AsyncClient, body: bytes) -> tuple[float, dict[str, Any], list]:
-    started = time.perf_counter()
-    answer = await api.post("/v1/consent/imports", files={"file": ("f.csv", body, "text/csv")})
-    answer.raise_for_status()
-    percents: list[float] = []
-    while True:
-        job: dict[str, Any] = (await api.get(answer.headers["location"])).json()
-        if job["status"] == "running" and job["percent"] not in percents:
-            percents.append(job["percent"])
-        if job["status"] in ("succeeded", "failed"):
-            break
-        await asyncio.sleep(POLL)
-    if job["status"] == "failed":
-        raise SystemExit(f"the import failed: {job['error']}")
-    return time.perf_counter() - started, job, percents
+async def consent_import(api: httpx.AsyncClient, body: bytes) -> Imported:
+    files = {"file": ("f.csv", body, "text/csv")}
+    return await imported(api, "/v1/consent/imports", poll=POLL, files=files)
 
 
 def read_only(body: bytes) -> float:
@@ -93,45 +68,24 @@ def read_only(body: bytes) -> float:
     return time.perf_counter() - started
 
 
-def say(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
 async def main(rows: int, chunk: int) -> None:
     load_before = os.getloadavg()[0]
-    database_url = os.environ.get("SMSBUS_DATABASE_URL", DEFAULT_DATABASE_URL)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = make_engine(database_url, schema=schema)
     body = consent_file(rows, KINDS)
-    try:
-        await upgrade(database_url, schema=schema, script_location=MIGRATIONS)
-        settings = Settings(
-            SMSBUS_DATABASE_URL=database_url, SMSBUS_OPENPHONE_API_KEY="bench",
-            SMSBUS_API_TOKENS=TOKENS, db_schema=schema, consent_import_chunk=chunk,
-        )  # fmt: skip
-        app = create_app(settings, clock=lambda: datetime.now(UTC))
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://bench", headers=HEADERS,
-            timeout=600,
-        ) as api:  # fmt: skip
-            out_s, out_job, _ = await imported(api, opt_out_file(rows))
-            main_s, job, percents = await imported(api, body)
-        read_s = read_only(body)
-    finally:
-        await drop_schema(engine, schema)
-        await engine.dispose()
+    async with compliance_app(consent_import_chunk=chunk) as compliance:
+        opt_outs = await consent_import(compliance.api, opt_out_file(rows))
+        main_import = await consent_import(compliance.api, body)
+    read_s = read_only(body)
+    main_s, job = main_import.seconds, main_import.job
     say(
         f"{os.cpu_count()} CPUs, load average {load_before:.1f} before the run; {rows:,} rows, "
         f"{len(body) / 1e6:.1f} MB, {chunk:,} numbers per transaction"
     )
-    say(f"opt-outs first   {out_s:7.2f} s  {out_job['revoked']:,} revoked")
+    say(f"opt-outs first   {opt_outs.seconds:7.2f} s  {opt_outs.job['revoked']:,} revoked")
     say(f"consent import   {main_s:7.2f} s  {rows / main_s:10,.0f} rows/s")
     figures = ("granted", "revoked", "no_consent", "kept_opted_out", "refused")
     say("  " + ", ".join(f"{name} {job[name]:,}" for name in figures))
     say(f"  {job['summary']}")
-    seen = " ".join(f"{p:g}%" for p in percents) or "none (done before the first poll)"
-    say(f"progress polled while it ran: {seen}")
+    say(f"progress polled while it ran: {main_import.progress()}")
     say(f"baseline: read and check only {read_s:7.2f} s  {rows / read_s:10,.0f} rows/s")
     say(f"import / read-only = {main_s / read_s:.1f}x the time")
 

@@ -18,30 +18,16 @@ import argparse
 import asyncio
 import os
 import random
-import sys
 import tempfile
 import time
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
+from import_rig import Imported, compliance_app, imported, say
 
-import smsbus.compliance
-from smsbus.compliance.app import create_app
 from smsbus.compliance.domain.dnc import DncParser
-from smsbus.compliance.settings import Settings
-from smsbus.runtime.db import drop_schema, make_engine
-from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.settings import DEFAULT_DATABASE_URL
 
-sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
-from bench_auth import HEADERS, TOKENS
-
-MIGRATIONS = Path(smsbus.compliance.__file__).parent / "migrations"
 POLL = 0.1
 
 
@@ -63,35 +49,16 @@ def write_change_list(path: Path, lines: list[str], rng: random.Random) -> int:
     return len(records)
 
 
-@dataclass
-class Imported:
-    seconds: float
-    """From the POST to `succeeded` seen by a poll."""
-    job: dict[str, Any]
-    percents: list[float]
-    """The progress polls saw while it ran, each once."""
-
-
-async def imported(api: httpx.AsyncClient, path: Path, fmt: str) -> Imported:
-    started = time.perf_counter()
+async def dnc_import(api: httpx.AsyncClient, path: Path, fmt: str) -> Imported:
     with path.open("rb") as file:
-        answer = await api.post(
+        return await imported(
+            api,
             "/v1/dnc/imports",
+            poll=POLL,
+            label=f"the import of {path.name}",
             files={"file": (path.name, file, "text/plain")},
             data={"format": fmt},
         )
-    answer.raise_for_status()
-    percents: list[float] = []
-    while True:
-        job: dict[str, Any] = (await api.get(answer.headers["location"])).json()
-        if job["status"] == "running" and job["percent"] not in percents:
-            percents.append(job["percent"])
-        if job["status"] in ("succeeded", "failed"):
-            break
-        await asyncio.sleep(POLL)
-    if job["status"] == "failed":
-        raise SystemExit(f"the import of {path.name} failed: {job['error']}")
-    return Imported(time.perf_counter() - started, job, percents)
 
 
 def parse_only(path: Path) -> float:
@@ -119,43 +86,20 @@ async def copy_baseline(database_url: str, schema: str, lines: list[str]) -> flo
         await connection.close()
 
 
-def say(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
 async def main(numbers: int, area_codes: int) -> None:
     load_before = os.getloadavg()[0]
-    database_url = os.environ.get("SMSBUS_DATABASE_URL", DEFAULT_DATABASE_URL)
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
     rng = random.Random(7)
-    engine = make_engine(database_url, schema=schema)
     with tempfile.TemporaryDirectory() as tmp:
         full, change = Path(tmp) / "ftc-full.txt", Path(tmp) / "ftc-change.txt"
         lines = write_full_list(full, numbers, area_codes, rng)
         changes = write_change_list(change, lines, rng)
         size = full.stat().st_size / 1e6
-        try:
-            await upgrade(database_url, schema=schema, script_location=MIGRATIONS)
-            settings = Settings(
-                SMSBUS_DATABASE_URL=database_url,
-                SMSBUS_OPENPHONE_API_KEY="bench",
-                SMSBUS_API_TOKENS=TOKENS,
-                db_schema=schema,
-            )
-            app = create_app(settings, clock=lambda: datetime.now(UTC))
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://bench", headers=HEADERS, timeout=600
-            ) as api:
-                first = await imported(api, full, "ftc_full")
-                again = await imported(api, full, "ftc_full")
-                changed = await imported(api, change, "ftc_change")
-            floor_s = await copy_baseline(database_url, schema, lines)
+        async with compliance_app() as compliance:
+            first = await dnc_import(compliance.api, full, "ftc_full")
+            again = await dnc_import(compliance.api, full, "ftc_full")
+            changed = await dnc_import(compliance.api, change, "ftc_change")
+            floor_s = await copy_baseline(compliance.database_url, compliance.schema, lines)
             parse_s = parse_only(full)
-        finally:
-            await drop_schema(engine, schema)
-            await engine.dispose()
     n = len(lines)
     say(
         f"{os.cpu_count()} CPUs, load average {load_before:.1f} before the run; "
@@ -174,8 +118,7 @@ async def main(numbers: int, area_codes: int) -> None:
         f"change list            {change_s:7.2f} s  {changes / change_s:10,.0f} records/s  "
         f"added {changed.job['added']:,} removed {changed.job['removed']:,}"
     )
-    seen = " ".join(f"{p:g}%" for p in first.percents) or "none (done before the first poll)"
-    say(f"progress polled while the first ran: {seen}")
+    say(f"progress polled while the first ran: {first.progress()}")
     say(f"baseline: parse only   {parse_s:7.2f} s  {n / parse_s:10,.0f} numbers/s  (no database)")
     say(f"baseline: bare COPY    {floor_s:7.2f} s  {n / floor_s:10,.0f} numbers/s  (parsed rows)")
     say(f"full import / (parse + COPY) = {full_s / (parse_s + floor_s):.1f}x the time")

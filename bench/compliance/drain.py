@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
-import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -43,10 +42,13 @@ from smsbus.runtime.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BOOTSTRA
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
 from bench_auth import SERVICE_ENV
+from process_rig import cpu_seconds, numbers_for, say, start, stop_all  # bench/compliance
 
 MIGRATIONS = Path(smsbus.compliance.__file__).parent / "migrations"
 LINE, LINE_ID = "+15555550100", "PNbenchline1"
 PARTITIONS = 6
+EXTRA_TOPICS = ("compliance.consent.v1", "outbound.requests.v1", "outbound.results.v1")
+"""What compliance writes or reads beside the backlog: topics of the run's own."""
 
 
 @dataclass
@@ -62,14 +64,6 @@ class Drained:
             f"{self.name:30} {self.events:7} events in {self.seconds:6.2f} s  "
             f"{rate:7.0f}/s  compliance cpu {1000 * self.cpu / self.events:5.2f} ms/event"
         )
-
-
-def numbers_for(count: int, offset: int) -> list[str]:
-    found = []
-    for n in range(offset, offset + count):
-        area, rest = divmod(n, 8_000_000)
-        found.append(f"+1{201 + area}{2_000_000 + rest:07d}")
-    return found
 
 
 def received(text: str, phone: str, n: int, run: str) -> tuple[bytes, bytes]:
@@ -118,26 +112,9 @@ async def fill(
         await producer.stop()
 
 
-def start_compliance(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "smsbus.compliance"], env=env, stdout=out, stderr=out
-        )
-
-
 def cpu_at(samples: list[tuple[float, float]], wall: float) -> float:
     """The process's cpu seconds at the sample nearest to `wall` (sampled every 20 ms)."""
     return min(samples, key=lambda sample: abs(sample[0] - wall))[1]
-
-
-def say(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def drain(
@@ -152,7 +129,7 @@ async def drain(
     run = uuid.uuid4().hex[:8]
     schema, group = f"bench_{run}", f"compliance-drain-{run}"
     topic = f"bench.{run}.openphone.messages.v1"
-    extra = [f"bench.{run}.{n}" for n in ("consent", "requests", "results")]
+    extra = [f"bench.{run}.{n}" for n in EXTRA_TOPICS]
     dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
     engine = make_engine(database_url, schema=schema)
     await ensure_topics(bootstrap, [topic, *extra], partitions=PARTITIONS)
@@ -169,16 +146,15 @@ async def drain(
             "SMSBUS_COMPLIANCE_PORT": str(port),
             "SMSBUS_COMPLIANCE_DB_SCHEMA": schema,
             "SMSBUS_COMPLIANCE_GROUP_ID": group,
-            "SMSBUS_COMPLIANCE_MESSAGES_TOPIC": topic,
-            "SMSBUS_COMPLIANCE_CONSENT_TOPIC": extra[0],
-            "SMSBUS_COMPLIANCE_REQUESTS_TOPIC": extra[1],
-            "SMSBUS_COMPLIANCE_RESULTS_TOPIC": extra[2],
+            "SMSBUS_COMPLIANCE_TOPIC_OVERRIDES": json.dumps(
+                {"openphone.messages.v1": topic} | dict(zip(EXTRA_TOPICS, extra, strict=True))
+            ),
             "SMSBUS_COMPLIANCE_EGRESS_SENDING": "false",
             "SMSBUS_OPENPHONE_API_KEY": "bench-drain-key",
             **SERVICE_ENV,
         }
         log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-drain-{run}.log"
-        process = start_compliance(env, log)
+        process = start("smsbus.compliance", env, log)
         samples: list[tuple[float, float]] = []  # (wall clock, compliance's cpu seconds)
         connection = await asyncpg.connect(dsn)
         try:
@@ -203,12 +179,8 @@ async def drain(
         window = float(last) - float(first)
         return Drained(name, len(texts), float(window), cpu)
     finally:
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        if process is not None:
+            stop_all([process])
         await drop_schema(engine, schema)
         await engine.dispose()
         await delete_topics(bootstrap, [topic, *extra])

@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -45,12 +44,14 @@ from smsbus.runtime.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BOOTSTRA
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
 from bench_auth import SERVICE_ENV
+from process_rig import cpu_seconds, numbers_for, say, start, stop_all  # bench/compliance
 
 MIGRATIONS = Path(smsbus.compliance.__file__).parent / "migrations"
 SIGNING_KEY = "YmVuY2gtY29tcGxpYW5jZS1zaWduaW5nLWtleS0wMDA="
 API_KEY = "bench-compliance-api-key"
 LINE = "+15555550100"
 INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
+EXTRA_TOPICS = ("compliance.consent.v1", "outbound.requests.v1", "outbound.results.v1")
 
 
 @dataclass
@@ -62,22 +63,6 @@ class Phase:
     sent_at: float = 0.0
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
-
-
-def numbers_for(count: int, offset: int) -> list[str]:
-    # Valid, distinct NANP numbers: area codes 201-299, exchange 200-999.
-    found = []
-    for n in range(offset, offset + count):
-        area, rest = divmod(n, 8_000_000)
-        found.append(f"+1{201 + area}{2_000_000 + rest:07d}")
-    return found
-
-
-def start(module: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", module], env={**os.environ, **env}, stdout=out, stderr=out
-        )
 
 
 async def ready(url: str, process: subprocess.Popen[bytes], within: float = 60) -> None:
@@ -152,15 +137,6 @@ async def latencies(dsn: str, schema: str, numbers: list[str], wait: float) -> T
         await connection.close()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), in seconds."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")
@@ -185,11 +161,6 @@ def report(phase: Phase, timings: Timings) -> str:
     )
 
 
-def say(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
 async def main(args: argparse.Namespace) -> None:
     load_before = os.getloadavg()[0]
     bootstrap = os.environ.get("SMSBUS_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)
@@ -197,11 +168,9 @@ async def main(args: argparse.Namespace) -> None:
     dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
     run = uuid.uuid4().hex[:8]
     schema, group = f"bench_{run}", f"compliance-bench-{run}"
-    topics = {name: f"bench.{run}.{name}" for name in INGEST_TOPICS}
-    consent = f"bench.{run}.compliance.consent.v1"
+    topics = {name: f"bench.{run}.{name}" for name in (*INGEST_TOPICS, *EXTRA_TOPICS)}
     dlq = dlq_topic(topics["openphone.messages.v1"], group)
-    requests, results = f"bench.{run}.outbound.requests", f"bench.{run}.outbound.results"
-    every_topic = [*topics.values(), consent, dlq, requests, results]
+    every_topic = [*topics.values(), dlq]
     logs = Path(os.environ.get("TMPDIR", "/tmp"))
     names = ["sim", "ingest", *(f"compliance-{n + 1}" for n in range(args.compliance_processes))]
     ports = {name: free_port() for name in names}
@@ -229,10 +198,7 @@ async def main(args: argparse.Namespace) -> None:
                 "SMSBUS_COMPLIANCE_PORT": str(ports[name]),
                 "SMSBUS_OPENPHONE_BASE_URL": urls["sim"], "SMSBUS_OPENPHONE_API_KEY": API_KEY,
                 "SMSBUS_COMPLIANCE_DB_SCHEMA": schema, "SMSBUS_COMPLIANCE_GROUP_ID": group,
-                "SMSBUS_COMPLIANCE_MESSAGES_TOPIC": topics["openphone.messages.v1"],
-                "SMSBUS_COMPLIANCE_CONSENT_TOPIC": consent,
-                "SMSBUS_COMPLIANCE_REQUESTS_TOPIC": requests,
-                "SMSBUS_COMPLIANCE_RESULTS_TOPIC": results,
+                "SMSBUS_COMPLIANCE_TOPIC_OVERRIDES": json.dumps(topics),
                 "SMSBUS_COMPLIANCE_EGRESS_SENDING": "true" if args.replies == "on" else "false",
                 "SMSBUS_CONSUMER_BATCH_RECORDS": str(args.batch_records),
             }, logs / f"bench-{run}-{name}.log"))  # fmt: skip
@@ -259,14 +225,7 @@ async def main(args: argparse.Namespace) -> None:
             ]
             await asyncio.sleep(1)
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all(processes)
         await drop_schema(engine, schema)
         await engine.dispose()
         await delete_topics(bootstrap, every_topic)

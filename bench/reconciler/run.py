@@ -75,6 +75,7 @@ from smsbus.reconciler.pacing import Lane
 from smsbus.reconciler.settings import Settings
 from smsbus.runtime.offsets import topic_size
 from smsbus.runtime.settings import DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BOOTSTRAP
+from smsbus.runtime.testing import service_fields
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/, for the run's API token
 from bench_auth import HEADERS, TOKENS
@@ -104,19 +105,11 @@ async def run_case(
         own_schema(database_url, schema) as engine,
     ):
         seeded = await seed(sim, size)
-        settings = Settings(
-            SMSBUS_DATABASE_URL=database_url,
-            SMSBUS_KAFKA_BOOTSTRAP=bootstrap,
-            SMSBUS_OPENPHONE_BASE_URL=sim.base_url,
-            SMSBUS_OPENPHONE_API_KEY=sim.api_key,
-            SMSBUS_API_TOKENS=TOKENS,
-            db_schema=schema,
-            group_id=group,
-            messages_topic=topics["messages"],
-            calls_topic=topics["calls"],
-            schedule=False,
-            grace_seconds=GRACE,
-        )
+        stack = service_fields(
+            database_url=database_url, bootstrap=bootstrap, topics=topics, schema=schema,
+            group=group, openphone=sim,
+        )  # fmt: skip
+        settings = Settings(**stack, SMSBUS_API_TOKENS=TOKENS, schedule=False, grace_seconds=GRACE)
         http = httpx.AsyncClient(transport=transport, timeout=30.0, trust_env=False)
         # Paced: exactly what the service builds (the process-wide 10/s bucket of this key).
         bucket: Budget | None = None if paced else TokenBucket(rate=1e9, burst=1)

@@ -98,9 +98,9 @@ def parse_at(value: str) -> datetime:
 
 @asynccontextmanager
 async def own_topics(bootstrap: str, tag: str, group: str) -> AsyncIterator[dict[str, str]]:
+    """The reconciler's topics for one run: its settings' `topic_overrides`."""
     topics = {
-        "messages": f"bench.{tag}.openphone-messages.v1",
-        "calls": f"bench.{tag}.openphone-calls.v1",
+        name: f"bench.{tag}.{name}" for name in ("openphone.messages.v1", "openphone.calls.v1")
     }
     names = [*topics.values(), *(dlq_topic(name, group) for name in topics.values())]
     await ensure_topics(bootstrap, names, partitions=3)

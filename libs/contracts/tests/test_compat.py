@@ -49,67 +49,17 @@ def drop_failed_status(schema: Schema) -> None:
 
 
 BREAKING_CASES = [
-    pytest.param(
-        MESSAGE,
-        lambda s: message_fields(s).pop("text"),
-        [("field_removed", "$.data.text")],
-        id="field removed",
-    ),
-    pytest.param(
-        MESSAGE,
-        lambda s: message_fields(s)["text"].update(type="integer"),
-        [("type_narrowed", "$.data.text")],
-        id="string narrowed to integer",
-    ),
-    pytest.param(
-        MESSAGE,
-        make_conversation_id_non_null,
-        [("type_narrowed", "$.data.conversationId")],
-        id="nullable becomes non-null",
-    ),
-    pytest.param(
-        MESSAGE, drop_failed_status, [("type_narrowed", "$.data.status")], id="enum loses a value"
-    ),
-    pytest.param(
-        MESSAGE,
-        add_required_field,
-        [("required_added", "$.data.segments")],
-        id="new required field",
-    ),
-    pytest.param(
-        MESSAGE,
-        lambda s: s["$defs"]["Message"]["required"].append("conversationId"),
-        [("required_added", "$.data.conversationId")],
-        id="optional field becomes required",
-    ),
-    pytest.param(
-        MESSAGE,
-        lambda s: s["$defs"]["MessageMedia"]["properties"].pop("url"),
-        [("field_removed", "$.data.media[].url")],
-        id="field removed inside an array item through a $ref",
-    ),
-    pytest.param(
-        CALL,
-        lambda s: s["$defs"]["CallMedia"]["properties"]["duration"]["anyOf"].pop(0),
-        [
-            ("type_narrowed", "$.data.media[].duration"),
-            ("type_narrowed", "$.data.voicemail.duration"),
-        ],
-        id="union loses a member, seen through both uses of a shared definition",
-    ),
-    pytest.param(
-        MESSAGE,
-        lambda s: s["$defs"]["Message"].update(additionalProperties=False),
-        [("type_narrowed", "$.data.*")],
-        id="unknown fields no longer allowed",
-    ),
-    pytest.param(
-        MESSAGE,
-        lambda s: s["properties"].pop("correlation_id"),
-        [("field_removed", "$.correlation_id")],
-        id="envelope field removed",
-    ),
-]
+    pytest.param(MESSAGE, lambda s: message_fields(s).pop("text"), [("field_removed", "$.data.text")], id="field removed"),
+    pytest.param(MESSAGE, lambda s: message_fields(s)["text"].update(type="integer"), [("type_narrowed", "$.data.text")], id="string narrowed to integer"),
+    pytest.param(MESSAGE, make_conversation_id_non_null, [("type_narrowed", "$.data.conversationId")], id="nullable becomes non-null"),
+    pytest.param(MESSAGE, drop_failed_status, [("type_narrowed", "$.data.status")], id="enum loses a value"),
+    pytest.param(MESSAGE, add_required_field, [("required_added", "$.data.segments")], id="new required field"),
+    pytest.param(MESSAGE, lambda s: s["$defs"]["Message"]["required"].append("conversationId"), [("required_added", "$.data.conversationId")], id="optional field becomes required"),
+    pytest.param(MESSAGE, lambda s: s["$defs"]["MessageMedia"]["properties"].pop("url"), [("field_removed", "$.data.media[].url")], id="field removed inside an array item through a $ref"),
+    pytest.param(CALL, lambda s: s["$defs"]["CallMedia"]["properties"]["duration"]["anyOf"].pop(0), [("type_narrowed", "$.data.media[].duration"), ("type_narrowed", "$.data.voicemail.duration")], id="union loses a member, seen through both uses of a shared definition"),
+    pytest.param(MESSAGE, lambda s: s["$defs"]["Message"].update(additionalProperties=False), [("type_narrowed", "$.data.*")], id="unknown fields no longer allowed"),
+    pytest.param(MESSAGE, lambda s: s["properties"].pop("correlation_id"), [("field_removed", "$.correlation_id")], id="envelope field removed"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("schema", "change", "expected"), BREAKING_CASES)
@@ -124,29 +74,11 @@ def test_breaking_change_is_caught(
 ADDITIVE_CASES = [
     pytest.param(MESSAGE, lambda _: None, id="unchanged"),
     pytest.param(MESSAGE, add_optional_field, id="new optional field"),
-    pytest.param(
-        MESSAGE,
-        lambda s: message_fields(s)["status"]["enum"].append("scheduled"),
-        id="enum gains a value",
-    ),
-    pytest.param(
-        MESSAGE,
-        lambda s: message_fields(s).update(text={"anyOf": [{"type": "string"}, {"type": "null"}]}),
-        id="field becomes nullable",
-    ),
-    pytest.param(
-        MESSAGE,
-        lambda s: s["$defs"]["Message"]["required"].remove("text"),
-        id="required field becomes optional",
-    ),
-    pytest.param(
-        CALL,
-        lambda s: s["$defs"]["CallMedia"]["properties"]["duration"]["anyOf"][0].update(
-            type="number"
-        ),
-        id="integer widened to number",
-    ),
-]
+    pytest.param(MESSAGE, lambda s: message_fields(s)["status"]["enum"].append("scheduled"), id="enum gains a value"),
+    pytest.param(MESSAGE, lambda s: message_fields(s).update(text={"anyOf": [{"type": "string"}, {"type": "null"}]}), id="field becomes nullable"),
+    pytest.param(MESSAGE, lambda s: s["$defs"]["Message"]["required"].remove("text"), id="required field becomes optional"),
+    pytest.param(CALL, lambda s: s["$defs"]["CallMedia"]["properties"]["duration"]["anyOf"][0].update(type="number"), id="integer widened to number"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("schema", "change"), ADDITIVE_CASES)

@@ -3,27 +3,7 @@
 import pytest
 
 from smsbus.contracts.rest import ErrorBody
-from smsbus.openphone.errors import (
-    A2PRegistrationNotApproved,
-    BadRequest,
-    DailyCapReached,
-    Forbidden,
-    NotEnoughCredits,
-    NotFound,
-    NotPhoneNumberUser,
-    OpenPhoneError,
-    OpenPhoneException,
-    OpenPhoneUnreachable,
-    PaymentRequired,
-    RateLimited,
-    SendOutcomeUnknown,
-    ServerError,
-    SubscriptionExpired,
-    Unauthorized,
-    UnexpectedResponse,
-    error_for,
-    is_retryable,
-)
+from smsbus.openphone import errors
 
 
 def body(status: int, code: str, message: str = "m") -> ErrorBody:
@@ -33,33 +13,33 @@ def body(status: int, code: str, message: str = "m") -> ErrorBody:
 @pytest.mark.parametrize(
     ("status", "code", "expected"),
     [
-        (400, "0206400", A2PRegistrationNotApproved),
-        (400, "1234400", BadRequest),
-        (401, "0200401", Unauthorized),
-        (402, "0200402", NotEnoughCredits),
-        (402, "0201402", SubscriptionExpired),
-        (402, "", PaymentRequired),
-        (403, "0204403", DailyCapReached),
-        (403, "0202403", NotPhoneNumberUser),
-        (403, "", Forbidden),
-        (404, "0200404", NotFound),
-        (429, "", RateLimited),
-        (500, "0201500", ServerError),
-        (503, "", ServerError),
-        (418, "", OpenPhoneError),
-        (404, "0204403", NotFound),  # a code that contradicts the status: the status wins
+        (400, "0206400", errors.A2PRegistrationNotApproved),
+        (400, "1234400", errors.BadRequest),
+        (401, "0200401", errors.Unauthorized),
+        (402, "0200402", errors.NotEnoughCredits),
+        (402, "0201402", errors.SubscriptionExpired),
+        (402, "", errors.PaymentRequired),
+        (403, "0204403", errors.DailyCapReached),
+        (403, "0202403", errors.NotPhoneNumberUser),
+        (403, "", errors.Forbidden),
+        (404, "0200404", errors.NotFound),
+        (429, "", errors.RateLimited),
+        (500, "0201500", errors.ServerError),
+        (503, "", errors.ServerError),
+        (418, "", errors.OpenPhoneError),
+        (404, "0204403", errors.NotFound),  # a code that contradicts the status: the status wins
     ],
 )
 def test_error_type_by_code_then_status(status: int, code: str, expected: type) -> None:
-    error = error_for(status, body(status, code))
+    error = errors.error_for(status, body(status, code))
     assert type(error) is expected
     assert (error.status, error.code) == (status, code)
 
 
 def test_the_error_carries_openphones_body() -> None:
     answer = body(403, "0204403", "A2P 10DLC Daily Message Cap Reached")
-    error = error_for(403, answer)
-    assert isinstance(error, DailyCapReached)
+    error = errors.error_for(403, answer)
+    assert isinstance(error, errors.DailyCapReached)
     assert error.body == answer
     assert error.message == "A2P 10DLC Daily Message Cap Reached"
     assert (
@@ -68,34 +48,34 @@ def test_the_error_carries_openphones_body() -> None:
 
 
 def test_an_answer_without_a_body_keeps_the_reason_phrase() -> None:
-    error = error_for(502, None, fallback_message="Bad Gateway")
-    assert isinstance(error, ServerError)
+    error = errors.error_for(502, None, fallback_message="Bad Gateway")
+    assert isinstance(error, errors.ServerError)
     assert (error.code, error.message, error.body) == ("", "Bad Gateway", None)
 
 
 def test_a_429_keeps_its_retry_after() -> None:
-    error = error_for(429, None, retry_after=1.5)
-    assert isinstance(error, RateLimited)
+    error = errors.error_for(429, None, retry_after=1.5)
+    assert isinstance(error, errors.RateLimited)
     assert error.retry_after == 1.5
 
 
 @pytest.mark.parametrize(
     ("error", "retryable"),
     [
-        (error_for(429, None), True),
-        (error_for(500, None), True),
-        (OpenPhoneUnreachable("GET /v1/messages: could not connect"), True),
-        (error_for(400, None), False),
-        (error_for(401, None), False),
-        (error_for(403, body(403, "0204403")), False),
-        (error_for(404, None), False),
-        (UnexpectedResponse("?"), False),
+        (errors.error_for(429, None), True),
+        (errors.error_for(500, None), True),
+        (errors.OpenPhoneUnreachable("GET /v1/messages: could not connect"), True),
+        (errors.error_for(400, None), False),
+        (errors.error_for(401, None), False),
+        (errors.error_for(403, body(403, "0204403")), False),
+        (errors.error_for(404, None), False),
+        (errors.UnexpectedResponse("?"), False),
         (ValueError("not ours"), False),
     ],
     ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v),
 )
 def test_retryable_or_not(error: Exception, retryable: bool) -> None:
-    assert is_retryable(error) is retryable
+    assert errors.is_retryable(error) is retryable
 
 
 def test_an_unknown_send_outcome_is_never_retryable() -> None:
@@ -104,10 +84,12 @@ def test_an_unknown_send_outcome_is_never_retryable() -> None:
     from smsbus.contracts.rest import SendMessageRequest
 
     request = SendMessageRequest(content="Hi", from_="PN1", to=["+15555550123"])
-    error = SendOutcomeUnknown(
+    error = errors.SendOutcomeUnknown(
         request=request, sent_at=datetime(2026, 1, 1, tzinfo=UTC), reason="ReadTimeout"
     )
-    assert isinstance(error, OpenPhoneException)
-    assert not isinstance(error, OpenPhoneError)  # "OpenPhone said no" handlers must not catch it
-    assert not is_retryable(error)
+    assert isinstance(error, errors.OpenPhoneException)
+    assert not isinstance(
+        error, errors.OpenPhoneError
+    )  # "OpenPhone said no" handlers must not catch it
+    assert not errors.is_retryable(error)
     assert error.request == request

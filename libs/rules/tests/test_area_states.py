@@ -19,6 +19,7 @@ from phonenumbers.geodata import GEOCODE_DATA
 
 from smsbus.rules.area_states import PHONENUMBERS_VERSION, PREFIX_STATES
 from smsbus.rules.quiet_hours import Locality, locality, with_address
+from smsbus.runtime.testing import labelled
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "generate_area_states.py"
 
@@ -126,9 +127,7 @@ OTHER = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("phone", "address", "states"), [c[1:] for c in OTHER], ids=[c[0] for c in OTHER]
-)
+@pytest.mark.parametrize(("phone", "address", "states"), labelled(OTHER))
 def test_non_nanp_and_invalid_numbers_unchanged(
     phone: str, address: str | None, states: tuple[str, ...]
 ) -> None:

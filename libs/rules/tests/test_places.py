@@ -10,6 +10,7 @@ from smsbus.rules.places import (
     state_zones,
     zip_state,
 )
+from smsbus.runtime.testing import labelled
 
 ZIPS = [
     ("10001", "NY"), ("00501", "NY"), ("00901", "PR"), ("02903", "RI"), ("05501", "MA"),
@@ -63,8 +64,6 @@ ZONES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("state", "zip_code", "zones"), [c[1:] for c in ZONES], ids=[c[0] for c in ZONES]
-)
+@pytest.mark.parametrize(("state", "zip_code", "zones"), labelled(ZONES))
 def test_state_zones(state: str, zip_code: str | None, zones: tuple[str, ...]) -> None:
     assert state_zones(state, zip_code) == zones

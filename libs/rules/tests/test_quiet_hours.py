@@ -4,6 +4,7 @@ import pytest
 
 from smsbus.rules.quiet_hours import SendWindow, is_open, locality, next_open
 from smsbus.rules.strictest import law_for
+from smsbus.runtime.testing import labelled
 
 ANY_DAY = SendWindow(frozenset(range(7)), time(0), time(23, 59))
 OFFICE = SendWindow()
@@ -26,9 +27,7 @@ LOCALITY = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("phone", "state", "zones", "states"), [c[1:] for c in LOCALITY], ids=[c[0] for c in LOCALITY]
-)
+@pytest.mark.parametrize(("phone", "state", "zones", "states"), labelled(LOCALITY))
 def test_locality(
     phone: str, state: str | None, zones: tuple[str, ...], states: tuple[str, ...]
 ) -> None:
@@ -87,9 +86,7 @@ OPEN = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("phone", "state", "window", "now", "expected"), [c[1:] for c in OPEN], ids=[c[0] for c in OPEN]
-)
+@pytest.mark.parametrize(("phone", "state", "window", "now", "expected"), labelled(OPEN))
 def test_is_open(
     phone: str, state: str | None, window: SendWindow, now: str, expected: bool
 ) -> None:

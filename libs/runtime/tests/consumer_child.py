@@ -9,10 +9,10 @@ import sys
 from sqlalchemy import text
 
 from smsbus.contracts import Contact, Envelope
-from smsbus.runtime.consumer import Consumer
-from smsbus.runtime.db import make_engine, make_sessions
+from smsbus.runtime.db import make_engine
 from smsbus.runtime.kafka import make_broker
 from smsbus.runtime.routes import Unit
+from smsbus.runtime.testing_kafka import topic_consumer
 
 
 def die() -> None:
@@ -30,15 +30,10 @@ async def handle(event: Envelope[Contact], unit: Unit) -> None:
 
 async def main(bootstrap: str, database_url: str, schema: str, topic: str, group: str) -> None:
     engine = make_engine(database_url, schema=schema)
-    broker = make_broker(bootstrap, client_id="consumer-child")
-    consumer = Consumer(
-        bootstrap=bootstrap,
-        group_id=group,
-        topics=[topic],
-        routes={"contact.updated": handle},
-        sessions=make_sessions(engine),
-        broker=broker,
-    )
+    consumer = topic_consumer(
+        bootstrap=bootstrap, group=group, topic=topic, routes={"contact.updated": handle},
+        engine=engine, broker=make_broker(bootstrap, client_id="consumer-child"),
+    )  # fmt: skip
     await consumer.run()
 
 

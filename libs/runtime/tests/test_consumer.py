@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import TopicPartition
 from faststream.kafka import KafkaBroker
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,17 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from smsbus.contracts import Contact, Envelope, dlq_topic, encode_event
 from smsbus.runtime.consumer import BatchLimits, Consumer
 from smsbus.runtime.db import make_engine, make_sessions
-from smsbus.runtime.failures import Backoff
 from smsbus.runtime.kafka import OutgoingRecord, publish_event, publish_record
 from smsbus.runtime.metrics import Metrics
 from smsbus.runtime.outbox import add_to_outbox
 from smsbus.runtime.routes import Batched, Unit
 from smsbus.runtime.stalls import Stalls
 from smsbus.runtime.testing import NewTopic, eventually, unique_name
+from smsbus.runtime.testing_kafka import FAST, committed_offsets, read_partition, topic_consumer
 
 pytestmark = pytest.mark.integration
 
-FAST = Backoff(initial=0.05, factor=2.0, maximum=0.3)
 CHILD = Path(__file__).with_name("consumer_child.py")
 
 
@@ -51,131 +52,104 @@ async def record_effect(event: Envelope[Contact], unit: Unit) -> None:
     )
 
 
-async def effect_rows(engine: AsyncEngine) -> list[tuple[str, int]]:
-    async with engine.connect() as conn:
-        rows = await conn.execute(text("SELECT event_id, txid FROM effects ORDER BY seq"))
-        return [(row.event_id, row.txid) for row in rows]
+@dataclass
+class ConsumerRig:
+    """A test's own topic (one partition) and group, the started broker publishing to it, and
+    the effects table its handlers write."""
+
+    bootstrap: str
+    broker: KafkaBroker
+    engine: AsyncEngine
+    topic: str
+    group: str
+    metrics: Metrics = field(default_factory=lambda: Metrics("runtime-tests"))
+
+    async def publish(self, events: Sequence[Envelope[Contact]]) -> None:
+        for event in events:
+            await publish_event(self.broker, event, topic=self.topic)
+
+    async def committed(self) -> int | None:
+        (offset,) = await committed_offsets(
+            self.bootstrap, self.group, [TopicPartition(self.topic, 0)]
+        )
+        return offset
+
+    async def consume_until_committed(
+        self, offset: int, routes: dict[str, Any], **options: Any
+    ) -> None:
+        """Runs a Consumer of the group with `routes` until its committed offset is `offset`."""
+        consumer = topic_consumer(
+            bootstrap=self.bootstrap, group=self.group, topic=self.topic, routes=routes,
+            engine=self.engine, broker=self.broker, backoff=FAST, metrics=self.metrics, **options,
+        )  # fmt: skip
+        task = asyncio.create_task(consumer.run())
+        try:
+            await eventually(lambda: self._committed_is(offset))
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _committed_is(self, offset: int) -> bool:
+        return await self.committed() == offset
+
+    async def effects(self) -> list[str]:
+        """The event ids the handlers recorded, in order."""
+        return [event_id for event_id, _ in await self.effect_rows()]
+
+    async def effect_rows(self) -> list[tuple[str, int]]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(text("SELECT event_id, txid FROM effects ORDER BY seq"))
+            return [(row.event_id, row.txid) for row in rows]
+
+    async def dead_letters(self, count: int, wait: float = 30.0) -> list[Any]:
+        return await read_partition(
+            self.bootstrap, dlq_topic(self.topic, self.group), wait=wait, count=count
+        )
+
+    def handled(self, outcome: str) -> float:
+        value = self.metrics.registry.get_sample_value(
+            "smsbus_runtime_tests_events_handled_total", {"topic": self.topic, "outcome": outcome}
+        )
+        return value or 0.0
 
 
-@contextlib.asynccontextmanager
-async def consuming(consumer: Consumer) -> AsyncIterator[Consumer]:
-    task = asyncio.create_task(consumer.run())
-    try:
-        yield consumer
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-def a_consumer(
-    kafka_bootstrap: str,
-    engine: AsyncEngine,
-    broker: KafkaBroker,
-    topic: str,
-    group: str,
-    routes: dict[str, object],
-    **options: object,
-) -> Consumer:
-    return Consumer(
-        bootstrap=kafka_bootstrap,
-        group_id=group,
-        topics=[topic],
-        routes=routes,  # type: ignore[arg-type]
-        sessions=make_sessions(engine),
-        broker=broker,
-        backoff=FAST,
-        **options,  # type: ignore[arg-type]
-    )
-
-
-async def read_all(
-    bootstrap: str, topic: str, count: int, wait: float = 30.0
-) -> list[ConsumerRecord[bytes, bytes]]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign([TopicPartition(topic, 0)])
-        await consumer.seek_to_beginning()
-        records: list[ConsumerRecord[bytes, bytes]] = []
-        deadline = asyncio.get_running_loop().time() + wait
-        while len(records) < count and asyncio.get_running_loop().time() < deadline:
-            for part in (await consumer.getmany(timeout_ms=300)).values():
-                records.extend(part)
-        return records
-    finally:
-        await consumer.stop()
-
-
-async def committed(bootstrap: str, group: str, topic: str) -> int | None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group)
-    await consumer.start()
-    try:
-        return await consumer.committed(TopicPartition(topic, 0))
-    finally:
-        await consumer.stop()
-
-
-def sample(metrics: Metrics, topic: str, outcome: str) -> float:
-    value = metrics.registry.get_sample_value(
-        "smsbus_runtime_tests_events_handled_total", {"topic": topic, "outcome": outcome}
-    )
-    return value or 0.0
+@pytest.fixture
+async def rig(
+    effects: AsyncEngine, broker: KafkaBroker, kafka_bootstrap: str, new_topic: NewTopic
+) -> ConsumerRig:
+    await broker.start()
+    rig = ConsumerRig(kafka_bootstrap, broker, effects, await new_topic(), unique_name("grp"))
+    await new_topic(name=dlq_topic(rig.topic, rig.group))  # where its consumer dead-letters
+    return rig
 
 
 async def test_a_batch_with_duplicates_has_one_effect_per_event_in_one_transaction(
-    effects: AsyncEngine, broker: KafkaBroker, kafka_bootstrap: str, new_topic: NewTopic, make_event
+    rig: ConsumerRig, make_event
 ) -> None:
-    topic = await new_topic()
-    group = unique_name("grp")
     events = [make_event(n) for n in range(1, 6)]
     reconciled_copy = events[1].model_copy(update={"event_id": "synthetic-2"})  # same dedupe key
-    sessions = make_sessions(effects)
+    sessions = make_sessions(rig.engine)
     async with sessions() as session, session.begin():  # handled in an earlier life
         await (await session.connection()).execute(
             text(
                 "INSERT INTO processed_events (consumer, dedupe_key, event_id) VALUES (:c, :k, 'x')"
             ),
-            {"c": group, "k": events[4].dedupe_key},
+            {"c": rig.group, "k": events[4].dedupe_key},
         )
-    await broker.start()
-    for event in [
-        events[0],
-        events[1],
-        events[0],
-        reconciled_copy,
-        events[2],
-        events[3],
-        events[4],
-    ]:
-        await publish_event(broker, event, topic=topic)
+    await rig.publish([events[0], events[1], events[0], reconciled_copy, *events[2:]])
 
-    metrics = Metrics("runtime-tests")
-    consumer = a_consumer(
-        kafka_bootstrap,
-        effects,
-        broker,
-        topic,
-        group,
-        {"contact.updated": record_effect},
-        metrics=metrics,
-    )
-    async with consuming(consumer):
-        await eventually(lambda: committed(kafka_bootstrap, group, topic), within=30)
-        await eventually(_equals(lambda: committed(kafka_bootstrap, group, topic), 7))
+    await rig.consume_until_committed(7, {"contact.updated": record_effect})
 
-    rows = await effect_rows(effects)
+    rows = await rig.effect_rows()
     assert [event_id for event_id, _ in rows] == [e.event_id for e in events[:4]]
     assert len({txid for _, txid in rows}) == 1  # the seven records were one batch
-    assert sample(metrics, topic, "handled") == 7
+    assert rig.handled("handled") == 7
 
 
 async def test_a_poison_event_mid_batch_goes_alone_to_the_dlq_and_the_rest_keeps_its_order(
-    effects: AsyncEngine, broker: KafkaBroker, kafka_bootstrap: str, new_topic: NewTopic, make_event
+    rig: ConsumerRig, make_event
 ) -> None:
-    topic = await new_topic()
-    group = unique_name("grp")
-    dlq = await new_topic(name=dlq_topic(topic, group))
     events = [make_event(n) for n in range(1, 11)]
 
     async def handler(event: Envelope[Contact], unit: Unit) -> None:
@@ -184,58 +158,41 @@ async def test_a_poison_event_mid_batch_goes_alone_to_the_dlq_and_the_rest_keeps
         if event.data.first_name == "v4":
             raise ValueError("cannot handle +12566581234")
 
-    await broker.start()
-    for event in events[:6]:
-        await publish_event(broker, event, topic=topic)
+    await rig.publish(events[:6])
     await publish_record(
-        broker, OutgoingRecord(topic, b"CT1", b"{not json", {"event-id": "EV-garbage"})
+        rig.broker, OutgoingRecord(rig.topic, b"CT1", b"{not json", {"event-id": "EV-garbage"})
     )
-    for event in events[6:]:
-        await publish_event(broker, event, topic=topic)
+    await rig.publish(events[6:])
 
-    metrics = Metrics("runtime-tests")
-    consumer = a_consumer(
-        kafka_bootstrap,
-        effects,
-        broker,
-        topic,
-        group,
-        {"contact.updated": handler},
-        metrics=metrics,
-    )
-    async with consuming(consumer):
-        await eventually(_equals(lambda: committed(kafka_bootstrap, group, topic), 11))
+    await rig.consume_until_committed(11, {"contact.updated": handler})
 
     expected = [e.event_id for e in events if e.data.first_name != "v4"]
-    assert [event_id for event_id, _ in await effect_rows(effects)] == expected
-    async with effects.connect() as conn:
+    assert await rig.effects() == expected
+    async with rig.engine.connect() as conn:
         outbox = (
             (await conn.execute(text("SELECT event_id FROM outbox ORDER BY id"))).scalars().all()
         )
     assert outbox == expected  # the failed event's outbox row rolled back with it
 
-    dead = await read_all(kafka_bootstrap, dlq, 2)
+    dead = await rig.dead_letters(2)
     assert [r.value for r in dead] == [encode_event(events[3]), b"{not json"]
     first = {name: value.decode() for name, value in dead[0].headers}
     assert first["x-error-type"] == "builtins.ValueError"
     assert first["x-error-message"] == "cannot handle +*******1234"
     assert "test_consumer.py" in first["x-error-frame"]
     assert first["x-original-offset"] == "3"
-    assert first["x-consumer-group"] == group
+    assert first["x-consumer-group"] == rig.group
     assert first["event-id"] == events[3].event_id
     second = {name: value.decode() for name, value in dead[1].headers}
     assert second["x-error-type"] == "pydantic_core._pydantic_core.ValidationError"
     assert second["x-original-offset"] == "6"
-    assert sample(metrics, topic, "dead_lettered") == 2
-    assert sample(metrics, topic, "handled") == 9
+    assert rig.handled("dead_lettered") == 2
+    assert rig.handled("handled") == 9
 
 
 async def test_a_batch_handler_that_fails_is_split_until_the_poison_event_is_alone(
-    effects: AsyncEngine, broker: KafkaBroker, kafka_bootstrap: str, new_topic: NewTopic, make_event
+    rig: ConsumerRig, make_event
 ) -> None:
-    topic = await new_topic()
-    group = unique_name("grp")
-    dlq = await new_topic(name=dlq_topic(topic, group))
     events = [make_event(n) for n in range(1, 9)]
     calls: list[int] = []
 
@@ -246,34 +203,17 @@ async def test_a_batch_handler_that_fails_is_split_until_the_poison_event_is_alo
         if any(event.data.first_name == "v6" for event in batch):
             raise KeyError("v6")
 
-    await broker.start()
-    for event in events:
-        await publish_event(broker, event, topic=topic)
-    consumer = a_consumer(
-        kafka_bootstrap, effects, broker, topic, group, {"contact.updated": Batched(handle_many)}
-    )
-    async with consuming(consumer):
-        await eventually(_equals(lambda: committed(kafka_bootstrap, group, topic), 8))
+    await rig.publish(events)
+    await rig.consume_until_committed(8, {"contact.updated": Batched(handle_many)})
 
     assert calls[0] == 8  # first the whole batch in one call
-    assert [event_id for event_id, _ in await effect_rows(effects)] == [
-        e.event_id for e in events if e.data.first_name != "v6"
-    ]
-    assert [r.value for r in await read_all(kafka_bootstrap, dlq, 1)] == [encode_event(events[5])]
+    assert await rig.effects() == [e.event_id for e in events if e.data.first_name != "v6"]
+    assert [r.value for r in await rig.dead_letters(1)] == [encode_event(events[5])]
 
 
 async def test_a_database_outage_mid_batch_is_retried_in_place_with_nothing_lost_or_doubled(
-    effects: AsyncEngine,
-    broker: KafkaBroker,
-    kafka_bootstrap: str,
-    new_topic: NewTopic,
-    make_event,
-    database_url: str,
-    db_schema: str,
+    rig: ConsumerRig, make_event, database_url: str, db_schema: str
 ) -> None:
-    topic = await new_topic()
-    group = unique_name("grp")
-    await new_topic(name=dlq_topic(topic, group))
     events = [make_event(n) for n in range(1, 21)]
     stalls = Stalls()
     admin = make_engine(database_url, schema=db_schema)
@@ -289,68 +229,39 @@ async def test_a_database_outage_mid_batch_is_retried_in_place_with_nothing_lost
                 await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
             outages.append(len(stalls))
 
-    await broker.start()
-    for event in events:
-        await publish_event(broker, event, topic=topic)
-    consumer = a_consumer(
-        kafka_bootstrap, effects, broker, topic, group, {"contact.updated": handler}, stalls=stalls
-    )
+    await rig.publish(events)
     try:
-        async with consuming(consumer):
-            await eventually(_equals(lambda: committed(kafka_bootstrap, group, topic), 20))
+        await rig.consume_until_committed(20, {"contact.updated": handler}, stalls=stalls)
     finally:
         await admin.dispose()
 
     assert outages == [0, 1]  # the second attempt ran while /readyz reported the stall
     assert len(stalls) == 0
-    assert [event_id for event_id, _ in await effect_rows(effects)] == [e.event_id for e in events]
-    assert await read_all(kafka_bootstrap, dlq_topic(topic, group), 1, wait=1.0) == []
+    assert await rig.effects() == [e.event_id for e in events]
+    assert await rig.dead_letters(1, wait=1.0) == []
 
 
 async def test_a_crash_between_the_transaction_and_the_offset_commit_is_harmless(
-    effects: AsyncEngine,
-    broker: KafkaBroker,
-    kafka_bootstrap: str,
-    new_topic: NewTopic,
-    make_event,
-    database_url: str,
-    db_schema: str,
+    rig: ConsumerRig, make_event, database_url: str, db_schema: str
 ) -> None:
-    topic = await new_topic()
-    group = unique_name("grp")
     events = [make_event(n) for n in range(1, 6)]
-    await broker.start()
-    for event in events:
-        await publish_event(broker, event, topic=topic)
+    await rig.publish(events)
 
     child = await asyncio.create_subprocess_exec(
-        sys.executable, str(CHILD), kafka_bootstrap, database_url, db_schema, topic, group
+        sys.executable, str(CHILD), rig.bootstrap, database_url, db_schema, rig.topic, rig.group
     )
     assert await asyncio.wait_for(child.wait(), 60) == -signal.SIGKILL
-    assert [event_id for event_id, _ in await effect_rows(effects)] == [e.event_id for e in events]
-    assert await committed(kafka_bootstrap, group, topic) is None  # killed before committing
+    assert await rig.effects() == [e.event_id for e in events]
+    assert await rig.committed() is None  # killed before committing
 
-    metrics = Metrics("runtime-tests")
-    consumer = a_consumer(
-        kafka_bootstrap,
-        effects,
-        broker,
-        topic,
-        group,
-        {"contact.updated": record_effect},
-        metrics=metrics,
-    )
-    async with consuming(consumer):
-        await eventually(_equals(lambda: committed(kafka_bootstrap, group, topic), 5))
-    assert [event_id for event_id, _ in await effect_rows(effects)] == [e.event_id for e in events]
-    assert sample(metrics, topic, "handled") == 5  # redelivered, and dropped by the inbox
+    await rig.consume_until_committed(5, {"contact.updated": record_effect})
+    assert await rig.effects() == [e.event_id for e in events]
+    assert rig.handled("handled") == 5  # redelivered, and dropped by the inbox
 
 
 async def test_transient_faults_hold_the_partition_and_other_types_are_skipped(
-    effects: AsyncEngine, broker: KafkaBroker, kafka_bootstrap: str, new_topic: NewTopic, make_event
+    rig: ConsumerRig, make_event
 ) -> None:
-    topic = await new_topic()
-    group = unique_name("grp")
     first, second = make_event(1), make_event(2)
     attempts: list[str] = []
 
@@ -360,32 +271,19 @@ async def test_transient_faults_hold_the_partition_and_other_types_are_skipped(
             raise ConnectionRefusedError("dependency is down")
         await record_effect(event, unit)
 
-    await broker.start()
-    await publish_event(broker, first, topic=topic)
+    await rig.publish([first])
     await publish_record(
-        broker, OutgoingRecord(topic, b"CT1", b"not even json", {"event-type": "contact.deleted"})
+        rig.broker,
+        OutgoingRecord(rig.topic, b"CT1", b"not even json", {"event-type": "contact.deleted"}),
     )
-    await publish_event(broker, second, topic=topic)
-    metrics = Metrics("runtime-tests")
-    consumer = a_consumer(
-        kafka_bootstrap,
-        effects,
-        broker,
-        topic,
-        group,
-        {"contact.updated": handler},
-        metrics=metrics,
-        limits=BatchLimits(max_records=1),
+    await rig.publish([second])
+    await rig.consume_until_committed(
+        3, {"contact.updated": handler}, limits=BatchLimits(max_records=1)
     )
-    async with consuming(consumer):
-        await eventually(_equals(lambda: committed(kafka_bootstrap, group, topic), 3))
-    assert [event_id for event_id, _ in await effect_rows(effects)] == [
-        first.event_id,
-        second.event_id,
-    ]
+    assert await rig.effects() == [first.event_id, second.event_id]
     assert attempts == [first.event_id] * 4 + [second.event_id]
-    assert sample(metrics, topic, "retried") == 3
-    assert sample(metrics, topic, "skipped") == 1  # no route: not even decoded
+    assert rig.handled("retried") == 3
+    assert rig.handled("skipped") == 1  # no route: not even decoded
 
 
 def test_a_route_for_an_unknown_type_is_refused(broker: KafkaBroker) -> None:
@@ -398,10 +296,3 @@ def test_a_route_for_an_unknown_type_is_refused(broker: KafkaBroker) -> None:
             sessions=None,  # type: ignore[arg-type]
             broker=broker,
         )
-
-
-def _equals(read: Callable[[], object], expected: object) -> Callable[[], object]:
-    async def check() -> bool:
-        return await read() == expected  # type: ignore[misc]
-
-    return check

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from smsbus.runtime.inbox import ProcessedEvent
 from smsbus.runtime.migrations import upgrade
 from smsbus.runtime.outbox import OutboxMessage
-from smsbus.runtime.testing import migration_drift
+from smsbus.runtime.testing_migrations import migration_drift
 
 pytestmark = pytest.mark.integration
 

@@ -4,9 +4,8 @@ consumer that stopped reading (the case the lag gauge exists for)."""
 import asyncio
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
-from aiokafka.structs import OffsetAndMetadata
 
 from smsbus.runtime.metrics import Metrics
 from smsbus.runtime.offsets import (
@@ -19,36 +18,14 @@ from smsbus.runtime.offsets import (
     watch_consumer_lag,
 )
 from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing_kafka import commit_offsets, produce
 
 pytestmark = pytest.mark.integration
 
 
-async def produce(bootstrap: str, topic: str, per_partition: dict[int, int]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for partition, count in per_partition.items():
-            for n in range(count):
-                await producer.send_and_wait(topic, f"{n}".encode(), partition=partition)
-    finally:
-        await producer.stop()
-
-
-async def commit(bootstrap: str, group: str, offsets: dict[TopicPartition, int]) -> None:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        consumer.assign(list(offsets))
-        await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()})
-    finally:
-        await consumer.stop()
-
-
 async def test_partitions_and_size_of_a_topic(kafka_bootstrap: str, new_topic: NewTopic) -> None:
     topic = await new_topic("offsets", partitions=3)
-    await produce(kafka_bootstrap, topic, {0: 2, 2: 3})
+    await produce(kafka_bootstrap, topic, {0: range(2), 2: range(3)})
 
     assert await topic_partitions(kafka_bootstrap, [topic, "no.such.topic.v1"]) == [
         TopicPartition(topic, n) for n in range(3)
@@ -62,8 +39,8 @@ async def test_lag_counts_what_the_group_has_not_committed(
 ) -> None:
     first = await new_topic("offsets", partitions=2)
     second = await new_topic("offsets")
-    await produce(kafka_bootstrap, first, {0: 4, 1: 2})
-    await produce(kafka_bootstrap, second, {0: 3})
+    await produce(kafka_bootstrap, first, {0: range(4), 1: range(2)})
+    await produce(kafka_bootstrap, second, {0: range(3)})
     group = unique_name("lag")
 
     assert lag_by_topic(await group_lag(kafka_bootstrap, group, [first, second])) == {
@@ -71,7 +48,7 @@ async def test_lag_counts_what_the_group_has_not_committed(
         second: 3,
     }
 
-    await commit(
+    await commit_offsets(
         kafka_bootstrap, group, {TopicPartition(first, 0): 3, TopicPartition(second, 0): 3}
     )
     lag = await group_lag(kafka_bootstrap, group, [first, second])
@@ -89,8 +66,8 @@ async def test_the_gauge_follows_a_group_that_stopped_reading(
     topic = await new_topic("offsets")
     group = unique_name("lag")
     metrics = Metrics("lagtest")
-    await produce(kafka_bootstrap, topic, {0: 2})
-    await commit(kafka_bootstrap, group, {TopicPartition(topic, 0): 2})
+    await produce(kafka_bootstrap, topic, {0: range(2)})
+    await commit_offsets(kafka_bootstrap, group, {TopicPartition(topic, 0): 2})
     watcher = asyncio.create_task(
         watch_consumer_lag(
             bootstrap=kafka_bootstrap, group_id=group, topics=[topic], metrics=metrics, interval=0.2
@@ -98,7 +75,7 @@ async def test_the_gauge_follows_a_group_that_stopped_reading(
     )
     try:
         await eventually_gauge(metrics, topic, 0)
-        await produce(kafka_bootstrap, topic, {0: 5})  # nobody reads them
+        await produce(kafka_bootstrap, topic, {0: range(5)})  # nobody reads them
         await eventually_gauge(metrics, topic, 5)
     finally:
         watcher.cancel()
@@ -122,14 +99,14 @@ async def test_records_deleted_by_retention_are_no_ones_lag(
 ) -> None:
     topic = await new_topic("offsets")
     tp = TopicPartition(topic, 0)
-    await produce(kafka_bootstrap, topic, {0: 3})
+    await produce(kafka_bootstrap, topic, {0: range(3)})
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     await admin.start()
     try:
         await admin.delete_records({tp: RecordsToDelete(before_offset=3)})
     finally:
         await admin.close()
-    await produce(kafka_bootstrap, topic, {0: 1})
+    await produce(kafka_bootstrap, topic, {0: range(1)})
     targets = await end_offsets(kafka_bootstrap, [topic])
 
     assert targets == {tp: 4}

@@ -1,26 +1,11 @@
-"""Fixtures for campaign-engine's integration and e2e tests (unit tests need none)."""
-
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+"""campaign-engine's tests migrate their schema with its own scripts (the plugin's `schema`, `engine`
+and `sessions` fixtures: runtime/testing.py); `make_app` builds its app on that schema."""
 
 import smsbus.campaigns
-from smsbus.runtime.db import Sessions, make_engine, make_sessions
-from smsbus.runtime.migrations import upgrade
+from smsbus.campaigns.app import create_app
+from smsbus.campaigns.settings import Settings
+from smsbus.runtime.testing import migrations_fixture
+from smsbus.runtime.testing_api import app_fixture
 
-MIGRATIONS = Path(smsbus.campaigns.__file__).parent / "migrations"
-
-
-@pytest.fixture
-async def engine(database_url: str, db_schema: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade(database_url, schema=db_schema, script_location=MIGRATIONS)
-    migrated = make_engine(database_url, schema=db_schema)
-    yield migrated
-    await migrated.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> Sessions:
-    return make_sessions(engine)
+migrations = migrations_fixture(smsbus.campaigns)
+make_app = app_fixture(create_app, Settings)

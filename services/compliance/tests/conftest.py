@@ -1,32 +1,11 @@
-"""Fixtures for compliance's integration and e2e tests (unit tests need none)."""
-
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+"""compliance's tests migrate their schema with its own scripts (the plugin's `schema`, `engine`
+and `sessions` fixtures: runtime/testing.py); `make_app` builds its app on that schema."""
 
 import smsbus.compliance
-from smsbus.runtime.db import Sessions, make_engine, make_sessions
-from smsbus.runtime.migrations import upgrade
+from smsbus.compliance.app import create_app
+from smsbus.compliance.settings import Settings
+from smsbus.runtime.testing import migrations_fixture
+from smsbus.runtime.testing_api import OPENPHONE_KEY, app_fixture
 
-MIGRATIONS = Path(smsbus.compliance.__file__).parent / "migrations"
-
-
-@pytest.fixture
-async def schema(database_url: str, db_schema: str) -> str:
-    """A fresh schema migrated to head (the ledger's append-only trigger included)."""
-    await upgrade(database_url, schema=db_schema, script_location=MIGRATIONS)
-    return db_schema
-
-
-@pytest.fixture
-async def engine(database_url: str, schema: str) -> AsyncIterator[AsyncEngine]:
-    migrated = make_engine(database_url, schema=schema)
-    yield migrated
-    await migrated.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> Sessions:
-    return make_sessions(engine)
+migrations = migrations_fixture(smsbus.compliance)
+make_app = app_fixture(create_app, Settings, SMSBUS_OPENPHONE_API_KEY=OPENPHONE_KEY)

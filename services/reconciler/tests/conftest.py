@@ -1,27 +1,16 @@
-"""Fixtures for the reconciler's integration tests (unit tests need none)."""
-
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+"""the reconciler's tests migrate their schema with its own scripts (the plugin's `schema`, `engine`
+and `sessions` fixtures: runtime/testing.py); `make_app` builds its app on that schema."""
 
 import smsbus.reconciler
-from smsbus.runtime.db import make_engine
-from smsbus.runtime.migrations import upgrade
+from smsbus.reconciler.app import create_app
+from smsbus.reconciler.settings import Settings
+from smsbus.runtime.testing import migrations_fixture
+from smsbus.runtime.testing_api import OPENPHONE_KEY, app_fixture
 
-MIGRATIONS = Path(smsbus.reconciler.__file__).parent / "migrations"
-
-
-@pytest.fixture
-async def schema(database_url: str, db_schema: str) -> str:
-    """A fresh schema migrated to head."""
-    await upgrade(database_url, schema=db_schema, script_location=MIGRATIONS)
-    return db_schema
-
-
-@pytest.fixture
-async def engine(database_url: str, schema: str) -> AsyncIterator[AsyncEngine]:
-    migrated = make_engine(database_url, schema=schema)
-    yield migrated
-    await migrated.dispose()
+migrations = migrations_fixture(smsbus.reconciler)
+make_app = app_fixture(
+    create_app,
+    Settings,
+    SMSBUS_OPENPHONE_API_KEY=OPENPHONE_KEY,
+    SMSBUS_OPENPHONE_BASE_URL="http://127.0.0.1:9",
+)

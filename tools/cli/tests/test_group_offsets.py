@@ -7,14 +7,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.structs import OffsetAndMetadata
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from smsbus.cli.lag import GroupLag, lags, registry_groups
 from smsbus.cli.main import main
 from smsbus.cli.rewind import GroupIsRunning, rewind
 from smsbus.runtime.kafka import delete_topics, ensure_topics
 from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing_kafka import commit_offsets, committed_offsets, produce
 
 pytestmark = pytest.mark.integration
 
@@ -25,43 +25,6 @@ def at(minutes: int) -> int:
     return int((T0 + timedelta(minutes=minutes)).timestamp() * 1000)
 
 
-async def produce(bootstrap: str, topic: str, stamped: dict[int, list[int]]) -> None:
-    """Records with the given timestamps (minutes after T0), per partition."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for partition, minutes in stamped.items():
-            for minute in minutes:
-                await producer.send_and_wait(
-                    topic, f"{minute}".encode(), partition=partition, timestamp_ms=at(minute)
-                )
-    finally:
-        await producer.stop()
-
-
-async def commit(bootstrap: str, group: str, offsets: dict[TopicPartition, int]) -> None:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        consumer.assign(list(offsets))
-        await consumer.commit({tp: OffsetAndMetadata(o, "") for tp, o in offsets.items()})
-    finally:
-        await consumer.stop()
-
-
-async def committed(bootstrap: str, group: str, parts: list[TopicPartition]) -> list[int | None]:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        return [await consumer.committed(tp) for tp in parts]
-    finally:
-        await consumer.stop()
-
-
 async def test_a_stopped_group_is_rewound_to_a_time_and_never_moved_forward(
     kafka_bootstrap: str, new_topic: NewTopic
 ) -> None:
@@ -69,9 +32,11 @@ async def test_a_stopped_group_is_rewound_to_a_time_and_never_moved_forward(
     p0, p1, p2 = (TopicPartition(topic, n) for n in range(3))
     # p0: records at minutes 0..4, the group read them all; p1: at 0, 10, 20, the group read only
     # the first; p2: never committed.
-    await produce(kafka_bootstrap, topic, {0: [0, 1, 2, 3, 4], 1: [0, 10, 20], 2: [5]})
+    await produce(
+        kafka_bootstrap, topic, {0: [0, 1, 2, 3, 4], 1: [0, 10, 20], 2: [5]}, timestamp_ms=at
+    )
     group = unique_name("svc")
-    await commit(kafka_bootstrap, group, {p0: 5, p1: 1})
+    await commit_offsets(kafka_bootstrap, group, {p0: 5, p1: 1})
 
     dry = await rewind(
         kafka_bootstrap, group=group, topic=topic, since=T0 + timedelta(minutes=2), dry_run=True
@@ -82,18 +47,18 @@ async def test_a_stopped_group_is_rewound_to_a_time_and_never_moved_forward(
         {"topic": topic, "partition": 1, "committed": 1, "rewound_to": 1, "records_again": 0},
         {"topic": topic, "partition": 2, "committed": None, "rewound_to": 0, "records_again": 0},
     ]
-    assert await committed(kafka_bootstrap, group, [p0, p1, p2]) == [5, 1, None]
+    assert await committed_offsets(kafka_bootstrap, group, [p0, p1, p2]) == [5, 1, None]
 
     await rewind(
         kafka_bootstrap, group=group, topic=topic, since=T0 + timedelta(minutes=2), dry_run=False
     )
 
-    assert await committed(kafka_bootstrap, group, [p0, p1, p2]) == [2, 1, None]
+    assert await committed_offsets(kafka_bootstrap, group, [p0, p1, p2]) == [2, 1, None]
 
     moves = await rewind(kafka_bootstrap, group=group, topic=topic, since=None, dry_run=False)
 
     assert [m.records for m in moves] == [2, 1, 0]
-    assert await committed(kafka_bootstrap, group, [p0, p1, p2]) == [0, 0, None]
+    assert await committed_offsets(kafka_bootstrap, group, [p0, p1, p2]) == [0, 0, None]
 
 
 async def test_a_time_after_every_record_reads_nothing_again(
@@ -101,23 +66,23 @@ async def test_a_time_after_every_record_reads_nothing_again(
 ) -> None:
     topic = await new_topic("rewind")
     tp = TopicPartition(topic, 0)
-    await produce(kafka_bootstrap, topic, {0: [0, 1]})
+    await produce(kafka_bootstrap, topic, {0: [0, 1]}, timestamp_ms=at)
     group = unique_name("svc")
-    await commit(kafka_bootstrap, group, {tp: 2})
+    await commit_offsets(kafka_bootstrap, group, {tp: 2})
 
     (move,) = await rewind(
         kafka_bootstrap, group=group, topic=topic, since=T0 + timedelta(hours=1), dry_run=False
     )
 
     assert (move.target, move.records) == (2, 0)
-    assert await committed(kafka_bootstrap, group, [tp]) == [2]
+    assert await committed_offsets(kafka_bootstrap, group, [tp]) == [2]
 
 
 async def test_a_running_group_and_an_unknown_topic_are_refused(
     kafka_bootstrap: str, new_topic: NewTopic
 ) -> None:
     topic = await new_topic("rewind")
-    await produce(kafka_bootstrap, topic, {0: [0, 1]})
+    await produce(kafka_bootstrap, topic, {0: [0, 1]}, timestamp_ms=at)
     group = unique_name("svc")
     member = AIOKafkaConsumer(topic, bootstrap_servers=kafka_bootstrap, group_id=group)
     await member.start()
@@ -141,8 +106,8 @@ def test_the_command_line_says_what_it_would_read_again_and_refuses_a_naive_time
     topic, group = f"rewind.{unique_name('cli')}.v1", unique_name("svc")
     asyncio.run(ensure_topics(kafka_bootstrap, [topic], partitions=1))
     try:
-        asyncio.run(produce(kafka_bootstrap, topic, {0: [0, 1]}))
-        asyncio.run(commit(kafka_bootstrap, group, {TopicPartition(topic, 0): 2}))
+        asyncio.run(produce(kafka_bootstrap, topic, {0: [0, 1]}, timestamp_ms=at))
+        asyncio.run(commit_offsets(kafka_bootstrap, group, {TopicPartition(topic, 0): 2}))
         monkeypatch.setenv("SMSBUS_KAFKA_BOOTSTRAP", kafka_bootstrap)
         since = "2026-11-29T06:01:00"
 
@@ -188,9 +153,9 @@ async def test_lag_lists_each_group_behind_on_its_topic_and_skips_missing_topics
     kafka_bootstrap: str, new_topic: NewTopic
 ) -> None:
     topic = await new_topic("lag", partitions=2)
-    await produce(kafka_bootstrap, topic, {0: [0, 1, 2], 1: [3]})
+    await produce(kafka_bootstrap, topic, {0: [0, 1, 2], 1: [3]}, timestamp_ms=at)
     reader, idle = unique_name("svc"), unique_name("svc")
-    await commit(kafka_bootstrap, reader, {TopicPartition(topic, 0): 3})
+    await commit_offsets(kafka_bootstrap, reader, {TopicPartition(topic, 0): 3})
 
     found = await lags(kafka_bootstrap, [(reader, topic), (idle, topic), (reader, "no.such.v1")])
 

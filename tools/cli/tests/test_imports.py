@@ -21,12 +21,22 @@ from smsbus.cli.imports import DNC, import_file
 from smsbus.compliance.app import create_app as create_compliance
 from smsbus.compliance.settings import Settings as ComplianceSettings
 from smsbus.openphone_sim.testing import serving
-from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import AUTH, TEST_TOKEN, NewTopic, unique_name
+from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing_api import AUTH, TEST_TOKEN
+from smsbus.runtime.testing_migrations import migrate
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[3]
+
+
+async def run_cli(command: list[str], env: dict[str, str]) -> tuple[int | None, bytes, str]:
+    """`command` run from the repository with `env`: its exit code, stdout and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    return process.returncode, out, err.decode()
 
 
 def numbers(count: int) -> list[str]:
@@ -36,8 +46,7 @@ def numbers(count: int) -> list[str]:
 async def test_a_dnc_list_is_imported_and_followed_to_its_end(
     database_url: str, db_schema: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    migrations = Path(smsbus.compliance.__file__).parent / "migrations"
-    await upgrade(database_url, schema=db_schema, script_location=migrations)
+    await migrate(database_url, schema=db_schema, package=smsbus.compliance)
     settings = ComplianceSettings(
         SMSBUS_DATABASE_URL=database_url, SMSBUS_OPENPHONE_API_KEY="test-key", db_schema=db_schema
     )
@@ -61,8 +70,7 @@ async def test_a_dnc_list_is_imported_and_followed_to_its_end(
 async def test_the_contacts_import_command_uploads_with_the_token_and_follows_the_job(
     database_url: str, db_schema: str, kafka_bootstrap: str, new_topic: NewTopic, tmp_path: Path
 ) -> None:
-    migrations = Path(smsbus.campaigns.__file__).parent / "migrations"
-    await upgrade(database_url, schema=db_schema, script_location=migrations)
+    await migrate(database_url, schema=db_schema, package=smsbus.campaigns)
     topics = {f"{name}_topic": await new_topic(name) for name in
               ("messages", "contacts", "consent", "events", "requests", "results")}  # fmt: skip
     settings = CampaignSettings(
@@ -81,15 +89,8 @@ async def test_the_contacts_import_command_uploads_with_the_token_and_follows_th
         command = [sys.executable, "-m", "smsbus.cli", "import", "contacts", str(csv),
                    "--mapping", json.dumps({"Name": "first_name", "Mobile": "phone"}),
                    "--list-name", "from the cli"]  # fmt: skip
-        cli = await asyncio.create_subprocess_exec(
-            *command,
-            cwd=REPO,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(cli.communicate(), timeout=120)
-        assert cli.returncode == 0, err.decode()
+        returncode, out, err = await run_cli(command, env)
+        assert returncode == 0, err
         job = json.loads(out)
         assert (job["status"], job["rows_read"], job["imported"], job["invalid"]) == (
             "succeeded",
@@ -97,20 +98,13 @@ async def test_the_contacts_import_command_uploads_with_the_token_and_follows_th
             2000,
             1,
         )
-        assert "2000 imported" in err.decode().splitlines()[-1]
+        assert "2000 imported" in err.splitlines()[-1]
 
         async with httpx.AsyncClient(base_url=url, headers=AUTH) as api:
             lists = (await api.get("/v1/lists")).json()
         assert [(row["name"], row["size"]) for row in lists] == [("from the cli", 2000)]
 
         env["SMSBUS_API_TOKEN"] = "w" * 40  # a token the service does not know
-        refused = await asyncio.create_subprocess_exec(
-            *command,
-            cwd=REPO,
-            env=env,
-            stderr=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        _, err = await asyncio.wait_for(refused.communicate(), timeout=120)
-        assert refused.returncode == 2
-        assert "answered 401" in err.decode()
+        returncode, _, err = await run_cli(command, env)
+        assert returncode == 2
+        assert "answered 401" in err

@@ -56,28 +56,13 @@ SIGNING_KEY = "c21zYnVzLWxvY2FsLWRldmVsb3BtZW50LW9ubHktMDA="
 # app, and its Settings class, whose default port the scrape target must use. A new service
 # adds a line here with its compose service and scrape job.
 SERVICES: dict[str, tuple[Callable[[], FastAPI], type[BaseSettings]]] = {
-    "ingest-webhooks": (
-        lambda: ingest_app(IngestSettings(signing_keys=SIGNING_KEY)),
-        IngestSettings,
-    ),
-    "compliance": (
-        lambda: compliance_app(ComplianceSettings(openphone_api_key=API_KEY)),
-        ComplianceSettings,
-    ),
-    "campaign-engine": (
-        lambda: campaigns_app(CampaignsSettings(openphone_api_key=API_KEY)),
-        CampaignsSettings,
-    ),
-    "reconciler": (
-        lambda: reconciler_app(ReconcilerSettings(openphone_api_key=API_KEY)),
-        ReconcilerSettings,
-    ),
-    "health-monitor": (
-        lambda: health_app(HealthSettings(openphone_api_key=API_KEY)),
-        HealthSettings,
-    ),
+    "ingest-webhooks": (lambda: ingest_app(IngestSettings(signing_keys=SIGNING_KEY)), IngestSettings),
+    "compliance": (lambda: compliance_app(ComplianceSettings(openphone_api_key=API_KEY)), ComplianceSettings),
+    "campaign-engine": (lambda: campaigns_app(CampaignsSettings(openphone_api_key=API_KEY)), CampaignsSettings),
+    "reconciler": (lambda: reconciler_app(ReconcilerSettings(openphone_api_key=API_KEY)), ReconcilerSettings),
+    "health-monitor": (lambda: health_app(HealthSettings(openphone_api_key=API_KEY)), HealthSettings),
     "openphone-sim": (lambda: sim_app(SimSettings()), SimSettings),
-}
+}  # fmt: skip
 SEVERITIES = {"critical", "warning", "info"}
 
 # The sample names each metric type exposes (a counter's TYPE line may or may not carry _total).

@@ -23,14 +23,12 @@ from smsbus.cli import dead_letters, rejected
 from smsbus.cli.main import main
 from smsbus.cli.tail import describe, follow
 from smsbus.cli.topic_reader import group_consumer, partitions, pending
-from smsbus.contracts import Contact, Envelope, dlq_topic, encode_event, make_envelope
+from smsbus.contracts import Contact, Envelope, dlq_topic, encode_event
 from smsbus.ingest.envelope import rejected_envelope, webhook_envelope
 from smsbus.ingest.parsing import parse_webhook
 from smsbus.ingest.testing import sample
 from smsbus.openphone.signing import Scheme
-from smsbus.runtime.consumer import Consumer
-from smsbus.runtime.db import create_tables, make_sessions
-from smsbus.runtime.failures import Backoff
+from smsbus.runtime.db import create_tables
 from smsbus.runtime.inbox import ProcessedEvent
 from smsbus.runtime.kafka import (
     delete_topics,
@@ -43,6 +41,8 @@ from smsbus.runtime.kafka import (
 from smsbus.runtime.outbox import OutboxMessage
 from smsbus.runtime.routes import Unit
 from smsbus.runtime.testing import NewTopic, unique_name
+from smsbus.runtime.testing_kafka import FAST, topic_consumer
+from smsbus.runtime.testing_kafka import contact_event as sample_event
 
 pytestmark = pytest.mark.integration
 
@@ -75,17 +75,10 @@ async def broker(kafka_bootstrap: str) -> AsyncIterator[KafkaBroker]:
 
 
 def contact_event(n: int, name: str) -> Envelope[Contact]:
-    contact = Contact(id="CT1", created_at=NOW, first_name=name)
-    return make_envelope(
-        contact,
-        event_type="contact.updated",
-        event_id=f"EV-contact-{n}-{unique_name('x')}",
-        object_id=f"{contact.id}-{n}",
-        source="test",
-        occurred_at=NOW,
-        recorded_at=NOW,
-        correlation_id=f"corr-{n}",
-    )
+    return sample_event(
+        n, first_name=name, event_id=f"EV-contact-{n}-{unique_name('x')}", source="test",
+        at=NOW, correlation_id=f"corr-{n}",
+    )  # fmt: skip
 
 
 async def test_a_dead_letter_is_listed_read_replayed_once_and_then_handled(
@@ -102,18 +95,12 @@ async def test_a_dead_letter_is_listed_read_replayed_once_and_then_handled(
             raise ValueError("cannot handle this contact")
         unit.after_commit(lambda: handled.append(event.data.first_name or ""))
 
-    fast = Backoff(initial=0.05, factor=2.0, maximum=0.3)
     tables = [ProcessedEvent.__table__, OutboxMessage.__table__]  # type: ignore[attr-defined]
     await create_tables(db_engine, tables)
-    consumer = Consumer(
-        bootstrap=kafka_bootstrap,
-        group_id=group,
-        topics=[topic],
-        routes={"contact.updated": handler},
-        sessions=make_sessions(db_engine),
-        broker=broker,
-        backoff=fast,
-    )
+    consumer = topic_consumer(
+        bootstrap=kafka_bootstrap, group=group, topic=topic, routes={"contact.updated": handler},
+        engine=db_engine, broker=broker, backoff=FAST,
+    )  # fmt: skip
     await broker.start()
     consuming = asyncio.create_task(consumer.run())
     for n, name in enumerate(["first", "poison", "third"]):

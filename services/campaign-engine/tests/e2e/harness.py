@@ -12,12 +12,11 @@ would (none up: 503, and the egress waits).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,17 +31,14 @@ from smsbus.campaigns.clock import Clock
 from smsbus.campaigns.settings import Settings
 from smsbus.compliance.app import create_app as create_compliance
 from smsbus.compliance.settings import Settings as ComplianceSettings
-from smsbus.contracts import ROUTES
 from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.db import drop_schema, make_engine
-from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import AUTH, NewTopic, unique_name
+from smsbus.runtime.testing import RegistryTopics, unique_name
 from smsbus.runtime.testing import eventually as shared_eventually
-
-TOPICS = sorted({route.topic for route in ROUTES})
-
+from smsbus.runtime.testing_api import AUTH, answers_ready
+from smsbus.runtime.testing_migrations import migrated_schemas
 
 # Campaign sends take a few simulated seconds each: a longer, slower poll.
 eventually = partial(shared_eventually, within=60.0, every=0.2)
@@ -71,12 +67,7 @@ class Stack:
         fields: dict[str, Any] = {
             "SMSBUS_DATABASE_URL": self.database_url, "SMSBUS_KAFKA_BOOTSTRAP": self.bootstrap,
             "db_schema": self.schema, "group_id": self.group,
-            "messages_topic": self.topics["openphone.messages.v1"],
-            "contacts_topic": self.topics["openphone.contacts.v1"],
-            "consent_topic": self.topics["compliance.consent.v1"],
-            "events_topic": self.topics["campaigns.events.v1"],
-            "requests_topic": self.topics["outbound.requests.v1"],
-            "results_topic": self.topics["outbound.results.v1"],
+            "topic_overrides": self.topics,
             "compliance_url": str(self.compliance.base_url),
             "dispatch_interval": 0.2, "dispatch_batch": 100,
             "eligibility_ttl_seconds": 0.5, "clock_control": True,
@@ -90,7 +81,7 @@ class Stack:
             serving(app, name="campaign-engine") as url,
             httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60) as api,
         ):
-            await eventually(lambda: _ready(api))
+            await eventually(lambda: answers_ready(api))
             self.engines.append(url)
             try:
                 yield api
@@ -137,13 +128,6 @@ class Stack:
         return int(row[0]), row[1]
 
 
-async def _ready(api: httpx.AsyncClient) -> bool:
-    try:
-        return (await api.get("/readyz")).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 def front(stack: list[Stack]) -> FastAPI:
     """campaign-engine's front for compliance: GET /v1/campaigns/{id} from an engine that is up."""
     app = FastAPI()
@@ -165,17 +149,19 @@ def front(stack: list[Stack]) -> FastAPI:
 
 @asynccontextmanager
 async def running_stack(
-    *, database_url: str, bootstrap: str, new_topic: NewTopic, start: datetime, **egress: Any
+    *,
+    database_url: str,
+    bootstrap: str,
+    registry_topics: RegistryTopics,
+    start: datetime,
+    **egress: Any,
 ) -> AsyncIterator[Stack]:
     """The stack; `egress` overrides compliance's settings (e.g. `line_daily_cap=3`)."""
-    topics = {
-        name: await new_topic(name.removesuffix(".v1").replace(".", "-"), partitions=3)
-        for name in TOPICS
-    }
-    schema, compliance_schema = unique_name("campaigns"), unique_name("compliance")
-    for name, package in ((schema, smsbus.campaigns), (compliance_schema, smsbus.compliance)):
-        migrations = Path(package.__file__ or "").parent / "migrations"
-        await upgrade(database_url, schema=name, script_location=migrations)
+    topics = await registry_topics(partitions=3)
+    schemas = await migrated_schemas(
+        database_url, {"campaigns": smsbus.campaigns, "compliance": smsbus.compliance}
+    )
+    schema, compliance_schema = schemas["campaigns"], schemas["compliance"]
     db = make_engine(database_url, schema=schema)
     egress_db = make_engine(database_url, schema=compliance_schema)
     clock = Clock(start)
@@ -200,10 +186,7 @@ async def running_stack(
                     "SMSBUS_DATABASE_URL": database_url, "SMSBUS_KAFKA_BOOTSTRAP": bootstrap,
                     "SMSBUS_OPENPHONE_BASE_URL": sim.base_url, "SMSBUS_OPENPHONE_API_KEY": sim.api_key,
                     "db_schema": compliance_schema, "group_id": unique_name("compliance"),
-                    "messages_topic": topics["openphone.messages.v1"],
-                    "consent_topic": topics["compliance.consent.v1"],
-                    "requests_topic": topics["outbound.requests.v1"],
-                    "results_topic": topics["outbound.results.v1"],
+                    "topic_overrides": topics,
                     "campaigns_url": front_url, "line_daily_cap": None, "openphone_rate": 500.0,
                     "marketing_requires_express_consent": False, "egress_poll_interval": 0.2,
                     # A POST cut off may land until then: short for the tests (three timeouts).
@@ -215,7 +198,7 @@ async def running_stack(
                     ) as url,
                     httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60) as compliance,
                 ):
-                    await eventually(lambda: _ready(compliance))
+                    await eventually(lambda: answers_ready(compliance))
                     stack = Stack(
                         sim, topics, database_url, bootstrap, schema, clock, compliance, db,
                         egress_db,
@@ -227,3 +210,7 @@ async def running_stack(
             await drop_schema(db, name)
         await db.dispose()
         await egress_db.dispose()
+
+
+StartStack = Callable[..., AbstractAsyncContextManager[Stack]]
+"""The `start_stack` fixture (conftest.py): running_stack on the test's topics."""

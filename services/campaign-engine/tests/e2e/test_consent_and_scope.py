@@ -13,15 +13,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from smsbus.runtime.testing import NewTopic
-
-from .harness import Stack, eventually, running_stack
+from .harness import Stack, StartStack, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -62,11 +61,8 @@ def consent_file() -> bytes:
 
 
 @pytest.fixture
-async def stack(database_url: str, kafka_bootstrap: str, new_topic: NewTopic):  # type: ignore[no-untyped-def]
-    async with running_stack(
-        database_url=database_url, bootstrap=kafka_bootstrap, new_topic=new_topic, start=START,
-        marketing_requires_express_consent=True,
-    ) as running:  # fmt: skip
+async def stack(start_stack: StartStack) -> AsyncIterator[Stack]:
+    async with start_stack(start=START, marketing_requires_express_consent=True) as running:
         yield running
 
 
@@ -168,12 +164,10 @@ async def run_campaign(
 
 
 @pytest.fixture(params=["purpose", "all"])
-async def scoped(request: pytest.FixtureRequest, database_url: str, kafka_bootstrap: str,
-                 new_topic: NewTopic):  # type: ignore[no-untyped-def]  # fmt: skip
-    async with running_stack(
-        database_url=database_url, bootstrap=kafka_bootstrap, new_topic=new_topic, start=START,
-        revocation_scope=request.param,
-    ) as running:  # fmt: skip
+async def scoped(
+    request: pytest.FixtureRequest, start_stack: StartStack
+) -> AsyncIterator[tuple[str, Stack]]:
+    async with start_stack(start=START, revocation_scope=request.param) as running:
         yield request.param, running
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
 
-from smsbus.runtime.testing import AUTH, NewTopic
+from smsbus.runtime.testing_api import AUTH
 
-from .harness import Stack, eventually, running_stack
+from .harness import Stack, StartStack, eventually
 from .processes import EngineProcess, start_engine
 from .test_must_show import START, import_csv, numbers, run_days
 
@@ -21,10 +22,8 @@ OPEN = START + timedelta(hours=2)  # Tuesday 10:00 EST
 
 
 @pytest.fixture
-async def stack(database_url: str, kafka_bootstrap: str, new_topic: NewTopic):  # type: ignore[no-untyped-def]
-    async with running_stack(
-        database_url=database_url, bootstrap=kafka_bootstrap, new_topic=new_topic, start=OPEN
-    ) as running:
+async def stack(start_stack: StartStack) -> AsyncIterator[Stack]:
+    async with start_stack(start=OPEN) as running:
         yield running
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,9 +16,8 @@ import phonenumbers
 import pytest
 
 from smsbus.campaigns.domain.windows import SendWindow, is_open, locality
-from smsbus.runtime.testing import NewTopic
 
-from .harness import Stack, eventually, running_stack
+from .harness import Stack, StartStack, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -39,10 +39,8 @@ def numbers(count: int) -> list[str]:
 
 
 @pytest.fixture
-async def stack(database_url: str, kafka_bootstrap: str, new_topic: NewTopic):  # type: ignore[no-untyped-def]
-    async with running_stack(
-        database_url=database_url, bootstrap=kafka_bootstrap, new_topic=new_topic, start=START
-    ) as running:
+async def stack(start_stack: StartStack) -> AsyncIterator[Stack]:
+    async with start_stack(start=START) as running:
         yield running
 
 
@@ -239,11 +237,8 @@ async def _suppressed(stack: Stack, phone: str) -> bool:
 
 
 @pytest.fixture
-async def capped(database_url: str, kafka_bootstrap: str, new_topic: NewTopic):  # type: ignore[no-untyped-def]
-    async with running_stack(
-        database_url=database_url, bootstrap=kafka_bootstrap, new_topic=new_topic, start=START,
-        line_daily_cap=3,
-    ) as running:  # fmt: skip
+async def capped(start_stack: StartStack) -> AsyncIterator[Stack]:
+    async with start_stack(start=START, line_daily_cap=3) as running:
         yield running
 
 

@@ -32,12 +32,12 @@ from smsbus.contracts.outbound import (
 )
 from smsbus.openphone_sim.testing import serving
 from smsbus.runtime.kafka import make_broker, publish_event
-from smsbus.runtime.testing import AUTH, NewTopic, unique_name
+from smsbus.runtime.testing import RegistryTopics, unique_name
 from smsbus.runtime.testing import eventually as shared_eventually
+from smsbus.runtime.testing_api import AUTH, answers_ready
 
 START = datetime(2026, 3, 3, 18, 0, tzinfo=UTC)  # Tuesday 13:00 EST, 10:00 PST: windows open
 LINE = "PNtestline01"
-TOPICS = ("messages", "contacts", "consent", "events", "requests", "results")
 Result = SendAccepted | SendRefused | SendDeferred | SendFailed
 _TYPES = {SendAccepted: "send.accepted", SendRefused: "send.refused",
           SendDeferred: "send.deferred", SendFailed: "send.failed"}  # fmt: skip
@@ -63,6 +63,7 @@ class Rig:
     db: AsyncEngine
     broker: KafkaBroker
     topics: dict[str, str]
+    """Registry topic → this test's."""
     clock: Clock
     ineligible: dict[str, list[str]] = field(default_factory=dict)
     answered: set[str] = field(default_factory=set)
@@ -135,7 +136,7 @@ class Rig:
             recorded_at=result.at,
             correlation_id=result.campaign_id,
         )
-        await publish_event(self.broker, envelope, topic=self.topics["results"])
+        await publish_event(self.broker, envelope, topic=self.topics["outbound.results.v1"])
         self.answered.add(envelope.dedupe_key)
 
     async def processed(self) -> int:
@@ -162,32 +163,26 @@ def of(request: SendRequested, at: datetime) -> dict[str, Any]:
 @asynccontextmanager
 async def running_rig(
     *, engine: AsyncEngine, db_schema: str, database_url: str, kafka_bootstrap: str,
-    new_topic: NewTopic,
+    registry_topics: RegistryTopics,
 ) -> AsyncIterator[Rig]:  # fmt: skip
-    topics = {name: await new_topic(name) for name in TOPICS}
+    topics = await registry_topics()
     ineligible: dict[str, list[str]] = {}
     clock = Clock(START)
     async with serving(compliance(ineligible), name="compliance") as compliance_url:
         settings = Settings(
             SMSBUS_DATABASE_URL=database_url, SMSBUS_KAFKA_BOOTSTRAP=kafka_bootstrap,
             db_schema=db_schema, group_id=unique_name("campaigns"),
-            messages_topic=topics["messages"], contacts_topic=topics["contacts"],
-            consent_topic=topics["consent"], events_topic=topics["events"],
-            requests_topic=topics["requests"], results_topic=topics["results"],
+            topic_overrides=topics,
             compliance_url=compliance_url, eligibility_ttl_seconds=0, dispatch_interval=0.2,
         )  # fmt: skip
         async with (
             serving(create_app(settings, clock=clock), name="campaign-engine") as url,
             httpx.AsyncClient(headers=AUTH, base_url=url, timeout=60) as api,
         ):
-            await eventually(lambda: _ready(api))
+            await eventually(lambda: answers_ready(api))
             broker = make_broker(kafka_bootstrap, client_id="campaigns-results-test")
             await broker.start()
             try:
                 yield Rig(api, engine, broker, topics, clock, ineligible)
             finally:
                 await broker.stop()
-
-
-async def _ready(api: httpx.AsyncClient) -> bool:
-    return (await api.get("/readyz")).status_code == 200

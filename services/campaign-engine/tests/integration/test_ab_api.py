@@ -3,34 +3,14 @@ B 15.0 %, C 14.9 % names no winner and says which pairs differ and what B vs C s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from smsbus.runtime.testing import NewTopic
-
-from .rig import LINE, START, Rig, running_rig
+from .rig import LINE, START, Rig
 
 pytestmark = pytest.mark.integration
 
 DELIVERED = 20_000
 RESPONDED = {"A": 2000, "B": 3000, "C": 2980}
-
-
-@pytest.fixture
-async def rig(
-    engine: AsyncEngine,
-    db_schema: str,
-    database_url: str,
-    kafka_bootstrap: str,
-    new_topic: NewTopic,
-) -> AsyncIterator[Rig]:
-    async with running_rig(
-        engine=engine, db_schema=db_schema, database_url=database_url,
-        kafka_bootstrap=kafka_bootstrap, new_topic=new_topic,
-    ) as running:  # fmt: skip
-        yield running
 
 
 async def test_three_variants_no_winner_between_b_and_c(rig: Rig) -> None:

@@ -25,8 +25,9 @@ from smsbus.campaigns.store import imports as store
 from smsbus.compliance.app import create_app as create_compliance
 from smsbus.compliance.settings import Settings as ComplianceSettings
 from smsbus.runtime.db import Sessions, drop_schema
-from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import AUTH, READ_TOKEN, TEST_TOKEN, eventually, unique_name
+from smsbus.runtime.testing import eventually, unique_name
+from smsbus.runtime.testing_api import AUTH, READ_TOKEN, TEST_TOKEN
+from smsbus.runtime.testing_migrations import migrate
 
 pytestmark = pytest.mark.integration
 
@@ -50,8 +51,7 @@ async def compliance_at(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """compliance's app in this process on a fresh schema (no lifespan: its import jobs start
     from the request)."""
     schema = unique_name("compliance")
-    migrations = Path(smsbus.compliance.__file__).parent / "migrations"
-    await upgrade(database_url, schema=schema, script_location=migrations)
+    await migrate(database_url, schema=schema, package=smsbus.compliance)
     settings = ComplianceSettings(**{
         "SMSBUS_DATABASE_URL": database_url, "SMSBUS_OPENPHONE_API_KEY": "test-key",
         "db_schema": schema,

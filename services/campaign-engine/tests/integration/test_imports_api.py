@@ -7,37 +7,18 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import phonenumbers
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from smsbus.runtime.testing import NewTopic
-
-from .rig import LINE, Rig, eventually, running_rig
+from .rig import LINE, Rig, eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROWS = 20_000
 AREAS = ("212", "312", "617", "404", "713")
 INVALID = ("not a phone", "555-01", "+1 011 555 0199", "")
-
-
-@pytest.fixture
-async def rig(
-    engine: AsyncEngine,
-    db_schema: str,
-    database_url: str,
-    kafka_bootstrap: str,
-    new_topic: NewTopic,
-) -> AsyncIterator[Rig]:
-    async with running_rig(
-        engine=engine, db_schema=db_schema, database_url=database_url,
-        kafka_bootstrap=kafka_bootstrap, new_topic=new_topic,
-    ) as running:  # fmt: skip
-        yield running
 
 
 def number(i: int) -> tuple[str, str, str]:

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.campaigns import models
-from smsbus.runtime.testing import migration_drift, tables_of
+from smsbus.runtime.testing_migrations import migration_drift, tables_of
 
 pytestmark = pytest.mark.integration
 

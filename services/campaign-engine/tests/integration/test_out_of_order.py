@@ -10,37 +10,19 @@ undelivered, failed after a reply) changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.contracts import Message, make_envelope
 from smsbus.contracts.outbound import SendAccepted
 from smsbus.runtime.kafka import publish_event
-from smsbus.runtime.testing import NewTopic
 
-from .rig import LINE, START, Rig, eventually, of, running_rig
+from .rig import LINE, START, Rig, eventually, of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 A, B, C = "+12125550143", "+13125550144", "+16175550145"
-
-
-@pytest.fixture
-async def rig(
-    engine: AsyncEngine,
-    db_schema: str,
-    database_url: str,
-    kafka_bootstrap: str,
-    new_topic: NewTopic,
-) -> AsyncIterator[Rig]:
-    async with running_rig(
-        engine=engine, db_schema=db_schema, database_url=database_url,
-        kafka_bootstrap=kafka_bootstrap, new_topic=new_topic,
-    ) as running:  # fmt: skip
-        yield running
 
 
 class Provider:
@@ -60,7 +42,9 @@ class Provider:
             occurred_at=at,
             recorded_at=at,
         )
-        await publish_event(self.rig.broker, envelope, topic=self.rig.topics["messages"])
+        await publish_event(
+            self.rig.broker, envelope, topic=self.rig.topics["openphone.messages.v1"]
+        )
 
 
 async def requested_and_sent(rig: Rig) -> dict[str, tuple[Message, SendAccepted]]:

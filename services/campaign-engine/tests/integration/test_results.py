@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.contracts.outbound import (
     SendAccepted,
@@ -21,29 +19,13 @@ from smsbus.contracts.outbound import (
     SendRequested,
     SendWindow,
 )
-from smsbus.runtime.testing import NewTopic
 
-from .rig import LINE, START, Rig, eventually, of, running_rig
+from .rig import LINE, START, Rig, eventually, of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 A, B, C, D, E = "+12125550143", "+13125550144", "+16175550145", "+12125550146", "+13125550147"
 TOMORROW = datetime(2026, 3, 4, tzinfo=UTC)
-
-
-@pytest.fixture
-async def rig(
-    engine: AsyncEngine,
-    db_schema: str,
-    database_url: str,
-    kafka_bootstrap: str,
-    new_topic: NewTopic,
-) -> AsyncIterator[Rig]:
-    async with running_rig(
-        engine=engine, db_schema=db_schema, database_url=database_url,
-        kafka_bootstrap=kafka_bootstrap, new_topic=new_topic,
-    ) as running:  # fmt: skip
-        yield running
 
 
 def accepted(request: SendRequested, message_id: str, at: datetime = START) -> SendAccepted:

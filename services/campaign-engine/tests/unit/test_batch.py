@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from smsbus.campaigns.domain import batch, caps, decide, templates, windows
+from smsbus.runtime.testing import labelled
 
 NOW = datetime(2026, 3, 3, 18, tzinfo=UTC)  # Tuesday 13:00 EST
 H = timedelta(hours=1)
@@ -70,9 +71,7 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("members", "lim", "history", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
+@pytest.mark.parametrize(("members", "lim", "history", "expected"), labelled(CASES))
 def test_decide_batch(
     members: list[batch.Due],
     lim: batch.Limits,

@@ -6,8 +6,11 @@ from smsbus.campaigns.domain.contacts import (
     address_of,
     check_filter,
     matches,
+    phone_among,
     read_csv,
+    reply_sender,
 )
+from smsbus.runtime.testing import labelled
 
 CSV = """Name,Mobile,Company,Plan
 Ann,(305) 555-0123,Acme,gold
@@ -58,8 +61,43 @@ ADDRESSES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("fields", "expected"), [c[1:] for c in ADDRESSES], ids=[c[0] for c in ADDRESSES]
-)
+@pytest.mark.parametrize(("fields", "expected"), labelled(ADDRESSES))
 def test_address_of_openphone_fields(fields: dict[str, object], expected: dict[str, str]) -> None:
     assert address_of(fields) == expected
+
+
+PHONES = [
+    ("a Phone field", {"Phone": "(212) 555-0123"}, "+12125550123"),
+    ("a list under a phone label: the first that reads", {"Mobile phone": ["n/a", "2125550123"]}, "+12125550123"),
+    ("labels in any case", {"PHONE 2": "+1 305 555 0123"}, "+13055550123"),
+    ("the first phone label in order wins", {"phone": "2125550123", "Work phone": "3055550123"}, "+12125550123"),
+    ("an unreadable first label: the next one", {"Phone": "call me", "Other phone": "3055550123"}, "+13055550123"),
+    ("numbers under other labels are not phones", {"Fax": "2125550123", "Notes": "3055550123"}, None),
+    ("no fields", {}, None),
+    ("an empty value", {"Phone": ""}, None),
+    ("a missing value", {"Phone": None}, None),
+    ("a non-text value", {"Phone": 2125550123}, "+12125550123"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fields", "expected"), labelled(PHONES))
+def test_phone_among_contact_fields(fields: dict[str, object], expected: str | None) -> None:
+    assert phone_among(fields, region="US") == expected
+
+
+def test_phone_among_reads_national_numbers_in_the_region() -> None:
+    assert phone_among({"Phone": "020 7946 0018"}, region="GB") == "+442079460018"
+    assert phone_among({"Phone": "020 7946 0018"}, region="US") is None
+
+
+SENDERS = [
+    ("an incoming text from a number", "incoming", "(212) 555-0123", "+12125550123"),
+    ("an outgoing text is nobody's reply", "outgoing", "+12125550123", None),
+    ("a short code is no member", "incoming", "72345", None),
+    ("an empty sender", "incoming", "", None),
+]
+
+
+@pytest.mark.parametrize(("direction", "sender", "expected"), labelled(SENDERS))
+def test_reply_sender(direction: str, sender: str, expected: str | None) -> None:
+    assert reply_sender(direction, sender, region="US") == expected

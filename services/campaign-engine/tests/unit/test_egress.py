@@ -12,6 +12,7 @@ from smsbus.campaigns.domain.egress import (
     is_current,
     request_id,
 )
+from smsbus.runtime.testing import labelled
 
 NOW = datetime(2026, 3, 3, 15, tzinfo=UTC)
 TOMORROW = datetime(2026, 3, 4, tzinfo=UTC)
@@ -26,9 +27,7 @@ REFUSALS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("reason", "expected"), [c[1:] for c in REFUSALS], ids=[c[0] for c in REFUSALS]
-)
+@pytest.mark.parametrize(("reason", "expected"), labelled(REFUSALS))
 def test_after_refusal(reason: str, expected: object) -> None:
     assert after_refusal(reason, now=NOW) == expected
 
@@ -50,11 +49,7 @@ RESUMES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("reason", "scope", "retry_at", "expected"),
-    [c[1:] for c in DEFERRALS],
-    ids=[c[0] for c in DEFERRALS],
-)
+@pytest.mark.parametrize(("reason", "scope", "retry_at", "expected"), labelled(DEFERRALS))
 def test_after_deferral(
     reason: str, scope: str, retry_at: datetime | None, expected: Requeue
 ) -> None:
@@ -65,11 +60,7 @@ def test_after_deferral(
     assert found.at == expected.at  # same instant, whatever the zone object
 
 
-@pytest.mark.parametrize(
-    ("resumed_at", "decided_at", "expected"),
-    [c[1:] for c in RESUMES],
-    ids=[c[0] for c in RESUMES],
-)
+@pytest.mark.parametrize(("resumed_at", "decided_at", "expected"), labelled(RESUMES))
 def test_a_deferral_from_before_the_resume_pauses_nothing(
     resumed_at: datetime | None, decided_at: datetime, expected: Requeue
 ) -> None:
@@ -92,9 +83,7 @@ CURRENT = [
 
 
 @pytest.mark.parametrize(
-    ("answered", "member_id", "attempts", "status", "expected"),
-    [c[1:] for c in CURRENT],
-    ids=[c[0] for c in CURRENT],
+    ("answered", "member_id", "attempts", "status", "expected"), labelled(CURRENT)
 )
 def test_only_the_current_request_counts(
     answered: str, member_id: str, attempts: int, status: str, expected: bool

@@ -9,6 +9,7 @@ from smsbus.campaigns.dispatch.requests import send_requested
 from smsbus.campaigns.models import CampaignRow, ContactRow, MemberRow
 from smsbus.contracts import decode_event, encode_event
 from smsbus.contracts.outbound import SendRequested, SendWindow
+from smsbus.runtime.testing import labelled
 
 NOW = datetime(2026, 3, 3, 15, tzinfo=UTC)
 
@@ -48,9 +49,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    ("overrides", "state", "purpose", "window", "recipient_state"),
-    [c[1:] for c in CASES],
-    ids=[c[0] for c in CASES],
+    ("overrides", "state", "purpose", "window", "recipient_state"), labelled(CASES)
 )
 def test_send_requested(
     overrides: dict[str, Any],

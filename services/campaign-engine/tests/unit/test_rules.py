@@ -8,6 +8,7 @@ import pytest
 from smsbus.campaigns.domain import ab, lifecycle, sentiment
 from smsbus.campaigns.domain.caps import ContactHistory, contact_refusal, remaining_today
 from smsbus.campaigns.domain.status import advance
+from smsbus.runtime.testing import labelled
 
 NOW = datetime(2026, 3, 3, 15, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -24,11 +25,7 @@ CAPS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("states", "purpose", "sends", "last", "expected"),
-    [c[1:] for c in CAPS],
-    ids=[c[0] for c in CAPS],
-)
+@pytest.mark.parametrize(("states", "purpose", "sends", "last", "expected"), labelled(CAPS))
 def test_contact_refusal(
     states: list[str],
     purpose: str,
@@ -87,9 +84,7 @@ STATUS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("current", "incoming", "expected"), [c[1:] for c in STATUS], ids=[c[0] for c in STATUS]
-)
+@pytest.mark.parametrize(("current", "incoming", "expected"), labelled(STATUS))
 def test_status_machine(current: str, incoming: str, expected: str) -> None:
     assert advance(current, incoming) == expected
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from smsbus.campaigns.domain import caps, decide, templates, windows
+from smsbus.runtime.testing import labelled
 
 EVERY_DAY = windows.SendWindow(frozenset(range(7)), time(0), time(23, 59))
 CAMPAIGN = decide.Campaign("c1", "marketing", EVERY_DAY, None, {"A": templates.parse("Hi")})
@@ -55,9 +56,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    ("now", "phone", "state", "zip_code", "sends", "expected"),
-    [c[1:] for c in CASES],
-    ids=[c[0] for c in CASES],
+    ("now", "phone", "state", "zip_code", "sends", "expected"), labelled(CASES)
 )
 def test_state_rules_decide(
     now: datetime,

@@ -3,6 +3,7 @@ from scipy import stats as sp
 
 from smsbus.campaigns.domain.pairwise import holm
 from smsbus.campaigns.domain.stats import Arm, analyse, required_sample, sample_ratio, wilson
+from smsbus.runtime.testing import labelled
 
 
 def test_wilson_against_known_values() -> None:
@@ -82,11 +83,7 @@ THREE = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("responded", "delivered", "status", "winner", "better"),
-    [c[1:] for c in THREE],
-    ids=[c[0] for c in THREE],
-)
+@pytest.mark.parametrize(("responded", "delivered", "status", "winner", "better"), labelled(THREE))
 def test_three_or_more_variants(
     responded: list[tuple[str, int]],
     delivered: int,

@@ -8,6 +8,7 @@ from smsbus.campaigns.domain.templates import (
     render,
     segments,
 )
+from smsbus.runtime.testing import labelled
 
 RENDER = [
     ("seed conditional", "Hi {first_name|there}! {if company}We see you work at {company}.{endif}",
@@ -22,9 +23,7 @@ RENDER = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("source", "values", "expected"), [c[1:] for c in RENDER], ids=[c[0] for c in RENDER]
-)
+@pytest.mark.parametrize(("source", "values", "expected"), labelled(RENDER))
 def test_render(source: str, values: dict[str, object], expected: str) -> None:
     assert render(parse(source), values) == expected
 
@@ -48,9 +47,7 @@ ERRORS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("source", "reason", "position"), [c[1:] for c in ERRORS], ids=[c[0] for c in ERRORS]
-)
+@pytest.mark.parametrize(("source", "reason", "position"), labelled(ERRORS))
 def test_validation_errors_have_positions(source: str, reason: str, position: int) -> None:
     with pytest.raises(TemplateError) as caught:
         parse(source, known_fields=STANDARD_FIELDS)
@@ -73,9 +70,7 @@ SEGMENTS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("text", "encoding", "units", "count"), [c[1:] for c in SEGMENTS], ids=[c[0] for c in SEGMENTS]
-)
+@pytest.mark.parametrize(("text", "encoding", "units", "count"), labelled(SEGMENTS))
 def test_segments(text: str, encoding: str, units: int, count: int) -> None:
     found = segments(text)
     assert (found.encoding, found.units, found.segments) == (encoding, units, count)

@@ -5,6 +5,7 @@ through the simulator. Every test has its own topics, consumer group and schema.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -19,14 +20,13 @@ import httpx
 
 from smsbus.compliance.app import create_app
 from smsbus.compliance.settings import Settings
-from smsbus.contracts import ROUTES, dlq_topic
+from smsbus.contracts import dlq_topic
 from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import free_port, read_topics, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
-from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
+from smsbus.runtime.testing import NewTopic, RegistryTopics, eventually, unique_name
+from smsbus.runtime.testing_api import AUTH, answers_ready
 
-INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
-EGRESS_TOPICS = ("outbound.requests.v1", "outbound.results.v1")
 PERSON = "+14155552671"
 
 
@@ -35,17 +35,13 @@ class Stack:
     sim: RunningSimulator
     ingest_url: str
     topics: dict[str, str]
-    consent_topic: str
+    """Registry topic → this test's."""
     dlq: str
     group: str
     database_url: str
     schema: str
     bootstrap: str
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    @property
-    def messages_topic(self) -> str:
-        return self.topics["openphone.messages.v1"]
 
     @property
     def line(self) -> str:
@@ -73,10 +69,7 @@ class Stack:
             "SMSBUS_OPENPHONE_API_KEY": self.sim.api_key,
             "db_schema": self.schema,
             "group_id": self.group,
-            "messages_topic": self.messages_topic,
-            "consent_topic": self.consent_topic,
-            "requests_topic": self.topics["outbound.requests.v1"],
-            "results_topic": self.topics["outbound.results.v1"],
+            "topic_overrides": self.topics,
             "brand_name": "Acme Fences",
             "egress_poll_interval": 0.2,
             # A POST cut off may land until then: short for the tests (3 client timeouts).
@@ -102,7 +95,7 @@ class Stack:
         env = {**os.environ, "SMSBUS_COMPLIANCE_PORT": str(port), "SMSBUS_LOG_LEVEL": "WARNING"}
         for name, value in (self._fields() | overrides).items():
             key = name if name.startswith("SMSBUS_") else f"SMSBUS_COMPLIANCE_{name.upper()}"
-            env[key] = str(value).lower() if isinstance(value, bool) else str(value)
+            env[key] = json.dumps(value) if isinstance(value, dict | bool) else str(value)
         process = _spawn(env, Path(os.environ.get("TMPDIR", "/tmp")) / f"compliance-{port}.log")
         self.processes.append(process)
         api = httpx.AsyncClient(headers=AUTH, base_url=f"http://127.0.0.1:{port}", timeout=30)
@@ -135,21 +128,19 @@ def _spawn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 async def _ready(api: httpx.AsyncClient, process: subprocess.Popen[bytes] | None = None) -> bool:
     if process is not None and process.poll() is not None:
         raise RuntimeError(f"compliance exited with {process.returncode}")
-    try:
-        return (await api.get("/readyz")).status_code == 200
-    except httpx.TransportError:
-        return False
+    return await answers_ready(api)
 
 
 @asynccontextmanager
 async def running_stack(
-    *, database_url: str, schema: str, bootstrap: str, new_topic: NewTopic
+    *,
+    database_url: str,
+    schema: str,
+    bootstrap: str,
+    new_topic: NewTopic,
+    registry_topics: RegistryTopics,
 ) -> AsyncIterator[Stack]:
-    topics = {
-        name: await new_topic(name.removesuffix(".v1").replace(".", "-"), partitions=3)
-        for name in (*INGEST_TOPICS, *EGRESS_TOPICS)
-    }
-    consent = await new_topic("compliance-consent", partitions=3)
+    topics = await registry_topics(partitions=3)
     group = unique_name("compliance")
     dlq = await new_topic(name=dlq_topic(topics["openphone.messages.v1"], group), partitions=3)
     async with running_simulator(speed=100, demo_history=False) as sim:
@@ -157,9 +148,7 @@ async def running_stack(
             signing_keys=sim.signing_key, kafka_bootstrap=bootstrap, topic_overrides=topics
         )
         async with running_ingest(ingest_settings) as ingest_url:
-            stack = Stack(
-                sim, ingest_url, topics, consent, dlq, group, database_url, schema, bootstrap
-            )
+            stack = Stack(sim, ingest_url, topics, dlq, group, database_url, schema, bootstrap)
             try:
                 yield stack
             finally:

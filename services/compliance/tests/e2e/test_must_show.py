@@ -36,7 +36,7 @@ async def test_stop_delivered_three_times_plus_a_reconciled_copy_confirms_exactl
         )
         broker = make_broker(stack.bootstrap, client_id="e2e-reconciler")
         await broker.start()
-        await publish_event(broker, reconciled, topic=stack.messages_topic)
+        await publish_event(broker, reconciled, topic=stack.topics["openphone.messages.v1"])
         await broker.stop()
 
         await eventually(lambda: has_status(api, "opted_out"))
@@ -65,13 +65,13 @@ async def test_stop_delivered_three_times_plus_a_reconciled_copy_confirms_exactl
         assert inbound
         events = [
             decode_event(r.value)
-            for r in await eventually(lambda: stack.records(stack.consent_topic))
+            for r in await eventually(lambda: stack.records(stack.topics["compliance.consent.v1"]))
         ]
         assert [(e.type, e.data.phone) for e in events] == [("consent.revoked", PERSON)]
 
 
 async def _received(stack: Stack, n: int) -> list | None:
-    records = await stack.records(stack.messages_topic)
+    records = await stack.records(stack.topics["openphone.messages.v1"])
     return records if len(records) >= n else None
 
 
@@ -222,7 +222,12 @@ async def test_a_poison_message_goes_to_the_dlq_with_its_reason_and_the_partitio
         poison = b'{"event_id": "EVbad", "type": "message.received", "data": {"id": "ACbad"}}'
         metadata = await publish_record(
             broker,
-            OutgoingRecord(stack.messages_topic, PERSON.encode(), poison, {"event-id": "EVbad"}),
+            OutgoingRecord(
+                stack.topics["openphone.messages.v1"],
+                PERSON.encode(),
+                poison,
+                {"event-id": "EVbad"},
+            ),
         )
         await broker.stop()
         # The same person's next message lands on the same partition, after the poison.
@@ -239,7 +244,7 @@ async def test_a_poison_message_goes_to_the_dlq_with_its_reason_and_the_partitio
             headers["x-original-partition"],
             headers["x-original-offset"],
         ) == (
-            stack.messages_topic,
+            stack.topics["openphone.messages.v1"],
             str(metadata.partition),
             str(metadata.offset),
         )

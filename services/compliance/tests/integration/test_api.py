@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from smsbus.compliance.app import create_app
 from smsbus.compliance.settings import Settings
 from smsbus.contracts import decode_event
-from smsbus.runtime.testing import AUTH
+from smsbus.runtime.testing_api import AUTH
 
 from ..builders import NOW
 
@@ -25,7 +25,7 @@ def settings(database_url: str, schema: str, **overrides: Any) -> Settings:
         "SMSBUS_DATABASE_URL": database_url,
         "SMSBUS_OPENPHONE_API_KEY": "test-key",
         "db_schema": schema,
-        "consent_topic": "test.consent.v1",
+        "topic_overrides": {"compliance.consent.v1": "test.consent.v1"},
         "brand_name": "Acme Fences",
     }
     return Settings(**(fields | overrides))

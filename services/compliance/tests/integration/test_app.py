@@ -16,7 +16,8 @@ from smsbus.contracts import decode_event, dlq_topic
 from smsbus.ingest.testing import read_topics
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.kafka import OutgoingRecord, make_broker, publish_event, publish_record
-from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
+from smsbus.runtime.testing import NewTopic, RegistryTopics, eventually, service_fields, unique_name
+from smsbus.runtime.testing_api import AUTH, answers_ready
 
 from ..builders import a_received_event
 
@@ -38,25 +39,19 @@ async def service(
     schema: str,
     kafka_bootstrap: str,
     new_topic: NewTopic,
+    registry_topics: RegistryTopics,
 ) -> AsyncIterator[Service]:
-    messages = await new_topic("messages")
-    consent = await new_topic("consent")
-    requests = await new_topic("requests")
-    results = await new_topic("results")
+    topics = await registry_topics()
+    messages, consent = topics["openphone.messages.v1"], topics["compliance.consent.v1"]
     group = unique_name("compliance")
     dlq = await new_topic(name=dlq_topic(messages, group))
     async with running_simulator(speed=1000, demo_history=False) as sim:
+        stack = service_fields(
+            database_url=database_url, bootstrap=kafka_bootstrap, topics=topics, schema=schema,
+            group=group, openphone=sim,
+        )  # fmt: skip
         settings = Settings(
-            SMSBUS_DATABASE_URL=database_url,
-            SMSBUS_KAFKA_BOOTSTRAP=kafka_bootstrap,
-            SMSBUS_OPENPHONE_BASE_URL=sim.base_url,
-            SMSBUS_OPENPHONE_API_KEY=sim.api_key,
-            db_schema=schema,
-            group_id=group,
-            messages_topic=messages,
-            consent_topic=consent,
-            requests_topic=requests,
-            results_topic=results,
+            **stack,
             brand_name="Acme Fences",
             egress_poll_interval=0.2,
             dlq_poll_interval=0.5,
@@ -65,12 +60,8 @@ async def service(
             serving(create_app(settings), name="compliance") as url,
             httpx.AsyncClient(headers=AUTH, base_url=url) as api,
         ):
-            await eventually(lambda: _ready(api))
+            await eventually(lambda: answers_ready(api))
             yield Service(api, sim, messages, consent, dlq)
-
-
-async def _ready(api: httpx.AsyncClient) -> bool:
-    return (await api.get("/readyz")).status_code == 200
 
 
 @pytest.fixture

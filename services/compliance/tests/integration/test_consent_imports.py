@@ -10,12 +10,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from smsbus.compliance.app import create_app
-from smsbus.compliance.settings import Settings
 from smsbus.contracts import decode_event
-from smsbus.runtime.testing import AUTH, CRM_TOKEN
+from smsbus.runtime.testing_api import CRM_TOKEN
 
-from ..builders import NOW
+from .conftest import ApiAt, finished_job
 
 pytestmark = pytest.mark.integration
 
@@ -43,25 +41,9 @@ MIXED = [
 """Line 2 on: what each row must come to is in the test below."""
 
 
-def app_for(database_url: str, schema: str, **overrides: Any) -> httpx.AsyncClient:
-    settings = Settings(
-        **{
-            "SMSBUS_DATABASE_URL": database_url,
-            "SMSBUS_OPENPHONE_API_KEY": "test-key",
-            "db_schema": schema,
-            "consent_import_chunk": 3,  # several chunks even for a small file
-        }
-        | overrides
-    )
-    app = create_app(settings, clock=lambda: NOW)
-    return httpx.AsyncClient(
-        headers=AUTH, transport=httpx.ASGITransport(app=app), base_url="http://compliance"
-    )
-
-
 @pytest.fixture
-async def api(database_url: str, schema: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_for(database_url, schema) as client:
+async def api(api_at: ApiAt) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_at(consent_import_chunk=3) as client:  # several chunks even for a small file
         yield client
 
 
@@ -75,15 +57,7 @@ async def imported(
         data={"scope": scope} if scope else {},
         headers=headers,
     )
-    assert answer.status_code == 202, answer.text
-    location = answer.headers["location"]
-    assert location == f"/v1/consent/imports/{answer.json()['id']}"
-    for _ in range(3000):
-        job: dict[str, Any] = (await api.get(location)).json()
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"the import is still {job['status']}")
+    return await finished_job(api, answer, "/v1/consent/imports")
 
 
 async def revoke(api: httpx.AsyncClient, phone: str, scope: str = "all") -> None:
@@ -197,9 +171,9 @@ async def test_a_file_that_is_no_consent_csv_fails_and_records_nothing(
 
 
 async def test_a_marketing_only_import_under_purpose_scope_leaves_transactional_alone(
-    database_url: str, schema: str
+    api_at: ApiAt,
 ) -> None:
-    async with app_for(database_url, schema, revocation_scope="purpose") as api:
+    async with api_at(consent_import_chunk=3, revocation_scope="purpose") as api:
         await revoke(api, "+14155550102", scope="transactional")
         body = HEADER + "\n".join(
             [

@@ -5,7 +5,9 @@ while a send is in doubt, paused campaigns, quiet hours, account refusals and th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator
 from smsbus.runtime.db import Sessions
+from smsbus.runtime.testing import eventually
 
-from .egress_harness import FLORIDA, PERSON, Campaigns, EgressRig, MovableClock, fast_client
+from .egress_harness import FAST, FLORIDA, PERSON, Campaigns, EgressRig, MovableClock, fast_client
 
 pytestmark = pytest.mark.integration
 
@@ -65,6 +68,27 @@ async def test_a_confirmation_is_sent_once_with_its_consent_basis_and_result(
     assert await rig.results() == [("send.accepted", "R1", sent[0]["id"])]
     requests = await rig.sim.requests()
     assert {r["agent"] for r in requests} == {"smsbus-compliance-egress/0.1"}
+
+
+async def test_a_running_lane_is_woken_by_a_committed_request(rig: EgressRig) -> None:
+    # An hour between polls: once the first request is sent, only the NOTIFY that committing
+    # the second one fires can wake the lane in time.
+    lane = asyncio.create_task(rig.egress(timings=replace(FAST, poll_interval=3600.0)).run())
+    try:
+        await rig.request("R1")
+        await eventually(lambda: rig.outgoing())
+        await rig.request("R2")
+
+        async def both_sent() -> bool:
+            return len(await rig.outgoing()) == 2
+
+        await eventually(both_sent)
+    finally:
+        lane.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await lane
+
+    assert [row[1] for row in await rig.results()] == ["R1", "R2"]
 
 
 async def test_the_same_request_twice_is_one_text(rig: EgressRig) -> None:

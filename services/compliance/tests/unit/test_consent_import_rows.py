@@ -30,47 +30,27 @@ GOOD = {
 }
 
 
-@pytest.mark.parametrize(
-    ("label", "values", "expected"),
-    [
-        ("express with its evidence", {"consent": "express"}, "express"),
-        ("values are case-insensitive", {"consent": " Express "}, "express"),
-        ("implied needs no consent_text", {"consent": "implied", "consent_text": ""}, "implied"),
-        ("revoked needs no consent_text", {"consent": "revoked", "consent_text": ""}, "revoked"),
-        (
-            "none needs no evidence at all",
-            {"consent": "none", "consent_source": "", "consent_at": ""},
-            "none",
-        ),
-        ("empty consent", {"consent": ""}, "invalid_consent"),
-        ("a word outside the vocabulary", {"consent": "opted_in"}, "invalid_consent"),
-        ("yes is not a consent value", {"consent": "yes"}, "invalid_consent"),
-        ("not a phone", {"consent": "express", "phone": "call me"}, "invalid_phone"),
-        ("no source", {"consent": "implied", "consent_source": " "}, "missing_consent_source"),
-        ("no time", {"consent": "revoked", "consent_at": ""}, "missing_consent_at"),
-        (
-            "a US date is no ISO date",
-            {"consent": "express", "consent_at": "01/10/2026"},
-            "invalid_consent_at",
-        ),
-        (
-            "in the future",
-            {"consent": "express", "consent_at": "2026-03-03"},
-            "future_consent_at",
-        ),
-        (
-            "within the clock skew",
-            {"consent": "express", "consent_at": "2026-03-02T15:04:00Z"},
-            "express",
-        ),
-        (
-            "express without what was agreed",
-            {"consent": "express", "consent_text": ""},
-            "missing_consent_text",
-        ),
-        ("a source too long", {"consent": "express", "consent_source": "x" * 201}, "too_long"),
-    ],
-)
+ROWS = [
+    ("express with its evidence", {"consent": "express"}, "express"),
+    ("values are case-insensitive", {"consent": " Express "}, "express"),
+    ("implied needs no consent_text", {"consent": "implied", "consent_text": ""}, "implied"),
+    ("revoked needs no consent_text", {"consent": "revoked", "consent_text": ""}, "revoked"),
+    ("none needs no evidence at all", {"consent": "none", "consent_source": "", "consent_at": ""}, "none"),
+    ("empty consent", {"consent": ""}, "invalid_consent"),
+    ("a word outside the vocabulary", {"consent": "opted_in"}, "invalid_consent"),
+    ("yes is not a consent value", {"consent": "yes"}, "invalid_consent"),
+    ("not a phone", {"consent": "express", "phone": "call me"}, "invalid_phone"),
+    ("no source", {"consent": "implied", "consent_source": " "}, "missing_consent_source"),
+    ("no time", {"consent": "revoked", "consent_at": ""}, "missing_consent_at"),
+    ("a US date is no ISO date", {"consent": "express", "consent_at": "01/10/2026"}, "invalid_consent_at"),
+    ("in the future", {"consent": "express", "consent_at": "2026-03-03"}, "future_consent_at"),
+    ("within the clock skew", {"consent": "express", "consent_at": "2026-03-02T15:04:00Z"}, "express"),
+    ("express without what was agreed", {"consent": "express", "consent_text": ""}, "missing_consent_text"),
+    ("a source too long", {"consent": "express", "consent_source": "x" * 201}, "too_long"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("label", "values", "expected"), ROWS)
 def test_a_row_is_read_or_refused_with_its_reason(
     label: str, values: dict[str, str], expected: str
 ) -> None:

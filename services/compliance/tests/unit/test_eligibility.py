@@ -2,6 +2,7 @@ import pytest
 
 from smsbus.compliance.domain.eligibility import Facts, reasons
 from smsbus.compliance.domain.phones import describe
+from smsbus.runtime.testing import labelled
 
 US = describe("+14155552671")
 ALLOWED = ("US", "CA")
@@ -25,9 +26,7 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("facts", "purpose", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
+@pytest.mark.parametrize(("facts", "purpose", "expected"), labelled(CASES))
 def test_reasons(facts: Facts, purpose: str, expected: list[str]) -> None:
     assert reasons(facts, purpose, allowed_regions=ALLOWED) == expected  # type: ignore[arg-type]
 

@@ -20,6 +20,7 @@ from smsbus.openphone import (
     Unauthorized,
 )
 from smsbus.rules.quiet_hours import SendWindow
+from smsbus.runtime.testing import labelled
 
 MIAMI = "+13055550123"  # Florida: 08:00-20:00 by state law
 NEW_YORK = "+12125550123"  # federal hours, 08:00-21:00
@@ -82,11 +83,7 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("request_", "known", "now", "running", "expected"),
-    [c[1:] for c in CASES],
-    ids=[c[0] for c in CASES],
-)
+@pytest.mark.parametrize(("request_", "known", "now", "running", "expected"), labelled(CASES))
 def test_gate(request_: Ask, known: Facts, now: datetime, running: bool | None, expected: object) -> None:  # fmt: skip
     assert gate(request_, known, now=now, campaign_running=running, rules=Rules()) == expected
 

@@ -8,10 +8,9 @@ real HTTP receiver takes its alerts. Every test has its own topics, consumer gro
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,22 +20,21 @@ from fastapi import FastAPI, Request, Response
 import smsbus.compliance
 from smsbus.compliance.app import create_app as create_compliance
 from smsbus.compliance.settings import Settings as ComplianceSettings
-from smsbus.contracts import ROUTES, Envelope, decode_event, dlq_topic
+from smsbus.contracts import Envelope, decode_event, dlq_topic
 from smsbus.health.app import create_app
 from smsbus.health.settings import Settings
 from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import read_topics, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.db import drop_schema, make_engine
-from smsbus.runtime.migrations import upgrade
-from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
+from smsbus.runtime.testing import NewTopic, RegistryTopics, eventually, unique_name
+from smsbus.runtime.testing_api import AUTH, answers_ready
+from smsbus.runtime.testing_migrations import migrate
 
 CANARY = "+14155550177"
 """The default canary number: compliance's gate refuses the simulator's 555-01xx numbers."""
 UNDELIVERABLE = "+14155550199"
 """The simulator ends messages to it `undelivered`."""
-INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
-TOPICS = [*INGEST_TOPICS, "compliance.consent.v1", "outbound.requests.v1", "outbound.results.v1"]
 
 
 @dataclass
@@ -68,20 +66,12 @@ class Stack:
     ingest_url: str
     compliance: httpx.AsyncClient
     topics: dict[str, str]
-    checks_topic: str
+    """Registry topic → this test's."""
     group: str
     database_url: str
     schema: str
     bootstrap: str
     alerts: AlertReceiver
-
-    @property
-    def messages_topic(self) -> str:
-        return self.topics["openphone.messages.v1"]
-
-    @property
-    def results_topic(self) -> str:
-        return self.topics["outbound.results.v1"]
 
     async def subscribe_ingest(self) -> str:
         """Registers ingest as OpenPhone's message.delivered webhook (failures come too);
@@ -111,10 +101,7 @@ class Stack:
             "SMSBUS_KAFKA_BOOTSTRAP": self.bootstrap,
             "db_schema": self.schema,
             "group_id": self.group,
-            "messages_topic": self.messages_topic,
-            "requests_topic": self.topics["outbound.requests.v1"],
-            "results_topic": self.results_topic,
-            "checks_topic": self.checks_topic,
+            "topic_overrides": self.topics,
             "enabled": False,  # the tests start checks through the API
             "canary_from": self.sim.lines[0],
             "canary_to": CANARY,
@@ -138,7 +125,7 @@ class Stack:
             serving(app, name="health-monitor") as url,
             httpx.AsyncClient(headers=AUTH, base_url=url, timeout=30) as api,
         ):
-            await eventually(lambda: _ready(api))
+            await eventually(lambda: answers_ready(api))
             # A canary started before the consumers own their partitions would wait for the
             # join (seconds under load) and fail a short test deadline for a reason the test is
             # not about.
@@ -150,14 +137,16 @@ class Stack:
         return [decode_event(record.value) for record in records]
 
     async def results(self) -> list[Envelope[Any]]:
-        return await self.events(self.checks_topic)
+        return await self.events(self.topics["health.checks.v1"])
 
     async def result_keys(self) -> list[bytes]:
-        records = (await read_topics(self.bootstrap, [self.checks_topic]))[self.checks_topic]
+        records = (await read_topics(self.bootstrap, [self.topics["health.checks.v1"]]))[
+            self.topics["health.checks.v1"]
+        ]
         return [record.key for record in records]
 
     async def message_events(self) -> list[Envelope[Any]]:
-        return await self.events(self.messages_topic)
+        return await self.events(self.topics["openphone.messages.v1"])
 
 
 async def _joined(bootstrap: str, group: str) -> bool:
@@ -171,13 +160,6 @@ async def _joined(bootstrap: str, group: str) -> bool:
     return any(
         found["state"] == "Stable" and found["members"] for found in described.to_object()["groups"]
     )
-
-
-async def _ready(api: httpx.AsyncClient) -> bool:
-    try:
-        return (await api.get("/readyz")).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 async def decided(api: httpx.AsyncClient, check_id: str, within: float = 30.0) -> dict[str, Any]:
@@ -209,16 +191,14 @@ async def running_compliance(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """Compliance (its egress sends the canary) on its own schema and consumer group."""
     schema, group = unique_name("compliance"), unique_name("compliance")
-    migrations = Path(smsbus.compliance.__file__).parent / "migrations"
-    await upgrade(database_url, schema=schema, script_location=migrations)
+    await migrate(database_url, schema=schema, package=smsbus.compliance)
     for consumed in ("openphone.messages.v1", "outbound.requests.v1"):
         await new_topic(name=dlq_topic(topics[consumed], group))
     settings = ComplianceSettings(
         SMSBUS_DATABASE_URL=database_url, SMSBUS_KAFKA_BOOTSTRAP=bootstrap,
         SMSBUS_OPENPHONE_BASE_URL=sim.base_url, SMSBUS_OPENPHONE_API_KEY=sim.api_key,
         SMSBUS_OPENPHONE_RATE=500.0, db_schema=schema, group_id=group,
-        messages_topic=topics["openphone.messages.v1"], consent_topic=topics["compliance.consent.v1"],
-        requests_topic=topics["outbound.requests.v1"], results_topic=topics["outbound.results.v1"],
+        topic_overrides=topics,
         campaigns_url="http://127.0.0.1:9/unused-by-canaries", line_daily_cap=None,
         egress_poll_interval=0.2,
     )  # fmt: skip
@@ -228,7 +208,7 @@ async def running_compliance(
             serving(create_compliance(settings), name="compliance") as url,
             httpx.AsyncClient(headers=AUTH, base_url=url, timeout=30) as api,
         ):
-            await eventually(lambda: _ready(api))
+            await eventually(lambda: answers_ready(api))
             await eventually(lambda: _joined(bootstrap, group))
             yield api
     finally:
@@ -243,14 +223,11 @@ async def running_stack(
     schema: str,
     bootstrap: str,
     new_topic: NewTopic,
+    registry_topics: RegistryTopics,
     alerts: AlertReceiver | None = None,
     **sim: Any,
 ) -> AsyncIterator[Stack]:
-    topics = {
-        name: await new_topic(name.removesuffix(".v1").replace(".", "-"), partitions=3)
-        for name in TOPICS
-    }
-    checks = await new_topic("health-checks", partitions=3)
+    topics = await registry_topics(partitions=3)
     group = unique_name("health")
     for consumed in ("openphone.messages.v1", "outbound.results.v1"):
         await new_topic(name=dlq_topic(topics[consumed], group))
@@ -265,7 +242,7 @@ async def running_stack(
         ingest_settings = IngestSettings(
             signing_keys=simulator.signing_key,
             kafka_bootstrap=bootstrap,
-            topic_overrides={name: topics[name] for name in INGEST_TOPICS},
+            topic_overrides=topics,
         )
         async with (
             running_ingest(ingest_settings) as ingest_url,
@@ -282,10 +259,13 @@ async def running_stack(
                 ingest_url,
                 compliance,
                 topics,
-                checks,
                 group,
                 database_url,
                 schema,
                 bootstrap,
                 receiver,
             )
+
+
+StartStack = Callable[..., AbstractAsyncContextManager[Stack]]
+"""The `start_stack` fixture (conftest.py): running_stack on the test's schema and topics."""

@@ -16,7 +16,7 @@ from smsbus.health.app import create_app
 from smsbus.health.settings import Settings
 from smsbus.openphone_sim.testing import serving
 from smsbus.runtime.db import make_sessions
-from smsbus.runtime.testing import AUTH
+from smsbus.runtime.testing_api import AUTH
 
 from .harness import AlertReceiver
 

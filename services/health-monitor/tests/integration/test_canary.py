@@ -14,16 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.contracts import CanaryFailed, CanaryPassed, Envelope
 from smsbus.runtime.kafka import make_broker, publish_event
-from smsbus.runtime.testing import NewTopic
 
 from .harness import (
     CANARY,
     UNDELIVERABLE,
     AlertReceiver,
     Stack,
+    StartStack,
     decided,
     eventually,
-    running_stack,
     start_check,
 )
 
@@ -31,16 +30,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture
-async def stack(
-    database_url: str, schema: str, kafka_bootstrap: str, new_topic: NewTopic
-) -> AsyncIterator[Stack]:
-    async with running_stack(
-        database_url=database_url,
-        schema=schema,
-        bootstrap=kafka_bootstrap,
-        new_topic=new_topic,
-        alerts=AlertReceiver(fail_first=1),
-    ) as running:
+async def stack(start_stack: StartStack) -> AsyncIterator[Stack]:
+    async with start_stack(alerts=AlertReceiver(fail_first=1)) as running:
         yield running
 
 
@@ -64,7 +55,7 @@ async def test_a_canary_that_comes_back_passes(stack: Stack) -> None:
         assert (request.type, request.data.request_id) == ("send.requested", check_id)
         assert (request.data.purpose, request.data.requester) == ("canary", "health-monitor")
         assert request.data.expires_at == datetime.fromisoformat(check["deadline_at"])
-        [accepted] = await eventually(lambda: stack.events(stack.results_topic))
+        [accepted] = await eventually(lambda: stack.events(stack.topics["outbound.results.v1"]))
         assert (accepted.type, accepted.data.message_id) == ("send.accepted", sent[0]["id"])
 
         results = await eventually(stack.results)
@@ -83,8 +74,8 @@ async def test_a_canary_that_comes_back_passes(stack: Stack) -> None:
 
         # The same webhook again (a retry, the reconciler's copy) decides nothing more.
         delivered = [e for e in await stack.message_events() if e.type == "message.delivered"]
-        await _publish_again(stack, delivered[0], stack.messages_topic)
-        await eventually(lambda: _handled(api, stack.messages_topic, 2))
+        await _publish_again(stack, delivered[0], stack.topics["openphone.messages.v1"])
+        await eventually(lambda: _handled(api, stack.topics["openphone.messages.v1"], 2))
         assert len(await stack.results()) == 1
 
         metrics = (await api.get("/metrics")).text
@@ -166,10 +157,10 @@ async def test_a_canary_to_an_opted_out_number_is_refused_by_the_egress(stack: S
         assert (results[0].data.stage, results[0].data.reason) == ("send", "opted_out")
 
         # The egress's result again (a redelivery) is a no-op.
-        [refused] = await stack.events(stack.results_topic)
+        [refused] = await stack.events(stack.topics["outbound.results.v1"])
         assert refused.type == "send.refused"
-        await _publish_again(stack, refused, stack.results_topic)
-        await eventually(lambda: _handled(api, stack.results_topic, 2))
+        await _publish_again(stack, refused, stack.topics["outbound.results.v1"])
+        await eventually(lambda: _handled(api, stack.topics["outbound.results.v1"], 2))
         assert len(await stack.results()) == 1
         metrics = (await api.get("/metrics")).text
         assert 'smsbus_health_canary_checks_total{outcome="failed",stage="send"} 1.0' in metrics

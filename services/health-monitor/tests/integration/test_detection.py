@@ -20,16 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.health.alerting import AlertConfig, AlertSender
 from smsbus.health.canary import Canary, CanaryConfig
-from smsbus.health.decisions import DecisionConfig
 from smsbus.health.domain.detection import worst_case_detection
+from smsbus.health.recording import RecordingConfig
 from smsbus.health.scheduler import start_if_due
 from smsbus.health.settings import Settings
 from smsbus.health.sweeper import expire_due
 from smsbus.runtime.db import make_sessions
 from smsbus.runtime.offsets import group_lag
-from smsbus.runtime.testing import NewTopic, eventually
+from smsbus.runtime.testing import eventually
 
-from .harness import CANARY, Stack, running_stack
+from .harness import CANARY, Stack, StartStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -72,8 +72,8 @@ class Rig:
 
     def __post_init__(self) -> None:
         self.sessions = make_sessions(self.engine)
-        self.decisions = DecisionConfig(
-            checks_topic=self.stack.checks_topic,
+        self.recording = RecordingConfig(
+            checks_topic=self.stack.topics["health.checks.v1"],
             failures_before_alert=DEFAULTS.failures_before_alert,
             alerts_deliverable=True,
         )
@@ -94,10 +94,10 @@ class Rig:
     async def tick(self) -> None:
         """What the monitor's loops do at this moment, then wait for the pipeline to settle:
         the egress has answered the pending canary, and every webhook due by now is handled."""
-        sessions, canary, decisions = self.sessions, self.canary, self.decisions
+        sessions, canary, recording = self.sessions, self.canary, self.recording
         await start_if_due(sessions=sessions, canary=canary, clock=self.clock, interval=INTERVAL)
         await eventually(self._settled)
-        await expire_due(sessions=sessions, clock=self.clock, config=decisions)
+        await expire_due(sessions=sessions, clock=self.clock, config=recording)
         async with httpx.AsyncClient(timeout=5) as http:
             sender = AlertSender(
                 sessions=sessions,
@@ -155,7 +155,7 @@ class Rig:
         if delivered == self.delivered:
             return True  # no webhook came since the monitor last caught up
         stack = self.stack
-        topics = [stack.messages_topic, stack.results_topic]
+        topics = [stack.topics["openphone.messages.v1"], stack.topics["outbound.results.v1"]]
         if any((await group_lag(stack.bootstrap, stack.group, topics)).values()):
             return False
         self.delivered = delivered
@@ -163,19 +163,10 @@ class Rig:
 
 
 @pytest.fixture
-async def rig(
-    database_url: str, schema: str, kafka_bootstrap: str, new_topic: NewTopic, engine: AsyncEngine
-) -> AsyncIterator[Rig]:
+async def rig(start_stack: StartStack, engine: AsyncEngine) -> AsyncIterator[Rig]:
     # OpenPhone's own schedule at its real pace (sent after 0.5 s, delivered after 2 s); a
     # failed webhook attempt is retried 75 s later.
-    async with running_stack(
-        database_url=database_url,
-        schema=schema,
-        bootstrap=kafka_bootstrap,
-        new_topic=new_topic,
-        speed=1.0,
-        retry_schedule=[0.0, 75.0],
-    ) as stack:
+    async with start_stack(speed=1.0, retry_schedule=[0.0, 75.0]) as stack:
         start = datetime.now(UTC).replace(microsecond=0)
         await stack.sim.clock(set=start.isoformat(), frozen=True)
         await stack.subscribe_ingest()

@@ -10,27 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from smsbus.contracts import CanaryPassed
 from smsbus.health.canary import Canary, CanaryConfig
 from smsbus.runtime.db import make_sessions
-from smsbus.runtime.testing import NewTopic
 
-from .harness import CANARY, Stack, decided, eventually, running_stack, start_check
+from .harness import CANARY, Stack, StartStack, decided, eventually, start_check
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture
-async def stack(
-    database_url: str, schema: str, kafka_bootstrap: str, new_topic: NewTopic
-) -> AsyncIterator[Stack]:
+async def stack(start_stack: StartStack) -> AsyncIterator[Stack]:
     # Real-time simulator, delivery 3 s after the send: room to stop the monitor in between.
-    async with running_stack(
-        database_url=database_url,
-        schema=schema,
-        bootstrap=kafka_bootstrap,
-        new_topic=new_topic,
-        speed=1,
-        sent_after=0.2,
-        delivered_after=3.0,
-    ) as running:
+    async with start_stack(speed=1, sent_after=0.2, delivered_after=3.0) as running:
         yield running
 
 
@@ -71,7 +60,7 @@ async def test_a_request_committed_before_a_crash_is_sent_once_by_the_next_insta
             to=settings.canary_to,
             template=settings.canary_text,
             timeout=timedelta(seconds=settings.timeout_seconds),
-            requests_topic=settings.requests_topic,
+            requests_topic=settings.topic_for("send.requested"),
         ),
     )
     check = await canary.start(trigger="api")  # nothing relays it: no monitor runs

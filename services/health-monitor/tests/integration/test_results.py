@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from smsbus.contracts import Envelope, decode_event, make_envelope
 from smsbus.contracts.outbound import SendAccepted, SendDeferred, SendFailed, SendRefused
 from smsbus.health.canary import Canary, CanaryConfig
-from smsbus.health.decisions import DecisionConfig
 from smsbus.health.domain.checks import Check
 from smsbus.health.handlers import Deps, routes
+from smsbus.health.recording import RecordingConfig
 from smsbus.health.store import checks as store
 from smsbus.health.sweeper import expire_due
 from smsbus.runtime.batches import handle_in_one_transaction
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 LINE, CANARY = "+15555550100", "+14155550177"
 REQUESTS = "test.outbound.requests"
-DECISIONS = DecisionConfig(
+DECISIONS = RecordingConfig(
     checks_topic="test.checks", failures_before_alert=2, alerts_deliverable=False
 )
 
@@ -47,7 +47,7 @@ class Rig:
                 requests_topic=REQUESTS,
             ),
         )
-        self.routes = routes(Deps(clock=lambda: self.now, canary_to=CANARY, decisions=DECISIONS))
+        self.routes = routes(Deps(clock=lambda: self.now, canary_to=CANARY, recording=DECISIONS))
 
     async def handle(self, *events: Envelope[Any]) -> None:
         """The events as one batch of the runtime's consumer."""

@@ -26,7 +26,7 @@ def test_the_canary_goes_through_the_egress_with_no_openphone_key(
 ) -> None:
     monkeypatch.delenv("SMSBUS_OPENPHONE_API_KEY", raising=False)
     settings = Settings()
-    assert (settings.requests_topic, settings.results_topic) == (
+    assert (settings.topic_for("send.requested"), settings.topic_for("send.accepted")) == (
         "outbound.requests.v1",
         "outbound.results.v1",
     )

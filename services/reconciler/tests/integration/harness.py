@@ -6,7 +6,7 @@ Every test has its own topics, consumer group and schema."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,26 +24,13 @@ from smsbus.reconciler.app import create_app
 from smsbus.reconciler.fastpass import FastConfig, FastPass
 from smsbus.reconciler.settings import Settings
 from smsbus.runtime.db import make_sessions
-from smsbus.runtime.testing import AUTH, NewTopic, eventually, unique_name
+from smsbus.runtime.testing import NewTopic, RegistryTopics, StepClock, eventually, unique_name
+from smsbus.runtime.testing_api import AUTH, answers_ready
 
 INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
 MESSAGES, CALLS = "openphone.messages.v1", "openphone.calls.v1"
 GRACE = 30.0
 FAST_GRACE = 1.0
-
-
-class StepClock:
-    """The reconciler's clock: the wall clock (the simulator's runs on it too), moved ahead by
-    `advance` so facts age past the grace period without waiting."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += timedelta(seconds=seconds)
 
 
 @dataclass
@@ -52,6 +39,7 @@ class Stack:
     api: httpx.AsyncClient
     openphone: OpenPhoneClient
     clock: StepClock
+    """The reconciler's: moved ahead so that facts age past the grace period without waiting."""
     engine: AsyncEngine
     bootstrap: str
     consumed: dict[str, str]
@@ -125,10 +113,6 @@ class Stack:
         return [e for _, e in await self.events() if e.source == "reconciler"]
 
 
-async def _ready(api: httpx.AsyncClient) -> bool:
-    return (await api.get("/readyz")).status_code == 200
-
-
 @asynccontextmanager
 async def running_stack(
     *,
@@ -137,18 +121,17 @@ async def running_stack(
     engine: AsyncEngine,
     bootstrap: str,
     new_topic: NewTopic,
+    registry_topics: RegistryTopics,
     separate_ingest_topics: bool = False,
     openphone: Callable[[RunningSimulator], OpenPhoneClient] | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Stack]:
-    async def topics(prefix: str) -> dict[str, str]:
-        return {
-            name: await new_topic(prefix + name.removesuffix(".v1").replace(".", "-"), partitions=3)
-            for name in INGEST_TOPICS
-        }
+    async def topics() -> dict[str, str]:
+        created = await registry_topics(partitions=3)
+        return {name: created[name] for name in INGEST_TOPICS}
 
-    consumed = await topics("rec-")
-    published = await topics("ing-") if separate_ingest_topics else consumed
+    consumed = await topics()
+    published = await topics() if separate_ingest_topics else consumed
     group = unique_name("reconciler")
     for name in (MESSAGES, CALLS):
         await new_topic(name=dlq_topic(consumed[name], group))
@@ -166,8 +149,7 @@ async def running_stack(
                 {
                     "db_schema": schema,
                     "group_id": group,
-                    "messages_topic": consumed[MESSAGES],
-                    "calls_topic": consumed[CALLS],
+                    "topic_overrides": consumed,
                     "schedule": False,
                     "lookback_seconds": 3600.0,
                     "overlap_seconds": 600.0,
@@ -191,5 +173,9 @@ async def running_stack(
             await sim.add_webhook(
                 f"{ingest_url}/webhooks/openphone", generation="v4", key=sim.signing_key
             )
-            await eventually(lambda: _ready(api))
+            await eventually(lambda: answers_ready(api))
             yield Stack(sim, api, client, clock, engine, bootstrap, consumed, published, group)
+
+
+StartStack = Callable[..., AbstractAsyncContextManager[Stack]]
+"""The `start_stack` fixture (conftest.py): running_stack on the test's schema and topics."""

@@ -5,31 +5,17 @@ import asyncio
 import math
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.reconciler.domain.fastpass import SKEW
-from smsbus.runtime.testing import NewTopic
 
-from .harness import FAST_GRACE, Stack, running_stack
+from .harness import FAST_GRACE, Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 AGENT = "smsbus-openphone/0.1"
 """The User-Agent of the harness's client (the service's says smsbus-reconciler)."""
-
-
-@pytest.fixture
-async def stack(
-    database_url: str, schema: str, engine: AsyncEngine, kafka_bootstrap: str, new_topic: NewTopic
-) -> AsyncIterator[Stack]:
-    async with running_stack(
-        database_url=database_url, schema=schema, engine=engine, bootstrap=kafka_bootstrap,
-        new_topic=new_topic,
-    ) as running:  # fmt: skip
-        yield running
 
 
 def person(n: int) -> str:

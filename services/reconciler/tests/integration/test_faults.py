@@ -5,14 +5,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.openphone import OpenPhoneClient, RetryPolicy
 from smsbus.openphone_sim.testing import RunningSimulator
 from smsbus.reconciler.store.runs import run_lock
-from smsbus.runtime.testing import NewTopic
 
-from .harness import GRACE, Stack, running_stack
+from .harness import GRACE, Stack, StartStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -23,13 +21,8 @@ def quick_retries(sim: RunningSimulator) -> OpenPhoneClient:
 
 
 @pytest.fixture
-async def stack(
-    database_url: str, schema: str, engine: AsyncEngine, kafka_bootstrap: str, new_topic: NewTopic
-) -> AsyncIterator[Stack]:
-    async with running_stack(
-        database_url=database_url, schema=schema, engine=engine, bootstrap=kafka_bootstrap,
-        new_topic=new_topic, openphone=quick_retries, catchup_timeout_seconds=2.0,
-    ) as running:  # fmt: skip
+async def stack(start_stack: StartStack) -> AsyncIterator[Stack]:
+    async with start_stack(openphone=quick_retries, catchup_timeout_seconds=2.0) as running:
         yield running
 
 
@@ -95,7 +88,7 @@ async def test_openphone_failing_fails_the_run_and_the_next_covers_its_window(
 
 
 async def test_a_second_run_while_one_holds_the_lock_is_refused(stack: Stack) -> None:
-    async with run_lock(stack.engine) as acquired:
+    async with run_lock(engine=stack.engine, name="runs") as acquired:
         assert acquired
         refused = await stack.api.post("/runs")
         assert refused.status_code == 409

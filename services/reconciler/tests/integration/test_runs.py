@@ -1,34 +1,19 @@
 """Runs against real Kafka, PostgreSQL, ingest and the OpenPhone simulator: what the webhooks
 missed comes out once, as the webhook would have had it; what they brought never does."""
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.ingest.envelope import webhook_envelope
 from smsbus.ingest.parsing import ParsedWebhook
 from smsbus.reconciler.domain.synthetic import synthetic_event_id
 from smsbus.runtime.kafka import make_broker, publish_event
-from smsbus.runtime.testing import NewTopic
 
-from .harness import CALLS, GRACE, MESSAGES, Stack, running_stack
+from .harness import CALLS, GRACE, MESSAGES, Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 FAILED_NUMBER, UNDELIVERED_NUMBER = "+15555550198", "+15555550199"
-
-
-@pytest.fixture
-async def stack(
-    database_url: str, schema: str, engine: AsyncEngine, kafka_bootstrap: str, new_topic: NewTopic
-) -> AsyncIterator[Stack]:
-    async with running_stack(
-        database_url=database_url, schema=schema, engine=engine, bootstrap=kafka_bootstrap,
-        new_topic=new_topic,
-    ) as running:  # fmt: skip
-        yield running
 
 
 async def test_a_run_emits_exactly_the_missed_facts_once(stack: Stack) -> None:

@@ -8,12 +8,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.contracts import Envelope
-from smsbus.runtime.testing import NewTopic
 
-from .harness import GRACE, Stack, running_stack
+from .harness import GRACE, Stack, StartStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -30,13 +28,8 @@ DIFFERENT_FIELDS = {
 
 
 @pytest.fixture
-async def stack(
-    database_url: str, schema: str, engine: AsyncEngine, kafka_bootstrap: str, new_topic: NewTopic
-) -> AsyncIterator[Stack]:
-    async with running_stack(
-        database_url=database_url, schema=schema, engine=engine, bootstrap=kafka_bootstrap,
-        new_topic=new_topic, separate_ingest_topics=True,
-    ) as running:  # fmt: skip
+async def stack(start_stack: StartStack) -> AsyncIterator[Stack]:
+    async with start_stack(separate_ingest_topics=True) as running:
         yield running
 
 

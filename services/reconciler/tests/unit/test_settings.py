@@ -39,6 +39,11 @@ def test_the_api_key_is_required_and_never_echoed(
     )
 
 
-def test_topics_map_the_registry_to_the_configured_ones() -> None:
-    settings = Settings(SMSBUS_OPENPHONE_API_KEY="k", messages_topic="m.test", calls_topic="c.test")
-    assert settings.topics == {"openphone.messages.v1": "m.test", "openphone.calls.v1": "c.test"}
+def test_topics_are_the_registrys_but_for_the_overridden_ones() -> None:
+    settings = Settings(
+        SMSBUS_OPENPHONE_API_KEY="k", topic_overrides={"openphone.messages.v1": "m.test"}
+    )
+    assert settings.topic_for("message.received") == "m.test"
+    assert settings.topic("openphone.calls.v1") == "openphone.calls.v1"
+    with pytest.raises(ValidationError, match="not registry topics: calls"):
+        Settings(SMSBUS_OPENPHONE_API_KEY="k", topic_overrides={"calls": "c.test"})

@@ -43,6 +43,7 @@ from smsbus.contracts.topics import (
     all_topics,
     consumer_groups,
     dlq_topic,
+    handled_by,
     partition_key,
     route_for,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "dlq_topic",
     "encode_event",
     "envelope_model",
+    "handled_by",
     "make_envelope",
     "partition_key",
     "route_for",

@@ -126,10 +126,15 @@ def _info(service: str | None) -> Json:
     }
 
 
+def _groups(routes: list[Route]) -> list[str]:
+    """The consumer groups reading a topic: every group that handles one of its types."""
+    return sorted({group for route in routes for group in route.consumers})
+
+
 def _channel(topic: str, routes: list[Route]) -> Json:
     first = routes[0]
     keys = sorted({route.key_description for route in routes})
-    groups = ", ".join(f"`{g}`" for g in first.consumers) or "none of ours"
+    groups = ", ".join(f"`{g}`" for g in _groups(routes)) or "none of ours"
     return {
         "address": topic,
         "title": topic,
@@ -173,7 +178,7 @@ def _topic_operations(topic: str, routes: list[Route]) -> Iterator[tuple[str, Js
                 "x-service": producer,
             },
         )
-    for group in routes[0].consumers:
+    for group in _groups(routes):
         yield (
             f"{group}.receive.{topic}",
             {

@@ -76,7 +76,11 @@ def _route(
     key: Callable[[ModelT], str],
     description: str,
     schema_version: int = 1,
+    consumers: tuple[str, ...] | None = None,
 ) -> Route:
+    """`consumers`: the groups that handle this type, when not every group on its topic does
+    (the others skip it; a service's handlers must match this exactly: runtime/routing.py)."""
+
     def partition_key(data: BaseModel) -> str:
         if not isinstance(data, model):
             raise TypeError(f"{event_type} carries {model.__name__}, got {type(data).__name__}")
@@ -88,7 +92,7 @@ def _route(
         model=model,
         partition_key=partition_key,
         producers=stream.producers,
-        consumers=stream.consumers,
+        consumers=stream.consumers if consumers is None else consumers,
         schema_version=schema_version,
         description=description,
         key_description=(key.__doc__ or key.__name__).strip().splitlines()[0],
@@ -151,6 +155,9 @@ _MESSAGES = _Stream(
     producers=("ingest-webhooks", "reconciler"),
     consumers=("compliance", "campaign-engine", "reconciler", "health-monitor"),
 )
+# Delivery outcomes matter to who sent the text and who records what the topic holds;
+# compliance acts on what people write, not on how our texts fared.
+_DELIVERY_WATCHERS = ("campaign-engine", "reconciler", "health-monitor")
 _CALLS = _Stream(
     "openphone.calls.v1",
     producers=("ingest-webhooks", "reconciler"),
@@ -180,11 +187,12 @@ ROUTES: tuple[Route, ...] = (
     _route(_MESSAGES, "message.received", Message, _message_participant,
            "An SMS/MMS reached one of our numbers."),
     _route(_MESSAGES, "message.delivered", Message, _message_participant,
-           "An outgoing message was delivered."),
+           "An outgoing message was delivered.", consumers=_DELIVERY_WATCHERS),
     _route(_MESSAGES, "message.failed", Message, _message_participant,
-           "An outgoing message failed before reaching the carrier."),
+           "An outgoing message failed before reaching the carrier.",
+           consumers=_DELIVERY_WATCHERS),
     _route(_MESSAGES, "message.undelivered", Message, _message_participant,
-           "The carrier could not deliver an outgoing message."),
+           "The carrier could not deliver an outgoing message.", consumers=_DELIVERY_WATCHERS),
     _route(_CALLS, "call.ringing", Call, _call_participant,
            "A call is ringing."),
     _route(_CALLS, "call.completed", Call, _call_participant,
@@ -242,6 +250,11 @@ def route_for(event_type: str) -> Route:
 
 def all_topics() -> list[str]:
     return sorted({route.topic for route in ROUTES})
+
+
+def handled_by(service: str) -> list[str]:
+    """The event types a service's consumer group handles: its handlers must be exactly these."""
+    return [route.event_type for route in ROUTES if service in route.consumers]
 
 
 def consumer_groups(topic: str) -> list[str]:

@@ -19,7 +19,7 @@ import random
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Literal, Self, TypeVar
+from typing import Literal, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
@@ -47,6 +47,15 @@ DEFAULT_TIMEOUT = 10.0
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+class ThreadFilters(TypedDict, total=False):
+    """What narrows a conversation's messages or calls, besides its line and participants."""
+
+    created_after: datetime | None
+    created_before: datetime | None
+    user_id: str | None
+    page_size: int
 
 
 class OpenPhoneClient:
@@ -209,18 +218,10 @@ class OpenPhoneClient:
         ).data
 
     def list_messages(
-        self,
-        *,
-        phone_number_id: str,
-        participants: Sequence[str],
-        created_after: datetime | None = None,
-        created_before: datetime | None = None,
-        user_id: str | None = None,
-        page_size: int = 100,
+        self, *, phone_number_id: str, participants: Sequence[str], **filters: Unpack[ThreadFilters]
     ) -> AsyncIterator[Message]:
         """Every message of one conversation (our line + these participants), page by page."""
-        query = thread_query(phone_number_id, participants, created_after, created_before, user_id)
-        return self._list("/v1/messages", Message, query, page_size)
+        return self._thread("/v1/messages", Message, phone_number_id, participants, **filters)
 
     # Calls
 
@@ -228,18 +229,10 @@ class OpenPhoneClient:
         return (await self._get(f"/v1/calls/{segment(call_id)}", DataResponse[Call], ())).data
 
     def list_calls(
-        self,
-        *,
-        phone_number_id: str,
-        participants: Sequence[str],
-        created_after: datetime | None = None,
-        created_before: datetime | None = None,
-        user_id: str | None = None,
-        page_size: int = 100,
+        self, *, phone_number_id: str, participants: Sequence[str], **filters: Unpack[ThreadFilters]
     ) -> AsyncIterator[Call]:
         """Every call between our line and the participant (OpenPhone allows exactly one)."""
-        query = thread_query(phone_number_id, participants, created_after, created_before, user_id)
-        return self._list("/v1/calls", Call, query, page_size)
+        return self._thread("/v1/calls", Call, phone_number_id, participants, **filters)
 
     async def get_call_summary(self, call_id: str) -> CallSummary:
         return (
@@ -317,6 +310,22 @@ class OpenPhoneClient:
             raise UnexpectedResponse(
                 f"GET {path}: answer does not match {model.__name__} ({where}: {first['msg']})"
             ) from exc
+
+    def _thread(
+        self,
+        path: str,
+        item: type[ItemT],
+        phone_number_id: str,
+        participants: Sequence[str],
+        *,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        user_id: str | None = None,
+        page_size: int = 100,
+    ) -> AsyncIterator[ItemT]:
+        """One conversation's activity (messages or calls): our line and these participants."""
+        query = thread_query(phone_number_id, participants, created_after, created_before, user_id)
+        return self._list(path, item, query, page_size)
 
     def _list(
         self, path: str, item: type[ItemT], query: QueryBuilder, page_size: int

@@ -26,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.runtime.metrics import Metrics
+from smsbus.runtime.settings import OpenPhoneSettings
 
 SCHEMA = "smsbus_budget"
 MIN_RECHECK = 0.02
@@ -190,4 +191,23 @@ def shared_budget(
         burst=burst,
         on_wait=on_wait,
         on_throttled=on_throttled,
+    )
+
+
+def key_budget(
+    engine: AsyncEngine,
+    settings: OpenPhoneSettings,
+    *,
+    headroom: Mapping[Any, float],
+    metrics: Metrics | None = None,
+) -> SharedBudget:
+    """The shared budget of the key `settings` names (SMSBUS_OPENPHONE_*)."""
+    return shared_budget(
+        engine,
+        base_url=settings.openphone_base_url,
+        api_key=settings.openphone_api_key.get_secret_value(),
+        headroom=headroom,
+        rate=settings.openphone_rate,
+        burst=settings.openphone_burst,
+        metrics=metrics,
     )

@@ -36,8 +36,10 @@ from smsbus.contracts import decode_event
 from smsbus.runtime.batches import BatchHandling, Decoder, Outcome, Record
 from smsbus.runtime.db import Sessions
 from smsbus.runtime.failures import Backoff, error_message
-from smsbus.runtime.health import Check, NotReadyError
+from smsbus.runtime.kafka import KAFKA_BACKOFF
+from smsbus.runtime.loops import until_done
 from smsbus.runtime.metrics import Metrics
+from smsbus.runtime.readiness import Check, NotReadyError
 from smsbus.runtime.routes import Routes, check_routes
 from smsbus.runtime.settings import ServiceSettings
 from smsbus.runtime.stalls import Stalls
@@ -143,29 +145,27 @@ class Consumer:
             self._joined = False
 
     async def _start(self) -> AIOKafkaConsumer:
-        delay = 0.5
-        while True:
-            kafka = AIOKafkaConsumer(
-                bootstrap_servers=self._bootstrap,
-                group_id=self.group_id,
-                client_id=self._client_id,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-            )
-            kafka.subscribe(self.topics, listener=_OnRebalance(self))
-            try:
-                await kafka.start()
-            except asyncio.CancelledError:
-                await kafka.stop()
-                raise
-            except Exception as exc:
-                logger.warning("Kafka is not reachable yet: %s", error_message(exc, limit=200))
-                await kafka.stop()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
-            else:
-                self._kafka = kafka
-                return kafka
+        kafka = await until_done(
+            self._connect, name=f"{self.group_id}: connecting to Kafka", backoff=KAFKA_BACKOFF
+        )
+        self._kafka = kafka
+        return kafka
+
+    async def _connect(self) -> AIOKafkaConsumer:
+        kafka = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            group_id=self.group_id,
+            client_id=self._client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        kafka.subscribe(self.topics, listener=_OnRebalance(self))
+        try:
+            await kafka.start()
+        except BaseException:
+            await kafka.stop()
+            raise
+        return kafka
 
     async def _fetch_loop(self, kafka: AIOKafkaConsumer) -> None:
         while True:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -17,18 +16,11 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.runtime import db
+from smsbus.runtime.consumer import Consumer
 from smsbus.runtime.failures import error_message
-
-if TYPE_CHECKING:  # consumer.py and stalls.py build on this module's Check
-    from smsbus.runtime.consumer import Consumer
+from smsbus.runtime.readiness import Check, NotReadyError
 
 logger = logging.getLogger(__name__)
-
-Check = Callable[[], Awaitable[None]]
-
-
-class NotReadyError(Exception):
-    """Raised by a check that found its dependency unusable."""
 
 
 def kafka_check(broker: KafkaBroker, *, timeout: float = 2.0) -> Check:

@@ -18,7 +18,8 @@ from aiokafka.structs import RecordMetadata
 from faststream.kafka import KafkaBroker
 
 from smsbus.contracts import Envelope, encode_event, partition_key, route_for
-from smsbus.runtime.failures import error_message
+from smsbus.runtime.failures import Backoff, error_message
+from smsbus.runtime.loops import until_done
 from smsbus.runtime.partitioning import key_partitioner
 
 logger = logging.getLogger(__name__)
@@ -194,21 +195,45 @@ async def delete_topics(bootstrap: str, names: Iterable[str]) -> None:
         await admin.close()
 
 
-async def start_when_reachable(broker: KafkaBroker, *, ceiling: float = 10.0) -> None:
+KAFKA_BACKOFF = Backoff(initial=0.5, maximum=10.0)
+"""Between attempts to reach Kafka at start-up."""
+
+
+async def start_when_reachable(broker: KafkaBroker, *, backoff: Backoff = KAFKA_BACKOFF) -> None:
     """Starts the broker (and its subscribers), retrying with backoff while Kafka is away.
 
     A service comes up and serves /readyz (saying Kafka is down) instead of crashing at start.
     """
-    delay = 0.5
-    while True:
-        try:
-            await broker.start()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            logger.warning("Kafka is not reachable yet: %s", error_message(exc, limit=200))
-            await broker.stop()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, ceiling)
-        else:
-            return
+    await until_done(lambda: _start(broker), name="connecting to Kafka", backoff=backoff)
+
+
+async def start_or_keep_trying(
+    broker: KafkaBroker, *, backoff: Backoff = KAFKA_BACKOFF
+) -> asyncio.Task[None] | None:
+    """Starts the broker now if Kafka answers (None); else answers the task that keeps trying
+    in the background (`start_when_reachable`) while the app serves, which its owner cancels
+    at shutdown."""
+    try:
+        await _start(broker)
+    except Exception as exc:
+        logger.warning("Kafka is not reachable yet (%s); retrying", error_message(exc, limit=200))
+        return asyncio.create_task(_keep_trying(broker, backoff), name="kafka-connect")
+    return None
+
+
+async def _keep_trying(broker: KafkaBroker, backoff: Backoff) -> None:
+    await until_done(
+        lambda: _start(broker),
+        name="connecting to Kafka",
+        first_delay=backoff.delay(1),
+        backoff=backoff,
+    )
+    logger.info("connected to Kafka")
+
+
+async def _start(broker: KafkaBroker) -> None:
+    try:
+        await broker.start()
+    except Exception:
+        await broker.stop()  # what the failed start opened, so the next attempt starts afresh
+        raise

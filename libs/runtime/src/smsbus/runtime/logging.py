@@ -118,6 +118,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+QUIETED: Final = ("aiokafka", "httpx", "httpcore")
+"""Loggers written from WARNING only: httpx logs every request URL at INFO (noise, and a URL may
+carry an API key or a number); aiokafka's INFO is noise."""
+
+
 def configure_logging(*, service: str, level: str | int = "INFO") -> None:
     """Replaces the root handlers with one masked JSON-lines handler on stderr."""
     handler = logging.StreamHandler(sys.stderr)
@@ -128,7 +133,5 @@ def configure_logging(*, service: str, level: str | int = "INFO") -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("aiokafka").setLevel(max(root.level, logging.WARNING))
-    # httpx logs every request URL at INFO: noise, and a URL may carry an API key or a number.
-    for client in ("httpx", "httpcore"):
-        logging.getLogger(client).setLevel(max(root.level, logging.WARNING))
+    for noisy in QUIETED:
+        logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))

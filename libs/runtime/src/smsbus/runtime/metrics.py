@@ -48,6 +48,11 @@ class Metrics:
             "Records of a topic the consumer group has not committed yet, from the broker.",
             ["topic"],
         )
+        self.dlq_size = self.gauge(
+            "dlq_messages",
+            "Records in the service's dead-letter topics, from the broker.",
+            ["topic"],
+        )
         self.dead_letters = self.counter(
             "dead_letters_total", "Events sent to a dead-letter topic.", ["topic", "error"]
         )

@@ -11,8 +11,13 @@ database URL comes from the caller (`upgrade`), else the `sqlalchemy.url` option
 `SMSBUS_DATABASE_URL` via the settings.
 
 The runtime's own tables (the inbox's `processed_events`, the `outbox`) are created by a service's
-first migration with `create_inbox_table()` / `create_outbox_table()`: their shape is the
-runtime's, written once here. A change to them is a new function, never an edit of these.
+first migration with `create_runtime_tables()` (both) or `create_inbox_table()` /
+`create_outbox_table()`: their shape is the runtime's, written once here. A change to them is a
+new function, never an edit of these. `TIMESTAMP` and `identity_key()` are the column shapes
+every service's tables share.
+
+A revision file needs only its docstring, `revision`, `down_revision`, `upgrade()` and
+`downgrade()` (Alembic defaults `branch_labels` and `depends_on` to none).
 """
 
 from __future__ import annotations
@@ -108,7 +113,13 @@ async def upgrade(
         await engine.dispose()
 
 
-_TIMESTAMP = sa.DateTime(timezone=True)
+TIMESTAMP = sa.DateTime(timezone=True)
+"""Every timestamp column: timestamptz, so that no clock's zone is assumed."""
+
+
+def identity_key() -> sa.Column[int]:
+    """A table's own `id`: a bigint the database numbers (GENERATED ALWAYS AS IDENTITY)."""
+    return sa.Column("id", sa.BigInteger(), sa.Identity(always=True), primary_key=True)
 
 
 def create_inbox_table() -> None:
@@ -118,7 +129,7 @@ def create_inbox_table() -> None:
         sa.Column("consumer", sa.String(200), primary_key=True),
         sa.Column("dedupe_key", sa.String(500), primary_key=True),
         sa.Column("event_id", sa.String(200), nullable=False),
-        sa.Column("processed_at", _TIMESTAMP, nullable=False, server_default=sa.func.now()),
+        sa.Column("processed_at", TIMESTAMP, nullable=False, server_default=sa.func.now()),
     )
 
 
@@ -126,16 +137,22 @@ def create_outbox_table() -> None:
     """`outbox` and its pending-rows index, version 1 (smsbus.runtime.outbox.OutboxMessage)."""
     op.create_table(
         "outbox",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), primary_key=True),
+        identity_key(),
         sa.Column("event_id", sa.String(200), nullable=False),
         sa.Column("event_type", sa.String(200), nullable=False),
         sa.Column("topic", sa.String(249), nullable=False),
         sa.Column("key", sa.LargeBinary(), nullable=True),
         sa.Column("value", sa.LargeBinary(), nullable=False),
         sa.Column("headers", postgresql.JSONB(), nullable=False),
-        sa.Column("created_at", _TIMESTAMP, nullable=False, server_default=sa.func.now()),
-        sa.Column("published_at", _TIMESTAMP, nullable=True),
+        sa.Column("created_at", TIMESTAMP, nullable=False, server_default=sa.func.now()),
+        sa.Column("published_at", TIMESTAMP, nullable=True),
     )
     op.create_index(
         "outbox_pending_idx", "outbox", ["id"], postgresql_where=sa.text("published_at IS NULL")
     )
+
+
+def create_runtime_tables() -> None:
+    """The inbox and the outbox: what a service that consumes and publishes needs of the runtime."""
+    create_inbox_table()
+    create_outbox_table()

@@ -7,18 +7,14 @@ inside the consumer, so a consumer that silently stopped reading still shows a g
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from smsbus.runtime.failures import error_message
+from smsbus.runtime.loops import repeat
 from smsbus.runtime.metrics import Metrics
-
-logger = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -124,16 +120,31 @@ async def watch_consumer_lag(
 ) -> None:
     """Keeps `smsbus_<service>_consumer_lag_records{topic}` current until cancelled."""
     names = sorted(set(topics))
-    while True:
-        try:
-            totals = lag_by_topic(await group_lag(bootstrap, group_id, names))
-            for topic in names:
-                metrics.consumer_lag.labels(topic=topic).set(totals.get(topic, 0))
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            # The gauge keeps its last value; the consumer's own /readyz reports the outage.
-            logger.warning(
-                "cannot measure the lag of %s: %s", group_id, error_message(exc, limit=200)
-            )
-        await asyncio.sleep(interval)
+
+    async def measure() -> None:
+        totals = lag_by_topic(await group_lag(bootstrap, group_id, names))
+        for topic in names:
+            metrics.consumer_lag.labels(topic=topic).set(totals.get(topic, 0))
+
+    # While Kafka is away the gauge keeps its last value; the consumer's /readyz says why.
+    await repeat(measure, name=f"measuring the lag of {group_id}", interval=interval)
+
+
+async def watch_dead_letters(
+    *, bootstrap: str, topics: Iterable[str], metrics: Metrics, interval: float
+) -> None:
+    """Keeps `smsbus_<service>_dlq_messages{topic}` current until cancelled (alerts on it)."""
+    names = sorted(set(topics))
+
+    async def measure() -> None:
+        # Every topic is measured even when one cannot be; the first failure is then reported.
+        failure: Exception | None = None
+        for topic in names:
+            try:
+                metrics.dlq_size.labels(topic=topic).set(await topic_size(bootstrap, topic))
+            except Exception as exc:
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+
+    await repeat(measure, name="measuring the dead-letter topics", interval=interval)

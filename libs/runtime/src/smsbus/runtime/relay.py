@@ -11,20 +11,17 @@ is down.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-from typing import Any
 
 from faststream.kafka import KafkaBroker
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from smsbus.runtime.failures import Backoff, classify, error_type
+from smsbus.runtime.failures import Backoff, error_type
 from smsbus.runtime.kafka import OutgoingRecord
+from smsbus.runtime.loops import repeat
 from smsbus.runtime.metrics import Metrics
+from smsbus.runtime.notify import notifications
 from smsbus.runtime.outbox import NOTIFY_CHANNEL
-
-logger = logging.getLogger(__name__)
 
 RELAY_BACKOFF = Backoff(initial=0.5, maximum=30.0)
 
@@ -57,9 +54,6 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._backoff = backoff
-        self._wake = asyncio.Event()
-        self._listener: Any = None
-        self._listener_conn: AsyncConnection | None = None
 
     async def relay_once(self) -> int:
         """Publishes one batch of pending rows; returns how many were published."""
@@ -99,67 +93,22 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relays until cancelled."""
-        failures = 0
+        async with notifications(self._engine, NOTIFY_CHANNEL) as notified:
+            await repeat(
+                self._relay_pass,
+                name="outbox relay",
+                interval=self._poll_interval,
+                backoff=self._backoff,
+                wake=notified,
+            )
+
+    async def _relay_pass(self) -> bool:
+        """One batch and the lag gauges; True when the batch was full (more may be waiting)."""
         try:
-            while True:
-                try:
-                    await self._listen()
-                    published = await self.relay_once()
-                    await self.measure_lag()
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    failures += 1
-                    delay = self._backoff.delay(failures)
-                    if self._metrics:
-                        self._metrics.outbox_relay_errors.labels(error=error_type(exc)).inc()
-                    logger.warning(
-                        "outbox relay failed (%s, attempt %d); retrying in %.2fs",
-                        classify(exc).value,
-                        failures,
-                        delay,
-                        exc_info=exc,
-                    )
-                    await self._drop_listener()
-                    await asyncio.sleep(delay)
-                    continue
-                failures = 0
-                if published < self._batch_size:
-                    await self._sleep()
-        finally:
-            await self._drop_listener()
-
-    async def _sleep(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval)
-        self._wake.clear()
-
-    def _notified(self, *_: object) -> None:
-        self._wake.set()
-
-    async def _listen(self) -> None:
-        """Keeps a LISTEN connection open (best effort: the poll interval covers its loss)."""
-        if self._listener_conn is not None and not self._listener_conn.closed:
-            raw = self._listener
-            if raw is not None and not raw.is_closed():
-                return
-        await self._drop_listener()
-        conn = await self._engine.connect()
-        raw_connection = await conn.get_raw_connection()
-        driver = raw_connection.driver_connection
-        if driver is None:
-            raise RuntimeError("no driver connection to LISTEN on")
-        await driver.add_listener(NOTIFY_CHANNEL, self._notified)
-        self._listener_conn, self._listener = conn, driver
-
-    async def _drop_listener(self) -> None:
-        conn, driver = self._listener_conn, self._listener
-        self._listener_conn = self._listener = None
-        if conn is None:
-            return
-        with contextlib.suppress(Exception):
-            if driver is not None and not driver.is_closed():
-                await driver.remove_listener(NOTIFY_CHANNEL, self._notified)
-        with contextlib.suppress(Exception):
-            await conn.invalidate()
-            await conn.close()
+            published = await self.relay_once()
+            await self.measure_lag()
+        except Exception as exc:
+            if self._metrics:
+                self._metrics.outbox_relay_errors.labels(error=error_type(exc)).inc()
+            raise
+        return published >= self._batch_size

@@ -7,18 +7,20 @@ whole run of events at once pays (one lock statement and one state read for many
 route may be `Batched`: it gets consecutive events of its type together, in order.
 
 Types missing from the routes are not handled at all: no inbox row, no transaction; an `Only`
-route does the same for the events of its type it does not want.
+route does the same for the events of its type it does not want. Which types a service routes
+is the topic registry's word (`handled_by`): `subscriptions` refuses routes that differ from it,
+and derives the topics to subscribe to from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from smsbus.contracts import EVENT_TYPES, Envelope
+from smsbus.contracts import EVENT_TYPES, Envelope, handled_by, route_for
 
 
 @dataclass(slots=True)
@@ -59,6 +61,18 @@ class Only:
 
 Route = Handler | Batched | Only
 
+D = TypeVar("D")
+
+
+def bind(handler: Callable[[Any, Unit, D], Awaitable[None]], deps: D) -> Handler:
+    """`handler(envelope, unit, deps)` as a route: the service's dependencies, built once by its
+    composition root, given to every call."""
+
+    async def handle(envelope: Envelope[Any], unit: Unit) -> None:
+        await handler(envelope, unit, deps)
+
+    return handle
+
 
 def wants(routes: Routes, event: Envelope[Any]) -> bool:
     route = routes.get(event.type)
@@ -75,3 +89,23 @@ def check_routes(routes: Routes) -> None:
     unknown = sorted(set(routes) - set(EVENT_TYPES))
     if unknown:
         raise ValueError(f"routes for event types no contract defines: {', '.join(unknown)}")
+
+
+class RoutingError(ValueError):
+    """A service's routes differ from what the topic registry routes to it."""
+
+
+def subscriptions(service: str, routes: Routes, topic: Callable[[str], str]) -> list[str]:
+    """The topics `service` subscribes to (each through `topic`, which applies overrides): those
+    of the types the registry routes to it. Its routes must be exactly those types: a typo, or
+    a type the registry does not send it, would silently never run."""
+    check_routes(routes)
+    routed = set(handled_by(service))
+    extra, missing = sorted(set(routes) - routed), sorted(routed - set(routes))
+    if extra or missing:
+        raise RoutingError(
+            f"{service}'s handlers differ from the topic registry (libs/contracts topics.py): "
+            f"handled but not routed to it: {extra or 'none'}; routed to it but not handled: "
+            f"{missing or 'none'}"
+        )
+    return sorted({topic(route_for(event_type).topic) for event_type in routed})

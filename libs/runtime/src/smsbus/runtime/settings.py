@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from smsbus.contracts import all_topics, route_for
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -26,12 +28,14 @@ DEFAULT_DATABASE_URL = "postgresql+asyncpg://smsbus:smsbus@127.0.0.1:5432/smsbus
 
 
 def service_config(service: str, *, env_file: str | None = ".env") -> SettingsConfigDict:
-    """The settings config of one service: its own fields read as `SMSBUS_<SERVICE>_<FIELD>`."""
+    """The settings config of one service: its own fields read as `SMSBUS_<SERVICE>_<FIELD>`; a
+    refused value (a secret, as like as not) is never echoed in the validation error."""
     prefix = "SMSBUS_" + service.upper().replace("-", "_") + "_"
     return SettingsConfigDict(
         env_prefix=prefix,
         env_file=env_file,
         env_file_encoding="utf-8",
+        hide_input_in_errors=True,
         env_ignore_empty=True,
         extra="ignore",
         frozen=True,
@@ -88,3 +92,67 @@ class ServiceSettings(BaseSettings):
     joined by `+` from read, consent, campaigns, operations, all; tokens of 32+ characters; one
     name twice during a rotation. Required to serve an API; `make up` generates one `all` token
     per run (<state dir>/api-token) unless it is set."""
+
+
+class TopicSettings(ServiceSettings):
+    """A service that reads or writes the registry's topics."""
+
+    topic_overrides: dict[str, str] = {}
+    """Registry topic → the topic this service actually reads and writes instead (tests,
+    benches, shadow deployments), JSON in the environment; every other topic is the
+    registry's. The only place a topic name can differ from libs/contracts' registry."""
+
+    @field_validator("topic_overrides")
+    @classmethod
+    def _overrides_name_registry_topics(cls, overrides: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(overrides) - set(all_topics()))
+        if unknown:
+            raise ValueError(f"not registry topics: {', '.join(unknown)}")
+        return overrides
+
+    def topic(self, registry_topic: str) -> str:
+        """The topic actually used for one of the registry's."""
+        return self.topic_overrides.get(registry_topic, registry_topic)
+
+    def topic_for(self, event_type: str) -> str:
+        """Where events of this type go: the registry's topic, or its override."""
+        return self.topic(route_for(event_type).topic)
+
+
+class ConsumingSettings(TopicSettings):
+    """What a consuming service's settings add to the shared ones (runtime/service.py)."""
+
+    db_schema: str
+    """The PostgreSQL schema the service owns (tests use their own)."""
+    group_id: str
+    """The service's Kafka consumer group (tests use their own)."""
+    dlq_poll_interval: float = Field(default=30.0, gt=0)
+    """Seconds between measurements of the service's dead-letter topics
+    (smsbus_<service>_dlq_messages)."""
+    host: str = "127.0.0.1"
+
+
+class OpenPhoneSettings(ServiceSettings):
+    """The OpenPhone key's settings, for the services that call OpenPhone's API. Read
+    unprefixed (SMSBUS_OPENPHONE_*): one key and one budget shared by every service."""
+
+    openphone_base_url: str = Field(
+        default="https://api.openphone.com", validation_alias="SMSBUS_OPENPHONE_BASE_URL"
+    )
+    """OpenPhone's API; the simulator's address on the local stack."""
+    openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
+    """Required by the services that call OpenPhone (compliance's egress, the reconciler);
+    never logged."""
+    openphone_rate: float = Field(default=8.5, gt=0, validation_alias="SMSBUS_OPENPHONE_RATE")
+    """Requests per second for the key, shared by every process and replica of every service:
+    15% under OpenPhone's 10/s: room for network and scheduling jitter, so that the key never
+    sees 11 in one second."""
+    openphone_burst: int = Field(default=1, ge=1, validation_alias="SMSBUS_OPENPHONE_BURST")
+    """Requests that may start at once on a quiet key (1: evenly spaced)."""
+
+    @field_validator("openphone_api_key")
+    @classmethod
+    def _key_present(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("SMSBUS_OPENPHONE_API_KEY is required")
+        return value

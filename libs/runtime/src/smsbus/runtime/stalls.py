@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from smsbus.runtime.health import Check, NotReadyError
+from smsbus.runtime.readiness import Check, NotReadyError
 
 
 @dataclass(frozen=True, slots=True)

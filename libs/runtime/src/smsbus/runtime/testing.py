@@ -5,33 +5,52 @@
   the stack. Only tests that ask for them need them.
 - `new_topic` (factory): `await new_topic(partitions=3)` creates a unique topic (or `name=`),
   deleted after the test.
+- `registry_topics` (factory): `await registry_topics(partitions=3)` creates every registry
+  topic under a prefix of the test's own and returns the `topic_overrides` that route a
+  service's settings to them (`isolated_topics(prefix)` names them without creating them).
+- `service_fields(...)`: a consuming service's settings from the stack's addresses.
 - `db_schema` / `db_engine`: a fresh PostgreSQL schema per test (dropped after), and an engine
   bound to it.
+- `schema` / `engine` / `sessions`: the same schema migrated with the member's Alembic scripts,
+  which its conftest names: `migrations = migrations_fixture(smsbus.<service>)`. Harnesses of
+  several members, and drift checks: runtime/testing_migrations.py.
+- `make_app` and the API checks (`check_api_auth`, `check_hostile`, the test tokens and `AUTH`
+  headers): runtime/testing_api.py.
+- Global rules on every test (runtime/testing_guards.py): connections beyond loopback are
+  refused and fail the test; no test token or key, nor an unmasked phone number, in the logs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import Any
 
-import httpx
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import SQLModel
-from starlette.routing import compile_path
 
-from smsbus.runtime.db import drop_schema, ensure_schema, make_engine
+from smsbus.contracts import all_topics
+from smsbus.runtime.db import Sessions, drop_schema, ensure_schema, make_engine, make_sessions
 from smsbus.runtime.kafka import delete_topics, ensure_topics
+from smsbus.runtime.migrations import upgrade
+from smsbus.runtime.testing_api import (
+    CRM_TOKEN,
+    OPENPHONE_KEY,
+    READ_TOKEN,
+    SCOPED_TOKEN,
+    TEST_TOKEN,
+    TEST_TOKENS,
+)
+from smsbus.runtime.testing_api import make_app as make_app  # the plugin's fixture
+from smsbus.runtime.testing_guards import MARKERS, leaks, recorded_logs
+from smsbus.runtime.testing_guards import loopback_only as loopback_only
+from smsbus.runtime.testing_migrations import migrations_of
 
 HOW_TO_START = (
     "no {what}: set {var} (e.g. `export {var}={example}`) after starting the local stack with "
@@ -40,6 +59,7 @@ HOW_TO_START = (
 )
 
 NewTopic = Callable[..., Awaitable[str]]
+RegistryTopics = Callable[..., Awaitable[dict[str, str]]]
 
 
 def _docker_answers() -> bool:
@@ -55,40 +75,86 @@ def _docker_answers() -> bool:
         return False
 
 
-def _unavailable(what: str, var: str, example: str) -> NoReturn:
-    pytest.fail(HOW_TO_START.format(what=what, var=var, example=example), pytrace=False)
+def _configured_or_container(
+    var: str, what: str, example: str, start: Callable[[], Any], address: Callable[[Any], str]
+) -> Iterator[str]:
+    """The address in `var`, else a testcontainers container's (`start()`), else a failure."""
+    configured = os.environ.get(var)
+    if configured:
+        yield configured
+        return
+    if not _docker_answers():
+        pytest.fail(HOW_TO_START.format(what=what, var=var, example=example), pytrace=False)
+    with start() as container:
+        yield address(container)
 
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> Iterator[str]:
-    configured = os.environ.get("SMSBUS_KAFKA_BOOTSTRAP")
-    if configured:
-        yield configured
-        return
-    if not _docker_answers():
-        _unavailable("Kafka broker", "SMSBUS_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-    from testcontainers.kafka import KafkaContainer
+    def start() -> Any:
+        from testcontainers.kafka import KafkaContainer
 
-    with KafkaContainer().with_kraft() as container:
-        yield str(container.get_bootstrap_server())
+        return KafkaContainer().with_kraft()
+
+    yield from _configured_or_container(
+        "SMSBUS_KAFKA_BOOTSTRAP", "Kafka broker", "127.0.0.1:9092", start,
+        lambda container: str(container.get_bootstrap_server()),
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    configured = os.environ.get("SMSBUS_DATABASE_URL")
-    if configured:
-        yield configured
-        return
-    if not _docker_answers():
-        _unavailable(
-            "PostgreSQL",
-            "SMSBUS_DATABASE_URL",
-            "postgresql+asyncpg://smsbus:smsbus@127.0.0.1:5432/smsbus",
-        )
-    from testcontainers.postgres import PostgresContainer
+    def start() -> Any:
+        from testcontainers.postgres import PostgresContainer
 
-    with PostgresContainer("postgres:15", driver="asyncpg") as container:
-        yield str(container.get_connection_url())
+        return PostgresContainer("postgres:15", driver="asyncpg")
+
+    yield from _configured_or_container(
+        "SMSBUS_DATABASE_URL", "PostgreSQL",
+        "postgresql+asyncpg://smsbus:smsbus@127.0.0.1:5432/smsbus", start,
+        lambda container: str(container.get_connection_url()),
+    )  # fmt: skip
+
+
+def service_fields(
+    *,
+    database_url: str,
+    bootstrap: str,
+    topics: dict[str, str],
+    schema: str,
+    group: str,
+    openphone: Any = None,
+) -> dict[str, Any]:
+    """The settings a consuming service takes from the stack a harness or a bench runs it in:
+    the database and broker, its schema and consumer group, the topics (registry topic → the
+    run's own), and OpenPhone's address and key (`openphone`: the simulator, or None)."""
+    fields: dict[str, Any] = {
+        "SMSBUS_DATABASE_URL": database_url,
+        "SMSBUS_KAFKA_BOOTSTRAP": bootstrap,
+        "topic_overrides": topics,
+        "db_schema": schema,
+        "group_id": group,
+    }
+    if openphone is not None:
+        fields |= {
+            "SMSBUS_OPENPHONE_BASE_URL": openphone.base_url,
+            "SMSBUS_OPENPHONE_API_KEY": openphone.api_key,
+        }
+    return fields
+
+
+class StepClock:
+    """The wall clock (a simulator's runs on it too), moved ahead by `advance()`: what a test
+    needs to age facts past a grace period without waiting."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
 
 
 async def eventually(
@@ -104,130 +170,35 @@ async def eventually(
     return result
 
 
-# Fixed API tokens (runtime/auth.py) for every test: the plugin sets SMSBUS_API_TOKENS, which
-# apps built in-process and services spawned by tests (they inherit the environment) read.
-TEST_TOKEN = "tests-all-0123456789abcdefghijklmnopqrstuv"
-READ_TOKEN = "tests-read-0123456789abcdefghijklmnopqrstu"
-CRM_TOKEN = "tests-crm-0123456789abcdefghijklmnopqrstuv"
-TEST_TOKENS = f"tests:{TEST_TOKEN}:all,reader:{READ_TOKEN}:read,crm:{CRM_TOKEN}:consent+read"
-AUTH = {"Authorization": f"Bearer {TEST_TOKEN}"}
-"""Headers for a test's HTTP client toward a service API."""
-
-
-def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001 (pytest's hook signature)
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
     os.environ["SMSBUS_API_TOKENS"] = TEST_TOKENS
     for caller in ("SMSBUS_API_TOKEN", "SMSBUS_CAMPAIGNS_API_TOKEN", "SMSBUS_COMPLIANCE_API_TOKEN"):
         os.environ[caller] = TEST_TOKEN
 
 
-SCOPED_TOKEN = "tests-scoped-0123456789abcdefghijklmnopqr"
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+NEVER_LOGGED = (TEST_TOKEN, READ_TOKEN, CRM_TOKEN, SCOPED_TOKEN, OPENPHONE_KEY)
 
 
-def tokens_for(scope: str) -> str:
-    """SMSBUS_API_TOKENS with `reader` (READ_TOKEN: read) and `scoped` (SCOPED_TOKEN: `scope`)."""
-    return f"reader:{READ_TOKEN}:read,scoped:{SCOPED_TOKEN}:{scope}"
+@pytest.fixture
+def log_secrets() -> Iterable[str]:
+    """A member's own secrets that no log line may show (its conftest overrides this)."""
+    return ()
 
 
-Call = tuple[str, str, Any]
-"""(method, path, JSON body or None)."""
+@pytest.fixture(autouse=True)
+def no_secret_in_logs(log_secrets: Iterable[str]) -> Iterator[None]:
+    with recorded_logs() as records:
+        yield
+    found = leaks(records, [*NEVER_LOGGED, *log_secrets])
+    assert not found, f"the logs show what they never may: {sorted(set(found))}"
 
 
-async def check_tokens(
-    http: httpx.AsyncClient, *, read: Call, write: Call, write_status: int
-) -> None:
-    """The table every service API answers (apps built with `tokens_for(<its write scope>)`):
-    no token or a wrong one → 401 with WWW-Authenticate, a read token on a write → 403, the
-    right scope → 2xx."""
-    cases: list[tuple[str, Call, str | None, int]] = [
-        ("no token", write, None, 401),
-        ("wrong token", write, "w" * 40, 401),
-        ("read token on a write", write, READ_TOKEN, 403),
-        ("read token on a read", read, READ_TOKEN, 200),
-        ("write scope on a write", write, SCOPED_TOKEN, write_status),
-    ]
-    for label, (method, path, body), token, status in cases:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await http.request(method, path, json=body, headers=headers)
-        assert response.status_code == status, (label, response.status_code, response.text)
-        if status == 401:
-            assert response.headers["WWW-Authenticate"] == "Bearer", label
-
-
-async def check_every_operation_needs_a_token(
-    http: httpx.AsyncClient, schema: dict[str, Any], *, hidden: Iterable[tuple[str, str]] = ()
-) -> int:
-    """Walks every operation of an app's OpenAPI (and `hidden` ones outside it): each but
-    /healthz, /readyz and /metrics shows the bearer scheme and answers 401 without a token,
-    so a new route cannot slip past. Returns how many it checked."""
-    operations = [
-        (method.upper(), path)
-        for path, items in schema["paths"].items()
-        for method, operation in items.items()
-        if path not in OPEN_PATHS
-    ]
-    for method, path in operations:
-        assert schema["paths"][path][method.lower()].get("security"), f"{method} {path} is open"
-    checked = 0
-    for method, path in [*operations, *hidden]:
-        response = await http.request(method, re.sub(r"\{[^}]+\}", "x", path), headers={})
-        assert response.status_code == 401, f"{method} {path} answered {response.status_code}"
-        checked += 1
-    return checked
-
-
-@dataclass(frozen=True)
-class Hostile:
-    """A hostile request of a kind the fuzzing found (tests-e2e/test_fuzz_apis.py), sent with
-    an `all` token, and the answer it must get instead of a 5xx."""
-
-    label: str
-    method: str
-    path: str
-    status: int
-    json: Any = None
-    content: bytes | None = None
-    files: dict[str, Any] | None = None
-    data: dict[str, str] | None = None
-    """Form fields (with `files`)."""
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-async def check_hostile(http: httpx.AsyncClient, cases: Iterable[Hostile]) -> None:
-    """Each case gets its status, and that status is one its operation documents; a 422 is in
-    FastAPI's own shape (a list of {loc, msg, type}), as every operation documents it."""
-    schema = (await http.get("/openapi.json")).json()
-    for case in cases:
-        response = await http.request(
-            case.method,
-            case.path,
-            json=case.json,
-            content=case.content,
-            files=case.files,
-            data=case.data,
-            headers=AUTH | case.headers,
-        )
-        assert response.status_code == case.status, (
-            case.label,
-            response.status_code,
-            response.text,
-        )
-        documented = _operation(schema, case.method, case.path)["responses"]
-        assert str(case.status) in documented, (case.label, f"{case.status} is undocumented")
-        if case.status == 422:
-            errors = response.json()["detail"]
-            assert isinstance(errors, list), (case.label, errors)
-            assert all({"loc", "msg", "type"} <= set(error) for error in errors), case.label
-
-
-def _operation(schema: dict[str, Any], method: str, path: str) -> dict[str, Any]:
-    route = path.split("?")[0]
-    # a literal path before a template that also matches it (/v1/consent/imports, {phone})
-    for template, operations in sorted(schema["paths"].items(), key=lambda item: "{" in item[0]):
-        if compile_path(template)[0].match(route) and method.lower() in operations:
-            found: dict[str, Any] = operations[method.lower()]
-            return found
-    raise AssertionError(f"{method} {path} is no operation of the OpenAPI")
+def labelled(cases: Iterable[Sequence[Any]]) -> list[Any]:
+    """A table of `(label, *values)` rows as pytest params, each with its label as the id:
+    `@pytest.mark.parametrize(("a", "b"), labelled(CASES))`."""
+    return [pytest.param(*case[1:], id=case[0]) for case in cases]
 
 
 def unique_name(prefix: str) -> str:
@@ -243,6 +214,27 @@ async def new_topic(kafka_bootstrap: str) -> AsyncIterator[NewTopic]:
         await ensure_topics(kafka_bootstrap, [name], partitions=partitions)
         created.append(name)
         return name
+
+    yield create
+    if created:
+        await delete_topics(kafka_bootstrap, created)
+
+
+def isolated_topics(prefix: str) -> dict[str, str]:
+    """Every registry topic → `<prefix>.<topic>`: the `topic_overrides` that keep a test's or a
+    bench's services off the stack's topics (they still need creating)."""
+    return {topic: f"{prefix}.{topic}" for topic in all_topics()}
+
+
+@pytest.fixture
+async def registry_topics(kafka_bootstrap: str) -> AsyncIterator[RegistryTopics]:
+    created: list[str] = []
+
+    async def create(*, partitions: int = 1) -> dict[str, str]:
+        topics = isolated_topics(f"test.{uuid.uuid4().hex[:12]}")
+        await ensure_topics(kafka_bootstrap, list(topics.values()), partitions=partitions)
+        created.extend(topics.values())
+        return topics
 
     yield create
     if created:
@@ -268,35 +260,31 @@ async def db_engine(database_url: str, db_schema: str) -> AsyncIterator[AsyncEng
     await engine.dispose()
 
 
-def tables_of(models: ModuleType) -> set[str]:
-    """The names of the tables a models module declares (its own SQLModel table classes)."""
-    return {
-        str(value.__table__.name)
-        for value in vars(models).values()
-        if isinstance(value, type)
-        and issubclass(value, SQLModel)
-        and value.__module__ == models.__name__
-        and hasattr(value, "__table__")
-    }
+@pytest.fixture
+def migrations() -> Path:
+    """The Alembic scripts of the member under test: its conftest says which."""
+    pytest.fail("no `migrations` fixture: name the member's (migrations_fixture())", pytrace=False)
 
 
-async def migration_drift(engine: AsyncEngine, tables: Iterable[str]) -> list[Any]:
-    """What Alembic's autogenerate would change so that the migrated schema behind `engine`
-    matches the models of `tables`: [] when the migrations create exactly what they declare.
-    Only those tables are compared (every member's models share SQLModel.metadata in a run)."""
-    wanted = set(tables)
-    if not wanted:
-        raise ValueError("no tables to compare: a drift check of nothing cannot fail")
+def migrations_fixture(package: ModuleType) -> Any:
+    """A conftest's `migrations = migrations_fixture(smsbus.<service>)`: its package's scripts."""
+    scripts = migrations_of(package)
+    return pytest.fixture(lambda: scripts, name="migrations")
 
-    def ours(obj: Any, name: str | None, type_: str, *_: Any) -> bool:
-        table = obj if type_ == "table" else getattr(obj, "table", None)
-        return (table.name if table is not None else name) in wanted
 
-    def differences(connection: Connection) -> list[Any]:
-        opts = {"compare_type": True, "include_object": ours}
-        return list(
-            compare_metadata(MigrationContext.configure(connection, opts=opts), SQLModel.metadata)
-        )
+@pytest.fixture
+async def schema(database_url: str, db_schema: str, migrations: Path) -> str:
+    """A fresh schema migrated to head."""
+    await upgrade(database_url, schema=db_schema, script_location=migrations)
+    return db_schema
 
-    async with engine.connect() as connection:
-        return await connection.run_sync(differences)
+
+@pytest.fixture
+def engine(schema: str, db_engine: AsyncEngine) -> AsyncEngine:  # noqa: ARG001 (migrates first)
+    """`db_engine`, once its schema is migrated (`schema`)."""
+    return db_engine
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> Sessions:
+    return make_sessions(engine)

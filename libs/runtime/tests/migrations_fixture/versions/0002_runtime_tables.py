@@ -1,22 +1,15 @@
-"""the runtime's inbox and outbox tables
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""the runtime's inbox and outbox tables"""
 
 from alembic import op
 
-from smsbus.runtime.migrations import create_inbox_table, create_outbox_table
+from smsbus.runtime.migrations import create_runtime_tables
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    create_inbox_table()
-    create_outbox_table()
+    create_runtime_tables()
 
 
 def downgrade() -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from smsbus.campaigns.app import configure, create_app
-from smsbus.campaigns.settings import Settings
-from smsbus.runtime.serving import serve
+from smsbus.campaigns.app import create_app
+from smsbus.campaigns.settings import SERVICE, Settings
+from smsbus.runtime.serving import serve_from_env
 
 
 def main() -> None:
-    settings = Settings()
-    configure(settings)
-    serve(create_app(settings), host=settings.host, port=settings.port)
+    serve_from_env(Settings, create_app, service=SERVICE)
 
 
 if __name__ == "__main__":

@@ -1,33 +1,23 @@
 """campaign-engine's settings: the shared ones (SMSBUS_KAFKA_BOOTSTRAP, …) and its own
 SMSBUS_CAMPAIGNS_*. It holds no OpenPhone key: every text leaves through compliance's egress
-(DESIGN.md §3a), asked for on `requests_topic` and answered on `results_topic`."""
+(DESIGN.md §3a): asked for with send.requested, answered with send.accepted, refused,
+deferred or failed."""
 
 from __future__ import annotations
 
 from pydantic import AwareDatetime, Field, SecretStr
-from pydantic_settings import SettingsConfigDict
 
-from smsbus.runtime.settings import ServiceSettings, service_config
+from smsbus.runtime.settings import ConsumingSettings, service_config
 
 SERVICE = "campaign-engine"
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(**service_config("campaigns"), hide_input_in_errors=True)
+class Settings(ConsumingSettings):
+    model_config = service_config("campaigns")
 
-    host: str = "127.0.0.1"
     port: int = 8082
     db_schema: str = "campaigns"
     group_id: str = SERVICE
-    messages_topic: str = "openphone.messages.v1"
-    contacts_topic: str = "openphone.contacts.v1"
-    consent_topic: str = "compliance.consent.v1"
-    events_topic: str = "campaigns.events.v1"
-    """Where member events go; the registry's topic unless a test redirects it."""
-    requests_topic: str = "outbound.requests.v1"
-    """Where the dispatcher asks the egress for each send (through the outbox)."""
-    results_topic: str = "outbound.results.v1"
-    """Where the egress answers: accepted, refused, deferred or failed."""
     compliance_url: str = "http://127.0.0.1:8081"
     """compliance, asked which members may be texted (`POST /v1/eligibility`)."""
     api_token: SecretStr | None = None
@@ -64,3 +54,6 @@ class Settings(ServiceSettings):
     """Tests and demos: the engine's clock starts here and runs on from it."""
     clock_control: bool = False
     """Tests and demos: POST /v1/testing/clock may set or advance the engine's clock."""
+
+    def compliance_token(self) -> str | None:
+        return self.api_token.get_secret_value() if self.api_token else None

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from smsbus.compliance.app import configure, create_app
-from smsbus.compliance.settings import Settings
-from smsbus.runtime.serving import serve
+from smsbus.compliance.app import create_app
+from smsbus.compliance.settings import SERVICE, Settings
+from smsbus.runtime.serving import serve_from_env
 
 
 def main() -> None:
-    settings = Settings()
-    configure(settings)
-    serve(create_app(settings), host=settings.host, port=settings.port)
+    serve_from_env(Settings, create_app, service=SERVICE)
 
 
 if __name__ == "__main__":

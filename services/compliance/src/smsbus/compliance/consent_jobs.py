@@ -37,6 +37,7 @@ from smsbus.compliance.domain.decisions import Decision
 from smsbus.compliance.domain.ledger import RevocationScope
 from smsbus.compliance.events import consent_envelope
 from smsbus.compliance.import_jobs import ImportJobs
+from smsbus.compliance.settings import Settings
 from smsbus.compliance.store import consent as ledger
 from smsbus.compliance.store import consent_imports as store
 from smsbus.runtime.db import Sessions
@@ -58,6 +59,18 @@ class ConsentImportConfig:
 class ConsentImports:
     """Starts consent imports (`submit`) and watches over them (`run`, a background task of
     the lifespan)."""
+
+    @classmethod
+    def of(
+        cls, settings: Settings, *, sessions: Sessions, clock: Callable[[], datetime]
+    ) -> ConsentImports:
+        config = ConsentImportConfig(
+            default_region=settings.default_region,
+            revocation_scope=settings.revocation_scope,
+            consent_topic=settings.topic_for("consent.revoked"),
+            chunk=settings.consent_import_chunk,
+        )
+        return cls(sessions=sessions, clock=clock, config=config)
 
     def __init__(
         self, *, sessions: Sessions, clock: Callable[[], datetime], config: ConsentImportConfig

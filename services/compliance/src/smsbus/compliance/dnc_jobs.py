@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from smsbus.compliance.dnc_import import CHUNK, ImportProgress, records_from_upload
 from smsbus.compliance.domain.dnc import DncFileError, DncFormat
 from smsbus.compliance.import_jobs import INTERRUPTED, ImportJobs
+from smsbus.compliance.settings import Settings
 from smsbus.compliance.store import dnc as lists
 from smsbus.compliance.store import dnc_jobs as jobs
 from smsbus.runtime.db import Sessions
@@ -27,6 +28,17 @@ __all__ = ["INTERRUPTED", "DncImports"]
 class DncImports:
     """Starts DNC imports (`submit`) and watches over them (`run`, a background task of the
     lifespan)."""
+
+    @classmethod
+    def of(
+        cls, settings: Settings, *, sessions: Sessions, clock: Callable[[], datetime]
+    ) -> DncImports:
+        return cls(
+            sessions=sessions,
+            clock=clock,
+            default_region=settings.default_region,
+            max_invalid_lines=settings.dnc_max_invalid_lines,
+        )
 
     def __init__(
         self,

@@ -10,8 +10,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
+from smsbus.compliance.consent_changes import emit_change, record_change
 from smsbus.compliance.domain.classifier import Classification, classify
 from smsbus.compliance.domain.decisions import (
     Decision,
@@ -23,13 +25,12 @@ from smsbus.compliance.domain.decisions import (
 from smsbus.compliance.domain.ledger import RevocationScope
 from smsbus.compliance.domain.phones import normalise_or_keep
 from smsbus.compliance.domain.texts import ReplyTexts
-from smsbus.compliance.events import consent_envelope
 from smsbus.compliance.observability import ComplianceMetrics
+from smsbus.compliance.settings import Settings
 from smsbus.compliance.store import consent as store
 from smsbus.compliance.store import outbound, threads
 from smsbus.contracts import Envelope, Message, SendRequested
-from smsbus.runtime.outbox import add_to_outbox
-from smsbus.runtime.routes import Batched, Routes, Unit
+from smsbus.runtime.routes import Batched, Routes, Unit, bind
 
 _IDS = uuid.UUID("6f1c2b4e-8d3a-5e7f-9a1b-c0d2e4f6a8b0")
 
@@ -45,6 +46,25 @@ class Deps:
     help_interval: timedelta = timedelta(hours=24)
     metrics: ComplianceMetrics | None = None
     revocation_scope: RevocationScope = "all"
+
+    @classmethod
+    def of(
+        cls,
+        settings: Settings,
+        *,
+        texts: ReplyTexts,
+        clock: Callable[[], datetime],
+        metrics: ComplianceMetrics | None,
+    ) -> Deps:
+        return cls(
+            texts=texts,
+            clock=clock,
+            consent_topic=settings.topic_for("consent.revoked"),
+            default_region=settings.default_region,
+            help_interval=timedelta(hours=settings.help_interval_hours),
+            metrics=metrics,
+            revocation_scope=settings.revocation_scope,
+        )
 
 
 async def on_messages_received(
@@ -71,22 +91,26 @@ async def on_messages_received(
     decided: list[tuple[Envelope[Message], Decision]] = []
     for (envelope, sms, classification), replied in zip(acting, answered, strict=True):
         if times[sms.phone] == 1:
-            decision = _decide(envelope, sms, classification, states[sms.phone], deps, replied)
+            state = states[sms.phone]
+            decision = _decide(envelope, sms, classification, state, deps=deps, replied=replied)
             decided.append((envelope, decision))
     await store.apply_decisions(session=unit.session, decisions=[d for _, d in decided])
+    topic = deps.consent_topic
+    for envelope, decision in decided:
+        await emit_change(session=unit.session, decision=decision, topic=topic, cause=envelope)
     for (envelope, sms, classification), replied in zip(acting, answered, strict=True):
         if times[sms.phone] > 1:
-            state = await store.load_state(
-                session=unit.session, phone=sms.phone, revocation_scope=scope
+            decision = await record_change(
+                session=unit.session,
+                phone=sms.phone,
+                revocation_scope=scope,
+                decide=partial(_decide, envelope, sms, classification, deps=deps, replied=replied),
+                topic=topic,
+                cause=envelope,
             )
-            decision = _decide(envelope, sms, classification, state, deps, replied)
-            await store.apply_decision(session=unit.session, decision=decision)
             decided.append((envelope, decision))
     for envelope, decision in decided:
         if decision.entry is not None:
-            await add_to_outbox(
-                unit.session, consent_envelope(decision.entry, envelope), topic=deps.consent_topic
-            )
             unit.after_commit(_latency(deps, envelope, decision.entry.action))
     if deps.metrics:
         unit.after_commit(_count_decisions(deps.metrics, [c for _, _, c in asks]))
@@ -115,8 +139,9 @@ def _decide(
     sms: InboundSms,
     classification: Classification,
     state: NumberState,
+    *,
     deps: Deps,
-    replied_to: str | None,
+    replied: str | None,
 ) -> Decision:
     return decide_inbound(
         sms,
@@ -127,7 +152,7 @@ def _decide(
         new_id=ids_for(envelope),
         help_interval=deps.help_interval,
         revocation_scope=deps.revocation_scope,
-        replied_to=replied_to,
+        replied_to=replied,
     )
 
 
@@ -197,13 +222,10 @@ def ids_for(envelope: Envelope[Any]) -> NewId:
 def routes(deps: Deps) -> Routes:
     """The event types compliance acts on; every other type on its topics is skipped."""
 
-    async def send_requested(envelope: Envelope[SendRequested], unit: Unit) -> None:
-        await on_send_requested(envelope, unit, deps)
-
     async def messages_received(envelopes: Sequence[Envelope[Message]], unit: Unit) -> None:
         await on_messages_received(envelopes, unit, deps)
 
     return {
         "message.received": Batched(messages_received),
-        "send.requested": send_requested,
+        "send.requested": bind(on_send_requested, deps),
     }

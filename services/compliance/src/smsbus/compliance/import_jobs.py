@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from smsbus.compliance.store import jobs
 from smsbus.runtime.db import Sessions
 from smsbus.runtime.failures import Backoff, error_message
+from smsbus.runtime.loops import until_done
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,11 @@ class ImportJobs:
         """Fails the jobs a stopped process left behind (until the database answers), then
         waits; when cancelled, stops this process's jobs and fails them."""
         try:
-            await self._fail_abandoned()
+            await until_done(
+                self._fail_abandoned,
+                name=f"looking for abandoned {self._name}s",
+                backoff=Backoff(initial=1.0, maximum=30.0),
+            )
             await asyncio.Event().wait()
         finally:
             await self._stop()
@@ -116,22 +121,13 @@ class ImportJobs:
             )
 
     async def _fail_abandoned(self) -> None:
-        backoff, attempt = Backoff(initial=1.0, maximum=30.0), 0
-        while True:
-            try:
-                async with self._sessions() as session, session.begin():
-                    failed = await jobs.fail_abandoned_jobs(
-                        session=session, jobs=self._table, runner=self.runner,
-                        error=INTERRUPTED, at=self._clock(),
-                    )  # fmt: skip
-            except Exception as exc:
-                attempt += 1
-                logger.warning("cannot look for abandoned %ss: %s", self._name, error_message(exc))
-                await asyncio.sleep(backoff.delay(attempt))
-                continue
-            if failed:
-                logger.warning("%ss %s were interrupted by a restart: failed", self._name, failed)
-            return
+        async with self._sessions() as session, session.begin():
+            failed = await jobs.fail_abandoned_jobs(
+                session=session, jobs=self._table, runner=self.runner,
+                error=INTERRUPTED, at=self._clock(),
+            )  # fmt: skip
+        if failed:
+            logger.warning("%ss %s were interrupted by a restart: failed", self._name, failed)
 
     async def _stop(self) -> None:
         for task in self._tasks:

@@ -16,17 +16,14 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
-from sqlalchemy import select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from smsbus.compliance.domain.phones import LineType
-from smsbus.compliance.models import LookupUsageRow, PhoneLookupRow
+from smsbus.compliance.settings import Settings
+from smsbus.compliance.store import lookups as store
 
 logger = logging.getLogger(__name__)
 
-LOOKUPS = PhoneLookupRow.__table__  # type: ignore[attr-defined]
-USAGE = LookupUsageRow.__table__  # type: ignore[attr-defined]
 PROVIDER = "numverify"
 
 # NumVerify's line types → ours.
@@ -40,12 +37,6 @@ LINE_TYPES: dict[str, LineType] = {
     "special_services": "unknown",
     "satellite": "unknown",
 }
-
-_COUNT = text(
-    "INSERT INTO lookup_usage (month, requests) VALUES (:month, 1) "
-    "ON CONFLICT (month) DO UPDATE SET requests = lookup_usage.requests + 1 "
-    "WHERE lookup_usage.requests < :quota RETURNING requests"
-)
 
 
 class LookupFailed(Exception):
@@ -111,6 +102,24 @@ class LineTypeLookup:
         self._quota = monthly_quota
         self._clock = clock
 
+    @classmethod
+    def of(
+        cls,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime],
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> LineTypeLookup:
+        return cls(
+            url=settings.numverify_url,
+            api_key=settings.numverify_api_key,
+            ttl=timedelta(hours=settings.lookup_cache_ttl_hours),
+            monthly_quota=settings.lookup_monthly_quota,
+            clock=clock,
+            timeout=settings.lookup_timeout,
+            transport=transport,
+        )
+
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -119,20 +128,13 @@ class LineTypeLookup:
         return self._key is not None and bool(self._key.get_secret_value().strip())
 
     async def cached(self, conn: AsyncConnection, *, phone: str) -> LineTypeAnswer | None:
-        query = select(LOOKUPS).where(
-            LOOKUPS.c.phone == phone, LOOKUPS.c.expires_at > self._clock()
-        )
-        row = (await conn.execute(query)).mappings().first()
+        row = await store.cached(conn=conn, phone=phone, now=self._clock())
         if row is None:
             return None
         return LineTypeAnswer(row["line_type"], row["carrier"], "cache", row["fetched_at"])
 
     async def cached_many(self, conn: AsyncConnection, *, phones: list[str]) -> dict[str, LineType]:
-        query = select(LOOKUPS.c.phone, LOOKUPS.c.line_type).where(
-            LOOKUPS.c.phone.in_(phones), LOOKUPS.c.expires_at > self._clock()
-        )
-        rows = (await conn.execute(query)).all()
-        return {row.phone: row.line_type for row in rows}
+        return await store.cached_line_types(conn=conn, phones=phones, now=self._clock())
 
     async def look_up(self, conn: AsyncConnection, *, phone: str) -> LookupStatus:
         """The cached answer, else one paid lookup if enabled and within the month's quota.
@@ -142,7 +144,7 @@ class LineTypeLookup:
         if (hit := await self.cached(conn, phone=phone)) is not None:
             return LookupStatus(enabled=True, answer=hit)
         now = self._clock()
-        used = await conn.scalar(_COUNT, {"month": now.strftime("%Y-%m"), "quota": self._quota})
+        used = await store.count_request(conn=conn, month=now.strftime("%Y-%m"), quota=self._quota)
         if used is None:
             return LookupStatus(enabled=True, answer=None, error="monthly lookup quota reached")
         try:
@@ -156,17 +158,10 @@ class LineTypeLookup:
             PROVIDER,
             now,
         )
-        values = {
-            "phone": phone,
-            "provider": PROVIDER,
-            "line_type": answer.line_type,
-            "carrier": answer.carrier,
-            "payload": payload,
-            "fetched_at": now,
-            "expires_at": now + self._ttl,
-        }
-        statement = pg_insert(LOOKUPS).values(**values)
-        await conn.execute(statement.on_conflict_do_update(index_elements=["phone"], set_=values))
+        await store.save(
+            conn=conn, phone=phone, provider=PROVIDER, line_type=answer.line_type,
+            carrier=answer.carrier, payload=payload, fetched_at=now, expires_at=now + self._ttl,
+        )  # fmt: skip
         return LookupStatus(enabled=True, answer=answer, quota_used=used)
 
     async def _fetch(self, phone: str) -> dict[str, Any]:

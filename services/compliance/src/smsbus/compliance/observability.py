@@ -31,7 +31,6 @@ class ComplianceMetrics:
     base: Metrics
     decisions: Counter
     suppression_latency: Histogram
-    dlq_size: Gauge
     egress: EgressMetrics
 
     @classmethod
@@ -43,14 +42,11 @@ class ComplianceMetrics:
                 "Inbound messages classified, by intent and language (und: none matched).",
                 ["intent", "language"],
             ),
-            suppression_latency=_histogram(
-                metrics,
+            suppression_latency=metrics.histogram(
                 "suppression_latency_seconds",
                 "From ingest's recorded_at (webhook accepted) to the consent change committed.",
                 ["action"],
-            ),
-            dlq_size=metrics.gauge(
-                "dlq_messages", "Records in compliance's dead-letter topic.", ["topic"]
+                _LATENCY_BUCKETS,
             ),
             egress=EgressMetrics.create(metrics),
         )
@@ -87,25 +83,13 @@ class EgressMetrics:
                 "the line's daily cap): their campaigns pause.",
                 ["reason"],
             ),
-            latency=_histogram(
-                metrics,
+            latency=metrics.histogram(
                 "egress_latency_seconds",
                 "From the request (or compliance's decision) to the text accepted by OpenPhone.",
                 ["purpose"],
+                _LATENCY_BUCKETS,
             ),
             open=metrics.gauge(
                 "egress_open", "Requests not final yet (pending, held, sending).", ["purpose"]
             ),
         )
-
-
-def _histogram(metrics: Metrics, what: str, documentation: str, labels: list[str]) -> Histogram:
-    if not what.endswith("_seconds"):
-        raise ValueError(f"histograms are in seconds: {what!r}")
-    return Histogram(
-        metrics.name(what),
-        documentation,
-        labels,
-        registry=metrics.registry,
-        buckets=_LATENCY_BUCKETS,
-    )

@@ -4,46 +4,23 @@
 from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import SettingsConfigDict
 
 from smsbus.compliance.domain.ledger import RevocationScope
 from smsbus.compliance.domain.texts import ReplyTexts, configured_texts
-from smsbus.runtime.settings import ServiceSettings, service_config
+from smsbus.runtime.settings import ConsumingSettings, OpenPhoneSettings, service_config
 
 SERVICE = "compliance"
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(**service_config(SERVICE), hide_input_in_errors=True)
+class Settings(ConsumingSettings, OpenPhoneSettings):
+    model_config = service_config(SERVICE)
 
-    host: str = "127.0.0.1"
     port: int = 8081
     db_schema: str = SERVICE
     """The PostgreSQL schema compliance owns (tests use their own)."""
     group_id: str = SERVICE
-    """Kafka consumer group on the messages topic."""
-    messages_topic: str = "openphone.messages.v1"
-    consent_topic: str = "compliance.consent.v1"
-    """Where consent events go; the registry's topic unless a test redirects it."""
-    requests_topic: str = "outbound.requests.v1"
-    """Send requests from other services (the egress consumes them)."""
-    results_topic: str = "outbound.results.v1"
-    """Where the egress answers every request."""
-    """Consumers of the group in this process: partitions are handled concurrently, each
-    partition's records strictly in order (one person's STOP never overtakes their START)."""
+    """Kafka consumer group on inbound messages and send requests."""
 
-    openphone_base_url: str = Field(
-        default="https://api.openphone.com", validation_alias="SMSBUS_OPENPHONE_BASE_URL"
-    )
-    """OpenPhone's API; the simulator's address on the local stack."""
-    openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
-    """Required (every text leaves through compliance's egress); never logged."""
-    openphone_rate: float = Field(default=8.5, gt=0, validation_alias="SMSBUS_OPENPHONE_RATE")
-    """Requests per second for the key, shared by every process and replica of every service:
-    15% under OpenPhone's 10/s: room for network and scheduling jitter, so that the key never
-    sees 11 in one second."""
-    openphone_burst: int = Field(default=1, ge=1, validation_alias="SMSBUS_OPENPHONE_BURST")
-    """Requests that may start at once on a quiet key (1: evenly spaced)."""
     openphone_timeout: float = Field(default=10.0, gt=0)
     """The OpenPhone client's timeout (connect, write and read each)."""
 
@@ -122,20 +99,11 @@ class Settings(ServiceSettings):
     """Invalid lines tolerated in one file before the whole import is refused."""
     consent_import_chunk: int = Field(default=1000, ge=1, le=5000)
     """Numbers a consent import applies per transaction (each holds their locks meanwhile)."""
-    dlq_poll_interval: float = Field(default=30.0, gt=0)
-    """Seconds between measurements of the dead-letter topics (smsbus_compliance_dlq_messages)."""
 
     @field_validator("line_daily_cap", mode="before")
     @classmethod
     def _no_cap(cls, value: object) -> object:
         return None if isinstance(value, str) and value.strip().lower() == "none" else value
-
-    @field_validator("openphone_api_key")
-    @classmethod
-    def _key_present(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("SMSBUS_OPENPHONE_API_KEY is required")
-        return value
 
     @model_validator(mode="after")
     def _replies_keep_carrier_rules(self) -> Settings:
@@ -154,9 +122,3 @@ class Settings(ServiceSettings):
     def lookup_enabled(self) -> bool:
         key = self.numverify_api_key
         return key is not None and bool(key.get_secret_value().strip())
-
-    @property
-    def dlq_topics(self) -> list[str]:
-        """One per consumed topic: inbound messages, send requests."""
-        consumed = (self.messages_topic, self.requests_topic)
-        return [f"{topic}.{self.group_id}.dlq" for topic in consumed]

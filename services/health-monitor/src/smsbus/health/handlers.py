@@ -12,13 +12,13 @@ from typing import Any
 
 from smsbus.contracts import Envelope, Message
 from smsbus.contracts.outbound import SendAccepted, SendDeferred, SendFailed, SendRefused
-from smsbus.health.decisions import DecisionConfig, Recorded, observe, record
 from smsbus.health.domain.checks import send_refused, sent
 from smsbus.health.domain.matching import Observed, match, may_concern_canary
 from smsbus.health.events import SOURCE
 from smsbus.health.observability import HealthMetrics
+from smsbus.health.recording import Recorded, RecordingConfig, observe, record
 from smsbus.health.store import checks as store
-from smsbus.runtime.routes import Handler, Only, Routes, Unit
+from smsbus.runtime.routes import Only, Routes, Unit, bind
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Deps:
 
     clock: Callable[[], datetime]
     canary_to: str
-    decisions: DecisionConfig
+    recording: RecordingConfig
     metrics: HealthMetrics | None = None
 
 
@@ -46,7 +46,7 @@ async def on_message_event(envelope: Envelope[Message], unit: Unit, deps: Deps) 
         decision = match(check, observed, now=deps.clock())
         if decision is not None:
             recorded = await record(
-                session=unit.session, check=check, decision=decision, config=deps.decisions
+                session=unit.session, check=check, decision=decision, config=deps.recording
             )
             unit.after_commit(_observe(recorded, deps))
             return
@@ -91,13 +91,13 @@ async def _not_sent(
         return
     decision = send_refused(check, reason=reason, now=deps.clock(), event_type=envelope.type)
     recorded = await record(
-        session=unit.session, check=check, decision=decision, config=deps.decisions
+        session=unit.session, check=check, decision=decision, config=deps.recording
     )
     unit.after_commit(_observe(recorded, deps))
 
 
 def _observe(recorded: Recorded, deps: Deps) -> Callable[[], None]:
-    return lambda: observe(recorded, config=deps.decisions, metrics=deps.metrics)
+    return lambda: observe(recorded, config=deps.recording, metrics=deps.metrics)
 
 
 _MESSAGE_TYPES = ("message.received", "message.delivered", "message.failed", "message.undelivered")
@@ -111,21 +111,15 @@ _NOT_SENT: dict[str, Callable[[Any, Unit, Deps], Awaitable[None]]] = {
 def routes(deps: Deps) -> Routes:
     """The event types the monitor looks at; anything else on its topics is skipped."""
 
-    def bound(handler: Callable[[Any, Unit, Deps], Awaitable[None]]) -> Handler:
-        async def handle(envelope: Envelope[Any], unit: Unit) -> None:
-            await handler(envelope, unit, deps)
-
-        return handle
-
     def about_the_canary(envelope: Envelope[Any]) -> bool:
         return may_concern_canary(envelope.type, envelope.data.to, deps.canary_to)
 
     def from_the_canary(envelope: Envelope[Any]) -> bool:
         return bool(envelope.data.requester == SOURCE)
 
-    messages = Only(about_the_canary, bound(on_message_event))
+    messages = Only(about_the_canary, bind(on_message_event, deps))
     return (
         dict.fromkeys(_MESSAGE_TYPES, messages)
         | {"send.accepted": Only(from_the_canary, on_send_accepted)}
-        | {kind: Only(from_the_canary, bound(handler)) for kind, handler in _NOT_SENT.items()}
+        | {kind: Only(from_the_canary, bind(handler, deps)) for kind, handler in _NOT_SENT.items()}
     )

@@ -37,10 +37,9 @@ class HealthMetrics:
                 "none for a pass).",
                 ["outcome", "stage"],
             ),
-            round_trip=Histogram(
-                metrics.name("canary_round_trip_seconds"),
+            round_trip=metrics.histogram(
+                "canary_round_trip_seconds",
                 "From the canary's send request to the monitor handling its webhook's event.",
-                registry=metrics.registry,
                 buckets=_ROUND_TRIP_BUCKETS,
             ),
             last_success=metrics.gauge(

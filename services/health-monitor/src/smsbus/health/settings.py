@@ -4,31 +4,22 @@ SMSBUS_HEALTH_*. No OpenPhone key: the canary leaves through compliance's egress
 from __future__ import annotations
 
 from pydantic import Field, field_validator
-from pydantic_settings import SettingsConfigDict
 
 from smsbus.health.domain.checks import CHECK_ID_FIELD
-from smsbus.runtime.settings import ServiceSettings, service_config
+from smsbus.runtime.settings import ConsumingSettings, service_config
 
 SERVICE = "health-monitor"
 E164 = r"^\+[1-9]\d{1,14}$"
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(**service_config("health"), hide_input_in_errors=True)
+class Settings(ConsumingSettings):
+    model_config = service_config("health")
 
-    host: str = "127.0.0.1"
     port: int = 8084
     db_schema: str = "health"
     """The PostgreSQL schema the monitor owns (tests use their own)."""
     group_id: str = SERVICE
     """Kafka consumer group on the messages and results topics."""
-    messages_topic: str = "openphone.messages.v1"
-    checks_topic: str = "health.checks.v1"
-    """Where canary results go; the registry's topic unless a test redirects it."""
-    requests_topic: str = "outbound.requests.v1"
-    """Where the canary's send request goes (compliance's egress sends it)."""
-    results_topic: str = "outbound.results.v1"
-    """Where the egress answers it (accepted with the message id, refused, deferred, failed)."""
 
     # The canary.
     enabled: bool = True

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from smsbus.health.decisions import DecisionConfig, Recorded, observe, record
 from smsbus.health.domain.checks import expire
 from smsbus.health.observability import HealthMetrics
+from smsbus.health.recording import Recorded, RecordingConfig, observe, record
 from smsbus.health.store import checks as store
 from smsbus.runtime.db import Sessions
 
@@ -17,7 +17,7 @@ async def expire_due(
     *,
     sessions: Sessions,
     clock: Callable[[], datetime],
-    config: DecisionConfig,
+    config: RecordingConfig,
     metrics: HealthMetrics | None = None,
 ) -> int:
     """Decides the checks past their deadline; returns how many."""

@@ -207,7 +207,7 @@ class WebhookIngest:
 
     def _topic(self, event_type: str) -> str:
         topic = route_for(event_type).topic
-        return self.settings.topic_overrides.get(topic, topic)
+        return self.settings.topic(topic)
 
     def _unavailable(self, error: str, type_label: str, outcome: str) -> Answer:
         retry_after = self.settings.retry_after

@@ -10,31 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from faststream.kafka import KafkaBroker
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smsbus.ingest.api import WEBHOOK_PATH, WebhookIngest, webhook_route
+from smsbus.ingest.fast_path import IngestAPI
 from smsbus.ingest.metrics import IngestMetrics
 from smsbus.ingest.settings import Settings
 from smsbus.runtime.asyncapi import asyncapi_router
-from smsbus.runtime.failures import error_message
 from smsbus.runtime.health import health_router, kafka_check
 from smsbus.runtime.heap import settle_startup_heap
 from smsbus.runtime.http_metrics import instrument_requests
-from smsbus.runtime.kafka import make_broker
+from smsbus.runtime.kafka import make_broker, start_or_keep_trying
 from smsbus.runtime.logging import configure_logging
 from smsbus.runtime.metrics import Metrics, metrics_router
 
 SERVICE = "ingest-webhooks"
 METRICS_NAME = "ingest"
-
-logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> FastAPI:
@@ -53,7 +48,8 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        connecting = await start_broker(broker)
+        # Serves at once: while Kafka is away every webhook gets 503 and /readyz says why.
+        connecting = await start_or_keep_trying(broker)
         try:
             yield
         finally:
@@ -72,29 +68,6 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
     return app
 
 
-class IngestAPI(FastAPI):
-    """FastAPI, with POST /webhooks/openphone handed straight to its ASGI endpoint.
-
-    Every other request (and any other method on the webhook path, answered 405) goes through
-    FastAPI as usual. The webhook skips FastAPI's and Starlette's middleware stack and router:
-    a fifth of the CPU one webhook costs (bench/README.md). So a middleware added to this app
-    does not see webhooks; the endpoint handles its own errors.
-    """
-
-    webhook: ASGIApp | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            self.webhook is not None
-            and scope["type"] == "http"
-            and scope["path"] == WEBHOOK_PATH
-            and scope["method"] == "POST"
-        ):
-            await self.webhook(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
-
-
 def app_from_env() -> FastAPI:
     """For `uvicorn --factory`: one app per worker process, ready to serve."""
     settings = Settings()
@@ -102,29 +75,3 @@ def app_from_env() -> FastAPI:
     app = create_app(settings)
     settle_startup_heap()
     return app
-
-
-async def start_broker(broker: KafkaBroker) -> asyncio.Task[None] | None:
-    """Connects now if the broker answers; else keeps trying in the background while the app
-    serves (every webhook gets 503 meanwhile, and /readyz says why). Returns that task."""
-    try:
-        await broker.start()
-    except Exception as exc:
-        logger.warning("Kafka is not reachable yet (%s); retrying", error_message(exc, limit=200))
-        await broker.stop()
-        return asyncio.create_task(_keep_connecting(broker), name="ingest-kafka-connect")
-    return None
-
-
-async def _keep_connecting(broker: KafkaBroker, *, delay: float = 0.5, ceiling: float = 10) -> None:
-    while True:
-        await asyncio.sleep(delay)
-        try:
-            await broker.start()
-        except Exception as exc:
-            logger.warning("Kafka still not reachable: %s", error_message(exc, limit=200))
-            await broker.stop()
-            delay = min(delay * 2, ceiling)
-        else:
-            logger.info("connected to Kafka")
-            return

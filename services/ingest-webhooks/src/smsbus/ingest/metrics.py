@@ -37,7 +37,6 @@ class IngestMetrics:
 
     @classmethod
     def create(cls, metrics: Metrics) -> IngestMetrics:
-        registry = metrics.registry
         return cls(
             metrics=metrics,
             webhooks=metrics.counter(
@@ -46,25 +45,22 @@ class IngestMetrics:
                 "unauthorized, too_large, unavailable, overloaded).",
                 ["type", "outcome"],
             ),
-            publish_duration=Histogram(
-                metrics.name("publish_duration_seconds"),
+            publish_duration=metrics.histogram(
+                "publish_duration_seconds",
                 "Time from publish to the broker's acknowledgement (acks=all), by topic.",
                 ["topic"],
                 buckets=LATENCY_BUCKETS,
-                registry=registry,
             ),
-            request_duration=Histogram(
-                metrics.name("request_duration_seconds"),
+            request_duration=metrics.histogram(
+                "request_duration_seconds",
                 "Time to answer POST /webhooks/openphone, by outcome.",
                 ["outcome"],
                 buckets=LATENCY_BUCKETS,
-                registry=registry,
             ),
-            body_size=Histogram(
-                metrics.name("request_body_bytes"),
+            body_size=metrics.histogram(
+                "request_body_bytes",
                 "Size of the webhook bodies read (a 413 is counted at the limit).",
                 buckets=SIZE_BUCKETS,
-                registry=registry,
             ),
             in_flight=metrics.gauge("requests_in_flight", "Webhook requests being handled."),
             signature_failures=metrics.counter(

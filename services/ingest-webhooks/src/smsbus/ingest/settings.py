@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import SettingsConfigDict
 
 from smsbus.openphone.signing import SigningKey, parse_keys
-from smsbus.runtime.settings import ServiceSettings, service_config
+from smsbus.runtime.settings import TopicSettings, service_config
 
 MIB = 1024 * 1024
 
 
-class Settings(ServiceSettings):
-    # A refused signing key must not be echoed in the validation error.
-    model_config = SettingsConfigDict(**service_config("ingest"), hide_input_in_errors=True)
+class Settings(TopicSettings):
+    model_config = service_config("ingest")
 
     host: str = "127.0.0.1"
     """Interface to listen on; 0.0.0.0 in a container."""
@@ -33,8 +31,6 @@ class Settings(ServiceSettings):
     """Seconds, sent as Retry-After with every 503."""
     max_in_flight: int = Field(default=1000, ge=1)
     """Requests handled at once by one process; above it, 503 at once (load shedding)."""
-    topic_overrides: dict[str, str] = {}
-    """Registry topic → topic actually written (tests, shadow deployments); JSON in the env."""
 
     @field_validator("signing_keys")
     @classmethod

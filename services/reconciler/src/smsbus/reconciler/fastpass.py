@@ -10,30 +10,23 @@ moved. A failure before that commit emits nothing and leaves the watermark where
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-
-from sqlalchemy.ext.asyncio import AsyncEngine
+from datetime import timedelta
 
 from smsbus.contracts.rest import Conversation
-from smsbus.openphone import OpenPhoneClient
 from smsbus.reconciler.domain.facts import SETTLING_EVENTS
 from smsbus.reconciler.domain.fastpass import first_watermark, plan_fast_pass, read_from
 from smsbus.reconciler.domain.judging import count_by_type
 from smsbus.reconciler.emitting import emit_missing
 from smsbus.reconciler.history import fetch_conversations
-from smsbus.reconciler.observability import ReconcilerMetrics
 from smsbus.reconciler.offsets import run_start_offsets, wait_caught_up
-from smsbus.reconciler.store.runs import run_lock
+from smsbus.reconciler.passes import LockedPass, PassConfig
 from smsbus.reconciler.store.seen import seen_objects
 from smsbus.reconciler.store.watermarks import get_watermark, set_watermark
-from smsbus.runtime.db import Sessions
-from smsbus.runtime.failures import error_message
+from smsbus.runtime.loops import repeat
 
 logger = logging.getLogger(__name__)
 
@@ -42,17 +35,10 @@ NAME = "fast"
 
 
 @dataclass(frozen=True)
-class FastConfig:
-    bootstrap: str
-    group_id: str
-    topics: Mapping[str, str]
-    lines: Sequence[str] = ()
+class FastConfig(PassConfig):
     grace: timedelta = timedelta(seconds=60)
     lookback: timedelta = timedelta(minutes=15)
     """How far back the very first fast pass lists."""
-    catchup_timeout: float = 30.0
-    page_size: int = 100
-    concurrency: int = 4
 
 
 @dataclass
@@ -67,50 +53,27 @@ class FastResult:
     error: str | None = None
 
 
-class FastPass:
-    def __init__(
-        self,
-        *,
-        engine: AsyncEngine,
-        sessions: Sessions,
-        client: OpenPhoneClient,
-        clock: Callable[[], datetime],
-        config: FastConfig,
-        metrics: ReconcilerMetrics | None = None,
-        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-    ) -> None:
-        self._engine = engine
-        self._sessions = sessions
-        self._client = client
-        self._clock = clock
-        self._config = config
-        self._metrics = metrics
-        self._new_id = new_id
+class FastPass(LockedPass[FastConfig, FastResult]):
+    lock_name = NAME
+    label = "fast pass"
 
     async def run(self) -> FastResult:
-        async with run_lock(self._engine, NAME) as acquired:
-            if not acquired:
-                return FastResult(id="", status="skipped")
-            result = FastResult(id=f"fast-{self._new_id()}", status="running")
-            try:
-                await self._work(result)
-            except Exception as exc:
-                logger.warning("fast pass %s failed", result.id, exc_info=exc)
-                result.status = "failed"
-                result.error = f"{type(exc).__name__}: {error_message(exc, limit=500)}"
-        self._observe(result)
-        return result
+        result = await self._run_locked(self._begin)
+        return FastResult(id="", status="skipped") if result is None else result
 
-    async def _work(self, result: FastResult) -> None:
-        config = self._config
-        listed_at = self._clock()
-        async with self._sessions() as session:
+    async def _begin(self) -> FastResult:
+        return FastResult(id=f"fast-{self.new_id()}", status="running")
+
+    async def _work(self, result: FastResult) -> FastResult:
+        config = self.config
+        listed_at = self.clock()
+        async with self.sessions() as session:
             watermark = await get_watermark(session=session, name=NAME)
         since = watermark or first_watermark(now=listed_at, lookback=config.lookback)
         targets = await run_start_offsets(config.bootstrap, list(config.topics.values()))
         listed = [
             conversation
-            async for conversation in self._client.list_conversations(
+            async for conversation in self.client.list_conversations(
                 phone_numbers=list(config.lines) or None,
                 updated_after=since,
                 page_size=config.page_size,
@@ -123,24 +86,24 @@ class FastPass:
         if behind:
             result.status = "deferred"
             result.error = f"consumer group {config.group_id} was {behind} record(s) behind"
-            return
-        async with self._sessions() as session:
+            return result
+        async with self.sessions() as session:
             seen = await seen_objects(
                 session=session, object_ids=_activities(listed), event_types=SETTLING_EVENTS
             )
         plan = plan_fast_pass(
-            listed, seen=seen, listed_at=listed_at, now=self._clock(), grace=config.grace
+            listed, seen=seen, listed_at=listed_at, now=self.clock(), grace=config.grace
         )
         result.unseen, result.read = plan.unseen, len(plan.read)
         history = await fetch_conversations(
-            self._client,
+            self.client,
             plan.read,
             created_after=lambda conversation: read_from(conversation, watermark=since),
             page_size=config.page_size,
             concurrency=config.concurrency,
         )
-        now = self._clock()
-        async with self._sessions() as session, session.begin():
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
             emitted = await emit_missing(
                 session=session,
                 facts=history.facts,
@@ -152,12 +115,16 @@ class FastPass:
             await set_watermark(session=session, name=NAME, position=plan.watermark, now=now)
         result.missing = count_by_type(emitted)
         result.status = "succeeded"
-        if self._metrics is not None:
-            self._metrics.recovered("fast", emitted, at=now)
+        if self.metrics is not None:
+            self.metrics.recovered("fast", emitted, at=now)
+        return result
 
-    def _observe(self, result: FastResult) -> None:
-        if result.status == "skipped":
-            return
+    async def _failed(self, result: FastResult, reason: str) -> FastResult:
+        result.status = "failed"
+        result.error = reason
+        return result
+
+    def _observe(self, result: FastResult, seconds: float) -> None:
         level = logging.INFO if result.missing or result.status != "succeeded" else logging.DEBUG
         logger.log(
             level,
@@ -167,7 +134,7 @@ class FastPass:
             result.missing or "nothing", f" ({result.error})" if result.error else "",
             extra={"correlation_id": result.id},
         )  # fmt: skip
-        metrics = self._metrics
+        metrics = self.metrics
         if metrics is None:
             return
         metrics.fast_passes.labels(outcome=result.status).inc()
@@ -183,14 +150,12 @@ def _activities(conversations: Sequence[Conversation]) -> list[str]:
 
 
 async def run_fast_periodically(fast: FastPass, *, interval: float, first_delay: float) -> None:
-    """The schedule: a fast pass every `interval` seconds, start to start (a pass that takes
-    longer delays the next one only), until cancelled."""
-    await asyncio.sleep(first_delay)
-    loop = asyncio.get_running_loop()
-    while True:
-        started = loop.time()
-        try:
-            await fast.run()
-        except Exception as exc:
-            logger.warning("fast pass could not run: %s", error_message(exc), exc_info=exc)
-        await asyncio.sleep(max(0.0, started + interval - loop.time()))
+    """The schedule: a fast pass `interval` seconds after the last one ended, until cancelled
+    (a pass that cannot start, the database being away, is tried again with backoff)."""
+
+    async def one_pass() -> None:
+        await fast.run()
+
+    await repeat(
+        one_pass, name="fast pass", interval=interval, first_delay=first_delay, start_to_start=True
+    )

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from smsbus.contracts.rest import Conversation, PhoneNumber
 from smsbus.openphone import OpenPhoneClient
@@ -126,25 +127,18 @@ async def read_conversation(
     """One request for its messages, one for its calls (a page holds 100 of them)."""
     if not participants:
         return
-    messages = client.list_messages(
-        phone_number_id=line_id,
-        participants=participants,
-        created_after=created_after,
-        created_before=created_before,
-        page_size=page_size,
-    )
-    async for message in messages:
+    listing: dict[str, Any] = {
+        "phone_number_id": line_id,
+        "participants": participants,
+        "created_after": created_after,
+        "created_before": created_before,
+        "page_size": page_size,
+    }
+    async for message in client.list_messages(**listing):
         history.messages += 1
         history.facts.extend(message_facts(message))
     if len(participants) != 1:
         return  # OpenPhone lists calls with exactly one participant; groups have none
-    calls = client.list_calls(
-        phone_number_id=line_id,
-        participants=participants,
-        created_after=created_after,
-        created_before=created_before,
-        page_size=page_size,
-    )
-    async for call in calls:
+    async for call in client.list_calls(**listing):
         history.calls += 1
         history.facts.extend(call_facts(call))

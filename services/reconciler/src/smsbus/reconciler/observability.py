@@ -47,10 +47,9 @@ class ReconcilerMetrics:
                 "Reconciliation runs by outcome (succeeded, failed, deferred).",
                 ["outcome"],
             ),
-            run_duration=Histogram(
-                metrics.name("run_duration_seconds"),
+            run_duration=metrics.histogram(
+                "run_duration_seconds",
                 "Wall time of one run, from the lock taken to the run row finished.",
-                registry=metrics.registry,
                 buckets=_RUN_BUCKETS,
             ),
             checked=metrics.counter(
@@ -82,12 +81,11 @@ class ReconcilerMetrics:
                 "Conversations whose last activity no event on the topics carried when a fast "
                 "pass looked (each look counts; a young one may be counted again next pass).",
             ),
-            recovery_delay=Histogram(
-                metrics.name("recovery_delay_seconds"),
+            recovery_delay=metrics.histogram(
+                "recovery_delay_seconds",
                 "Seconds from a recovered fact's provider time (createdAt; a status change's "
                 "updatedAt) to its synthetic event, by pass (fast, deep).",
                 ["pass"],
-                registry=metrics.registry,
                 buckets=_RECOVERY_BUCKETS,
             ),
             fast_last_success=metrics.gauge(

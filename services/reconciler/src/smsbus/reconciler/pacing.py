@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from smsbus.openphone import Budget, Priority, TokenBucket
+from smsbus.openphone import Budget, OpenPhoneClient, Priority, TokenBucket
+from smsbus.reconciler.observability import ReconcilerMetrics
+from smsbus.reconciler.settings import Settings
 
 
 class Lane:
@@ -40,3 +42,25 @@ class Lane:
 
     async def throttled(self, seconds: float) -> None:
         await self._shared.throttled(seconds)
+
+
+def pass_clients(
+    settings: Settings, budget: Budget, metrics: ReconcilerMetrics
+) -> tuple[OpenPhoneClient, OpenPhoneClient]:
+    """The deep pass's client, held to its share of the key's rate, and the fast pass's, its
+    requests counted; each with its own agent, so OpenPhone's logs (and the simulator's) tell
+    the two passes apart."""
+
+    def client(lane: Lane, agent: str) -> OpenPhoneClient:
+        return OpenPhoneClient(
+            api_key=settings.openphone_api_key,
+            base_url=settings.openphone_base_url,
+            bucket=lane,
+            priority="reconciliation",
+            agent=agent,
+        )
+
+    deep_rate = settings.deep_share * settings.openphone_rate
+    deep = client(Lane(budget, rate=deep_rate), "reconciler")
+    fast = client(Lane(budget, on_request=metrics.fast_requests.inc), "reconciler-fast")
+    return deep, fast

@@ -9,27 +9,19 @@ transaction commits emits nothing and leaves the watermark where it was.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-import uuid
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from smsbus.openphone import OpenPhoneClient
 from smsbus.reconciler.domain.judging import count_by_type
 from smsbus.reconciler.domain.windows import next_window
 from smsbus.reconciler.emitting import emit_missing
 from smsbus.reconciler.history import History, fetch_history
 from smsbus.reconciler.models import RunRow
-from smsbus.reconciler.observability import ReconcilerMetrics
 from smsbus.reconciler.offsets import run_start_offsets, wait_caught_up
+from smsbus.reconciler.passes import LockedPass, PassConfig
 from smsbus.reconciler.store import runs as run_store
-from smsbus.runtime.db import Sessions
-from smsbus.runtime.failures import error_message
+from smsbus.runtime.loops import repeat
 
 logger = logging.getLogger(__name__)
 
@@ -39,69 +31,36 @@ class AlreadyRunning(Exception):
 
 
 @dataclass(frozen=True)
-class RunConfig:
-    bootstrap: str
-    group_id: str
-    topics: Mapping[str, str]
-    """Registry topic → the topic consumed and written (tests redirect them)."""
-    lines: Sequence[str] = ()
+class RunConfig(PassConfig):
     lookback: timedelta = timedelta(hours=48)
     overlap: timedelta = timedelta(hours=1)
     grace: timedelta = timedelta(minutes=10)
-    catchup_timeout: float = 30.0
-    page_size: int = 100
-    concurrency: int = 4
 
 
-class Reconciler:
-    def __init__(
-        self,
-        *,
-        engine: AsyncEngine,
-        sessions: Sessions,
-        client: OpenPhoneClient,
-        clock: Callable[[], datetime],
-        config: RunConfig,
-        metrics: ReconcilerMetrics | None = None,
-        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-    ) -> None:
-        self._engine = engine
-        self._sessions = sessions
-        self._client = client
-        self._clock = clock
-        self._config = config
-        self._metrics = metrics
-        self._new_id = new_id
+class Reconciler(LockedPass[RunConfig, RunRow]):
+    lock_name = "runs"
+    label = "reconciliation run"
 
     async def run(self, trigger: str) -> RunRow:
         """Runs once and answers the finished run; AlreadyRunning if one is under way."""
-        started = time.perf_counter()
-        async with run_store.run_lock(self._engine) as acquired:
-            if not acquired:
-                raise AlreadyRunning("a reconciliation run is already under way")
-            run = await self._open(trigger)
-            try:
-                run = await self._work(run)
-            except Exception as exc:
-                logger.warning("reconciliation run %s failed", run.id, exc_info=exc)
-                reason = f"{type(exc).__name__}: {error_message(exc, limit=500)}"
-                run = await self._finish(run, status="failed", error=reason)
-        self._observe(run, time.perf_counter() - started)
+        run = await self._run_locked(lambda: self._open(trigger))
+        if run is None:
+            raise AlreadyRunning("a reconciliation run is already under way")
         return run
 
     async def _open(self, trigger: str) -> RunRow:
-        now = self._clock()
-        async with self._sessions() as session, session.begin():
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
             await run_store.abandon_running(session=session, now=now)
             window = next_window(
                 now=now,
                 last_success_end=await run_store.last_success_end(session=session),
-                lookback=self._config.lookback,
-                overlap=self._config.overlap,
-                grace=self._config.grace,
+                lookback=self.config.lookback,
+                overlap=self.config.overlap,
+                grace=self.config.grace,
             )
             run = RunRow(
-                id=self._new_id(),
+                id=self.new_id(),
                 trigger=trigger,
                 status="running",
                 started_at=now,
@@ -111,10 +70,10 @@ class Reconciler:
             return await run_store.save_run(session=session, run=run)
 
     async def _work(self, run: RunRow) -> RunRow:
-        config = self._config
+        config = self.config
         targets = await run_start_offsets(config.bootstrap, list(config.topics.values()))
         history = await fetch_history(
-            self._client,
+            self.client,
             lines=config.lines,
             window=run_store.window_of(run),
             page_size=config.page_size,
@@ -135,29 +94,32 @@ class Reconciler:
         return await self._emit_missing(run, history)
 
     async def _emit_missing(self, run: RunRow, history: History) -> RunRow:
-        now = self._clock()
-        async with self._sessions() as session, session.begin():
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
             emitted = await emit_missing(
                 session=session,
                 facts=history.facts,
                 cutoff=run.window_end,
                 correlation_id=run.id,
-                topics=self._config.topics,
+                topics=self.config.topics,
                 now=now,
             )
             run.missing = count_by_type(emitted)
             run.status = "succeeded"
-            run.finished_at = self._clock()
+            run.finished_at = self.clock()
             saved = await run_store.save_run(session=session, run=run)
-        if self._metrics is not None:
-            self._metrics.recovered("deep", emitted, at=now)
+        if self.metrics is not None:
+            self.metrics.recovered("deep", emitted, at=now)
         return saved
+
+    async def _failed(self, run: RunRow, reason: str) -> RunRow:
+        return await self._finish(run, status="failed", error=reason)
 
     async def _finish(self, run: RunRow, *, status: str, error: str) -> RunRow:
         run.status = status
         run.error = error
-        run.finished_at = self._clock()
-        async with self._sessions() as session, session.begin():
+        run.finished_at = self.clock()
+        async with self.sessions() as session, session.begin():
             return await run_store.save_run(session=session, run=run)
 
     def _observe(self, run: RunRow, seconds: float) -> None:
@@ -168,7 +130,7 @@ class Reconciler:
             run.messages_checked, run.calls_checked, run.missing or "nothing",
             extra={"correlation_id": run.id},
         )  # fmt: skip
-        metrics = self._metrics
+        metrics = self.metrics
         if metrics is None:
             return
         metrics.runs.labels(outcome=run.status).inc()
@@ -194,14 +156,14 @@ def _count(run: RunRow, history: History) -> None:
 
 
 async def run_periodically(reconciler: Reconciler, *, interval: float, first_delay: float) -> None:
-    """The schedule: a run every `interval` seconds until cancelled. A run that cannot start
-    (another holds the lock, the database is away) is tried again at the next tick."""
-    await asyncio.sleep(first_delay)
-    while True:
+    """The schedule: a run `interval` seconds after the last one, until cancelled. A run that
+    cannot start because another holds the lock waits for the next; one that fails to start
+    (the database is away) is tried again with backoff."""
+
+    async def scheduled_run() -> None:
         try:
             await reconciler.run("schedule")
         except AlreadyRunning:
             logger.info("scheduled run skipped: another run is under way")
-        except Exception as exc:
-            logger.warning("scheduled run could not run: %s", error_message(exc), exc_info=exc)
-        await asyncio.sleep(interval)
+
+    await repeat(scheduled_run, name="scheduled run", interval=interval, first_delay=first_delay)

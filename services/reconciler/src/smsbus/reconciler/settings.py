@@ -3,42 +3,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
-from smsbus.runtime.settings import ServiceSettings, service_config
+from smsbus.reconciler.fastpass import FastConfig
+from smsbus.reconciler.runner import RunConfig
+from smsbus.runtime.settings import ConsumingSettings, OpenPhoneSettings, service_config
 
 SERVICE = "reconciler"
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(**service_config(SERVICE), hide_input_in_errors=True)
+class Settings(ConsumingSettings, OpenPhoneSettings):
+    model_config = service_config(SERVICE)
 
-    host: str = "127.0.0.1"
     port: int = 8083
     db_schema: str = SERVICE
     """The PostgreSQL schema the reconciler owns (tests use their own)."""
     group_id: str = SERVICE
-    """Kafka consumer group on the messages and calls topics."""
-    messages_topic: str = "openphone.messages.v1"
-    calls_topic: str = "openphone.calls.v1"
-    """What is consumed as "seen", and where synthetic copies go; the registry's topics unless
-    a test redirects them."""
-
-    openphone_base_url: str = Field(
-        default="https://api.openphone.com", validation_alias="SMSBUS_OPENPHONE_BASE_URL"
-    )
-    """OpenPhone's API; the simulator's address on the local stack."""
-    openphone_api_key: SecretStr = Field(validation_alias="SMSBUS_OPENPHONE_API_KEY")
-    """Required (history comes from OpenPhone's REST API); never logged."""
-    openphone_rate: float = Field(default=8.5, gt=0, validation_alias="SMSBUS_OPENPHONE_RATE")
-    """Requests per second for the key, shared by every process and replica of every service:
-    15% under OpenPhone's 10/s: room for network and scheduling jitter, so that the key never
-    sees 11 in one second."""
-    openphone_burst: int = Field(default=1, ge=1, validation_alias="SMSBUS_OPENPHONE_BURST")
-    """Requests that may start at once on a quiet key (1: evenly spaced)."""
+    """Kafka consumer group on the messages and calls topics (what is consumed as "seen"; the
+    synthetic copies go to the same topics)."""
 
     lines: Annotated[list[str], NoDecode] = []
     """Comma-separated lines to reconcile (`PN…` ids or E.164 numbers); empty: every line."""
@@ -79,17 +66,31 @@ class Settings(ServiceSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("openphone_api_key")
-    @classmethod
-    def _key_present(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("SMSBUS_OPENPHONE_API_KEY is required")
-        return value
+    def run_config(self, topics: Mapping[str, str]) -> RunConfig:
+        """The deep pass's, over `topics` (registry topic → the topic consumed and written)."""
+        return RunConfig(
+            **self._pass_fields(topics),
+            lookback=timedelta(seconds=self.lookback_seconds),
+            overlap=timedelta(seconds=self.overlap_seconds),
+            grace=timedelta(seconds=self.grace_seconds),
+        )
 
-    @property
-    def topics(self) -> dict[str, str]:
-        """Registry topic → the topic this instance reads and writes."""
+    def fast_config(self, topics: Mapping[str, str]) -> FastConfig:
+        """The fast pass's, over `topics`."""
+        return FastConfig(
+            **self._pass_fields(topics),
+            grace=timedelta(seconds=self.fast_grace_seconds),
+            lookback=timedelta(seconds=self.fast_lookback_seconds),
+        )
+
+    def _pass_fields(self, topics: Mapping[str, str]) -> dict[str, Any]:
+        """What both passes are configured with (`PassConfig`'s fields)."""
         return {
-            "openphone.messages.v1": self.messages_topic,
-            "openphone.calls.v1": self.calls_topic,
+            "bootstrap": self.kafka_bootstrap,
+            "group_id": self.group_id,
+            "topics": topics,
+            "lines": tuple(self.lines),
+            "catchup_timeout": self.catchup_timeout_seconds,
+            "page_size": self.page_size,
+            "concurrency": self.concurrency,
         }

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smsbus.cli.stack.config import find_repo_root
-from smsbus.contracts.topics import ROUTES, all_dlq_topics, all_topics, consumer_groups
+from smsbus.contracts.topics import (
+    ROUTES,
+    all_dlq_topics,
+    all_topics,
+    consumer_groups,
+    route_for,
+)
 
 CLUSTER = "smsbus"
 TOPICS_FILE = Path("deploy/k8s/base/kafka/topics.yaml")
@@ -30,7 +36,7 @@ REPLICAS = 3
 MIN_INSYNC_REPLICAS = 2
 STREAM_PARTITIONS = 6  # the local stack's SMSBUS_TOPIC_PARTITIONS; docs/capacity.md per tier
 DAY_MS = 24 * 3600 * 1000
-REJECTED_TOPIC = "ingest.rejected.v1"
+REJECTED_TOPIC = route_for("webhook.rejected").topic
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,12 @@ from smsbus.cli.topic_reader import (
     republishing,
     total,
 )
-from smsbus.contracts import Envelope, WebhookRejected, decode_event
+from smsbus.contracts import Envelope, WebhookRejected, decode_event, route_for
 from smsbus.ingest.requeue import StillRejected, requeue
 from smsbus.runtime.failures import error_message
 from smsbus.runtime.kafka import HEADER_CORRELATION_ID, record_headers
 
-REJECTED_TOPIC: Final = "ingest.rejected.v1"
+REJECTED_TOPIC: Final = route_for("webhook.rejected").topic
 REPLAY_GROUP: Final = "smsbus-rejected-replay"
 
 

@@ -46,23 +46,17 @@ def formatted(number: str) -> str:
 
 def seeded_workspace(settings: SimSettings, *, ids: IdFactory, now: datetime) -> Workspace:
     created = now - timedelta(days=90)
-    owner = User(
-        id=ids.user(),
-        email="owner@example.com",
-        first_name="Olivia",
-        last_name="Owner",
-        role="owner",
-        created_at=created,
-        updated_at=created,
-    )
-    member = User(
-        id=ids.user(),
-        email="member@example.com",
-        first_name="Max",
-        last_name="Member",
-        role="member",
-        created_at=created,
-        updated_at=created,
+    owner, member = (
+        User(
+            id=ids.user(),
+            email=f"{role}@example.com",
+            first_name=first_name,
+            last_name=role.title(),
+            role=role,
+            created_at=created,
+            updated_at=created,
+        )
+        for first_name, role in (("Olivia", "owner"), ("Max", "member"))
     )
     line_user = PhoneNumberUser(
         id=owner.id,

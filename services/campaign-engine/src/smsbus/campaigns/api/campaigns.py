@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,7 +20,7 @@ from smsbus.campaigns.api.schemas import (
     MembersIn,
 )
 from smsbus.campaigns.domain import egress, lifecycle, stats, templates
-from smsbus.campaigns.models import CampaignRow
+from smsbus.campaigns.models import CampaignRow, ContactRow
 from smsbus.campaigns.store import campaigns as store
 from smsbus.campaigns.store import contacts as contact_store
 from smsbus.campaigns.store import imports as import_store
@@ -125,24 +126,19 @@ async def add_members(
         found = await contact_store.contacts_by_id(session=session, ids=body.contact_ids)
         known = {c.id for c in found}
         contacts += found
-        added, duplicates = await store.add_members(
-            session=session,
-            campaign=campaign,
-            contacts=contacts,
-            new_id=engine.new_id,
-            now=engine.now(),
-        )
+
+        async def add(some: Sequence[ContactRow]) -> tuple[int, int]:
+            return await store.add_members(
+                session=session, campaign=campaign, contacts=some, new_id=engine.new_id,
+                now=engine.now(),
+            )  # fmt: skip
+
+        added, duplicates = await add(contacts)
         if body.import_id:
             imported = await finished_import(session=session, import_id=body.import_id)
             pages = import_store.imported_contacts(session=session, import_id=imported.id)
             async for page in pages:  # a page at a time: an import may hold a million
-                more, repeated = await store.add_members(
-                    session=session,
-                    campaign=campaign,
-                    contacts=page,
-                    new_id=engine.new_id,
-                    now=engine.now(),
-                )
+                more, repeated = await add(page)
                 added, duplicates = added + more, duplicates + repeated
     missing = [c for c in body.contact_ids if c not in known]
     return MembersAdded(added=added, duplicates=duplicates, missing=missing)
@@ -198,44 +194,35 @@ async def _act(
     return campaign_out(row)
 
 
-@router.post(
-    "/campaigns/{campaign_id}/start",
-    response_model=CampaignOut,
-    responses=NO_CAMPAIGN | WRONG_STATE,
-)
-async def start(campaign_id: StoredText, engine: EngineDep, session: SessionDep) -> CampaignOut:
-    return await _act(campaign_id, "start", engine, session)
+_ACTIONS: dict[Action, str | None] = {  # each action's docstring (its OpenAPI description)
+    "start": None,
+    "pause": (
+        "Nothing more is requested; requests already at the egress are refused there\n"
+        "(`campaign_inactive`) and their members wait, pending, for a resume."
+    ),
+    "resume": (
+        "Clears the pause (manual or the egress's deferral: fix its cause first); pending members\n"
+        "are requested again, each under a new request id."
+    ),
+    "cancel": None,
+}
 
 
-@router.post(
-    "/campaigns/{campaign_id}/pause",
-    response_model=CampaignOut,
-    responses=NO_CAMPAIGN | WRONG_STATE,
-)
-async def pause(campaign_id: StoredText, engine: EngineDep, session: SessionDep) -> CampaignOut:
-    """Nothing more is requested; requests already at the egress are refused there
-    (`campaign_inactive`) and their members wait, pending, for a resume."""
-    return await _act(campaign_id, "pause", engine, session)
+def _action_route(action: Action, description: str | None) -> None:
+    """POST /campaigns/{id}/<action>, named after the action (its OpenAPI operation)."""
+
+    async def act(campaign_id: StoredText, engine: EngineDep, session: SessionDep) -> CampaignOut:
+        return await _act(campaign_id, action, engine, session)
+
+    act.__doc__ = description
+    router.add_api_route(
+        f"/campaigns/{{campaign_id}}/{action}", act, methods=["POST"], name=action,
+        response_model=CampaignOut, responses=NO_CAMPAIGN | WRONG_STATE,
+    )  # fmt: skip
 
 
-@router.post(
-    "/campaigns/{campaign_id}/resume",
-    response_model=CampaignOut,
-    responses=NO_CAMPAIGN | WRONG_STATE,
-)
-async def resume(campaign_id: StoredText, engine: EngineDep, session: SessionDep) -> CampaignOut:
-    """Clears the pause (manual or the egress's deferral: fix its cause first); pending members
-    are requested again, each under a new request id."""
-    return await _act(campaign_id, "resume", engine, session)
-
-
-@router.post(
-    "/campaigns/{campaign_id}/cancel",
-    response_model=CampaignOut,
-    responses=NO_CAMPAIGN | WRONG_STATE,
-)
-async def cancel(campaign_id: StoredText, engine: EngineDep, session: SessionDep) -> CampaignOut:
-    return await _act(campaign_id, "cancel", engine, session)
+for _action, _description in _ACTIONS.items():
+    _action_route(_action, _description)
 
 
 def _rates(row: dict[str, Any]) -> dict[str, Any]:

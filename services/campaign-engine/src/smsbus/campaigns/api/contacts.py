@@ -29,7 +29,7 @@ from smsbus.campaigns.api.schemas import (
 )
 from smsbus.campaigns.domain import contacts as domain
 from smsbus.campaigns.domain import templates
-from smsbus.campaigns.models import ContactRow, ListRow
+from smsbus.campaigns.models import ListRow
 from smsbus.campaigns.store import contacts as store
 from smsbus.campaigns.store import imports as import_store
 from smsbus.runtime.api_types import INT64_MAX, Responses, StoredText, error
@@ -248,7 +248,7 @@ async def preview_template(body: PreviewIn, engine: EngineDep, session: SessionD
         raise unprocessable("template", str(exc), position=exc.position) from None
     values: dict[str, Any] = dict(body.values)
     if body.contact_id:
-        row = await session.get(ContactRow, body.contact_id)
+        row = await store.get_contact(session=session, contact_id=body.contact_id)
         if row is None:
             raise HTTPException(status_code=404, detail="contact not found")
         values = {**store.contact_values(row, now=engine.now()), **values}

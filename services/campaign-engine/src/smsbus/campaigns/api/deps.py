@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, HTTPException
 
 from smsbus.campaigns.clock import Clock
 from smsbus.campaigns.settings import Settings
+from smsbus.runtime.app_state import AppState
 
 
 def _ignore(_: str) -> None:
@@ -30,16 +31,8 @@ class Engine:
         return self.clock.now()
 
 
-def install(app: FastAPI, engine: Engine) -> None:
-    app.state.engine = engine
-
-
-def _engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-EngineDep = Annotated[Engine, Depends(_engine)]
+ENGINE = AppState[Engine]("engine")
+EngineDep = Annotated[Engine, Depends(ENGINE.get)]
 
 
 def unprocessable(field_name: str, reason: str, **extra: object) -> HTTPException:

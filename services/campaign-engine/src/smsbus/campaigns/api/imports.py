@@ -13,11 +13,9 @@ from typing import Annotated, BinaryIO
 from fastapi import (
     APIRouter,
     Depends,
-    FastAPI,
     File,
     Form,
     HTTPException,
-    Request,
     Response,
     UploadFile,
 )
@@ -31,22 +29,15 @@ from smsbus.campaigns.models import ContactImportRow
 from smsbus.campaigns.store import contacts as contact_store
 from smsbus.campaigns.store import imports as store
 from smsbus.runtime.api_types import StoredText, error, stored_filename
+from smsbus.runtime.app_state import AppState
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/v1/contacts/imports")
 SPOOL_PREFIX = "smsbus-contact-import-"
 
 
-def install(app: FastAPI, runner: ImportRunner) -> None:
-    app.state.imports = runner
-
-
-def _runner(request: Request) -> ImportRunner:
-    runner: ImportRunner = request.app.state.imports
-    return runner
-
-
-RunnerDep = Annotated[ImportRunner, Depends(_runner)]
+RUNNER = AppState[ImportRunner]("imports")
+RunnerDep = Annotated[ImportRunner, Depends(RUNNER.get)]
 
 
 def parse_mapping(mapping: str | None) -> dict[str, str]:

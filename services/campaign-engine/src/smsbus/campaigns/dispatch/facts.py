@@ -84,7 +84,11 @@ async def ineligible(
 
 
 async def load(
-    session: AsyncSession, claimed: list[MemberRow], now: datetime, eligibility: EligibilityClient
+    *,
+    session: AsyncSession,
+    claimed: list[MemberRow],
+    now: datetime,
+    eligibility: EligibilityClient,
 ) -> Facts:
     campaign_ids = sorted({m.campaign_id for m in claimed})
     purposes = {

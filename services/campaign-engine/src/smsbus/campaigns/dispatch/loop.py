@@ -15,23 +15,20 @@ the egress answered that its current request was not sent (see handlers/results.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import text
-
+from smsbus.campaigns.dispatch.batch import dispatch_batch
 from smsbus.campaigns.dispatch.config import DispatchConfig
-from smsbus.campaigns.dispatch.decisions import Decisions
 from smsbus.campaigns.eligibility import EligibilityClient
 from smsbus.campaigns.store import campaigns as campaign_store
 from smsbus.campaigns.store import dispatch as store
-from smsbus.runtime.db import Sessions, execute
+from smsbus.runtime.db import Sessions
+from smsbus.runtime.failures import Backoff
+from smsbus.runtime.loops import repeat
 
-logger = logging.getLogger(__name__)
-
-MAX_PAUSE = 30.0
 HOUSEKEEPING_SECONDS = 1.0
+AFTER_FAILURES = Backoff(initial=1.0, maximum=30.0)
 
 
 class Dispatcher:
@@ -46,15 +43,11 @@ class Dispatcher:
         on_paused: Callable[[dict[str, int]], None] = lambda _: None,
     ) -> None:
         self._sessions = sessions
+        self._eligibility = eligibility
         self._clock = clock
         self._config = config
+        self._on_outcome = on_outcome
         self._on_paused = on_paused
-        self._decisions = Decisions(
-            eligibility=eligibility,
-            topic=config.events_topic,
-            requests_topic=config.requests_topic,
-            count=on_outcome,
-        )
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as tasks:
@@ -65,44 +58,31 @@ class Dispatcher:
     async def _lane(self) -> None:
         """Batch after batch: the next at once after a full one, after `interval` otherwise,
         later after failures."""
-        failures = 0
-        while True:
-            try:
-                claimed = await self.dispatch_once()
-                failures = 0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                failures += 1
-                logger.warning("dispatch round failed (%d in a row)", failures, exc_info=exc)
-                claimed = 0
-            if claimed < self._config.batch:
-                await asyncio.sleep(min(self._config.interval * (1 + failures), MAX_PAUSE))
+        await repeat(
+            self._full_batch,
+            name="dispatch round",
+            interval=self._config.interval,
+            backoff=AFTER_FAILURES,
+        )
+
+    async def _full_batch(self) -> bool:
+        return await self.dispatch_once() >= self._config.batch
 
     async def _keep_house(self) -> None:
         """Housekeeping every `interval`, at most once a second (its statements scan the
         campaigns, whatever is being dispatched)."""
-        while True:
-            try:
-                await self.housekeeping()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                logger.warning("dispatch housekeeping failed", exc_info=exc)
-            await asyncio.sleep(max(self._config.interval, HOUSEKEEPING_SECONDS))
+        await repeat(
+            self.housekeeping,
+            name="dispatch housekeeping",
+            interval=max(self._config.interval, HOUSEKEEPING_SECONDS),
+            backoff=AFTER_FAILURES,
+        )
 
     async def housekeeping(self) -> None:
         """Scheduled campaigns start, drained ones complete; the paused ones are counted."""
         now = self._clock()
         async with self._sessions() as session, session.begin():
-            await execute(
-                session,
-                text(
-                    "UPDATE campaigns SET status = 'running', started_at = :now "
-                    "WHERE status = 'scheduled' AND scheduled_at <= :now"
-                ),
-                {"now": now},
-            )
+            await campaign_store.start_scheduled(session=session, now=now)
             await campaign_store.finish_drained(session=session, now=now)
             paused = await campaign_store.paused_by_reason(session=session)
         self._on_paused(paused)
@@ -114,6 +94,15 @@ class Dispatcher:
             claimed = await store.claim_due(session=session, now=now, limit=self._config.batch)
             if not claimed:
                 return 0
-            counted = await self._decisions.decide_members(session, claimed, now)
-        self._decisions.count(counted)
+            counted = await dispatch_batch(
+                session=session,
+                claimed=claimed,
+                now=now,
+                eligibility=self._eligibility,
+                events_topic=self._config.events_topic,
+                requests_topic=self._config.requests_topic,
+            )
+        for outcome, times in counted.items():  # once committed: what really happened
+            for _ in range(times):
+                self._on_outcome(outcome)
         return len(claimed)

@@ -21,8 +21,10 @@ from smsbus.campaigns import events
 from smsbus.campaigns.dispatch.facts import Facts
 from smsbus.campaigns.dispatch.requests import send_requested
 from smsbus.campaigns.domain import decide
+from smsbus.campaigns.domain.members import event_fields
 from smsbus.campaigns.models import MemberRow
 from smsbus.campaigns.store import dispatch as store
+from smsbus.campaigns.store.members import as_member
 from smsbus.contracts import Envelope
 from smsbus.contracts.campaigns import MemberSkipped
 from smsbus.runtime.outbox import add_to_outbox
@@ -80,7 +82,7 @@ def gather(
 def _skip(found: Outcomes, member: MemberRow, skip: decide.Skip, now: datetime, topic: str) -> None:
     change = replace(as_read(member), status="skipped", reason=skip.reason, next_attempt_at=None)
     found.changes.append(change)
-    event = MemberSkipped(**events.member_fields(member, now), reason=skip.reason)
+    event = MemberSkipped(**event_fields(as_member(member), now), reason=skip.reason)
     found.events.append((events.envelope(event, recorded_at=now), topic))
     found.counted["skipped"] += 1
 
@@ -119,7 +121,7 @@ def _request(
     found.counted["requested"] += 1
 
 
-async def write(session: AsyncSession, outcomes: Outcomes) -> None:
+async def record(*, session: AsyncSession, outcomes: Outcomes) -> None:
     """In the caller's transaction: all of it is committed, or none."""
     await store.update_members(session=session, changes=outcomes.changes)
     if outcomes.usage:

@@ -155,6 +155,32 @@ def address_of(fields: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
+def phone_among(fields: Mapping[str, Any], *, region: str) -> str | None:
+    """The number an OpenPhone contact's fields give: the first value that reads as a phone
+    number under a label naming a phone ("Phone", "Mobile phone", "phone 2"), in the fields'
+    order; None when there is none."""
+    for label, value in fields.items():
+        if "phone" not in label.lower():
+            continue
+        for candidate in value if isinstance(value, list) else [value]:
+            try:
+                return normalise(str(candidate), region=region)
+            except InvalidPhone:
+                continue
+    return None
+
+
+def reply_sender(direction: str, sender: str, *, region: str) -> str | None:
+    """Whose reply an incoming message is (E.164); None for an outgoing message or a sender
+    that is no phone number (a short code, a name): nobody's member replied."""
+    if direction != "incoming":
+        return None
+    try:
+        return normalise(sender, region=region)
+    except InvalidPhone:
+        return None
+
+
 # Dynamic lists: a filter is {"all": [conditions]} where a condition is
 # {"field": name, "op": eq|ne|in|exists|missing|contains|prefix, "value": ...}.
 Op = Literal["eq", "ne", "in", "exists", "missing", "contains", "prefix"]

@@ -21,8 +21,7 @@ from smsbus.campaigns.handlers.results import (
     on_send_failed,
     on_send_refused,
 )
-from smsbus.contracts import Envelope
-from smsbus.runtime.routes import Handler, Routes, Unit
+from smsbus.runtime.routes import Routes, Unit, bind
 
 _HANDLERS: dict[str, Callable[[Any, Unit, Deps], Awaitable[None]]] = {
     "message.delivered": on_message_status,
@@ -42,14 +41,7 @@ _HANDLERS: dict[str, Callable[[Any, Unit, Deps], Awaitable[None]]] = {
 
 def routes(deps: Deps) -> Routes:
     """Each type's handler with the engine's dependencies bound."""
-
-    def bound(handler: Callable[[Any, Unit, Deps], Awaitable[None]]) -> Handler:
-        async def handle(envelope: Envelope[Any], unit: Unit) -> None:
-            await handler(envelope, unit, deps)
-
-        return handle
-
-    return {event_type: bound(handler) for event_type, handler in _HANDLERS.items()}
+    return {event_type: bind(handler, deps) for event_type, handler in _HANDLERS.items()}
 
 
 __all__ = ["Deps", "routes"]

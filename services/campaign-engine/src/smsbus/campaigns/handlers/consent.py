@@ -1,27 +1,21 @@
-"""compliance's consent changes, copied locally so the dispatcher skips an opted-out number
-before it asks the egress (whose gate is the final word).
-
-A revocation scoped to one purpose (compliance's revocation scope `purpose`: a STOP to a
-marketing text) takes the person out of that purpose's campaigns only and suppresses nothing
-locally: eligibility, asked per purpose, and the egress's gate say the rest."""
+"""compliance's consent changes, copied locally (domain/consent.py): the number's suppression,
+and its members in unfinished campaigns taken out at once."""
 
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
-from smsbus.campaigns import events
-from smsbus.campaigns.domain import status as machine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from smsbus.campaigns.domain import consent
 from smsbus.campaigns.handlers.deps import Deps
-from smsbus.campaigns.models import SuppressionRow
+from smsbus.campaigns.handlers.record import record_move
 from smsbus.campaigns.store import campaigns as store
+from smsbus.campaigns.store import members as member_store
+from smsbus.campaigns.store import suppressions as suppression_store
 from smsbus.contracts import Envelope
-from smsbus.contracts.campaigns import MemberSkipped
 from smsbus.contracts.consent import ConsentGranted, ConsentRevoked
-from smsbus.runtime.outbox import add_to_outbox
 from smsbus.runtime.routes import Unit
-
-PURPOSES = ("marketing", "transactional")
 
 
 async def on_consent_revoked(envelope: Envelope[ConsentRevoked], unit: Unit, deps: Deps) -> None:
@@ -30,44 +24,43 @@ async def on_consent_revoked(envelope: Envelope[ConsentRevoked], unit: Unit, dep
     change = envelope.data
     now = deps.clock()
     session = unit.session
-    purpose = change.scope if change.scope in PURPOSES else None
-    if purpose is None and not await _record_consent(session, change, suppressed=True):
+    purpose = consent.revoked_purpose(change.scope)
+    if purpose is None and not await _record_change(session, change, suppressed=True):
         return
-    members = await store.active_members_of(session=session, phone=change.phone, purpose=purpose)
-    for member in members:
-        if member.status == "pending":
-            member.status, member.reason, member.next_attempt_at = "skipped", "opted_out", None
-            event = MemberSkipped(**events.member_fields(member, now), reason="opted_out")
-            await add_to_outbox(
-                session, events.envelope(event, recorded_at=now), topic=deps.events_topic
-            )
-        # A member `sending` is left to the egress, which holds the final word: its gate
-        # (under the number's lock) refuses the request `opted_out` and the refused result
-        # skips the member (handlers/results.py); a text that had already left comes back
-        # accepted and is recorded as sent.
-        elif member.sent_at is not None and member.opted_out_at is None:
-            member.opted_out_at = change.received_at
-            member.status = machine.advance(member.status, "opted_out")
-        session.add(member)
+    rows = await store.active_members_of(session=session, phone=change.phone, purpose=purpose)
+    by_id = {row.id: row for row in rows}
+    members = [member_store.as_member(row) for row in rows]
+    for moved in consent.after_revocation(members, received_at=change.received_at, now=now):
+        await record_move(
+            session=session,
+            row=by_id[moved.member.id],
+            moved=moved,
+            topic=deps.events_topic,
+            recorded_at=now,
+        )
     if deps.eligibility is not None:
         unit.after_commit(partial(deps.eligibility.forget, change.phone))
 
 
 async def on_consent_granted(envelope: Envelope[ConsentGranted], unit: Unit, deps: Deps) -> None:
-    session = unit.session
-    await _record_consent(session, envelope.data, suppressed=False)
+    await _record_change(unit.session, envelope.data, suppressed=False)
     if deps.eligibility is not None:
         unit.after_commit(partial(deps.eligibility.forget, envelope.data.phone))
 
 
-async def _record_consent(
-    session: Any, change: ConsentRevoked | ConsentGranted, *, suppressed: bool
+async def _record_change(
+    session: AsyncSession, change: ConsentRevoked | ConsentGranted, *, suppressed: bool
 ) -> bool:
-    """Applies the change unless a later one is already recorded; True when applied."""
-    row = await session.get(SuppressionRow, change.phone, with_for_update=True)
-    if row is not None and row.changed_at is not None and row.changed_at > change.received_at:
+    """The number's suppression after the change; False when a later change was recorded."""
+    current = await suppression_store.suppression_for_update(session=session, phone=change.phone)
+    after = consent.record_change(
+        current,
+        phone=change.phone,
+        suppressed=suppressed,
+        at=change.received_at,
+        entry_id=change.entry_id,
+    )
+    if after is None:
         return False
-    row = row or SuppressionRow(phone=change.phone, suppressed=suppressed, entry_id=change.entry_id)
-    row.suppressed, row.changed_at, row.entry_id = suppressed, change.received_at, change.entry_id
-    session.add(row)
+    await suppression_store.save_suppression(session=session, suppression=after)
     return True

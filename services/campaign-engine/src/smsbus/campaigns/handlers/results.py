@@ -1,7 +1,7 @@
 """The egress's answers (outbound.results.v1): one small handler per outcome, in the batch's
 transaction (the runtime writes the inbox rows). Only an answer to the member's current
-request moves it (domain/egress.py): others' results, stale attempts and repeats change
-nothing.
+request moves it (domain/egress.py); what it does to the member is domain/members.py's.
+Others' results, stale attempts and repeats change nothing.
 
 Lock order as the dispatcher's (member, then campaign, then the counts), so the two never
 deadlock: the campaign row is locked before anything is given back.
@@ -15,16 +15,15 @@ from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from smsbus.campaigns import events, tracking
-from smsbus.campaigns.domain import egress
+from smsbus.campaigns.domain import egress, members
 from smsbus.campaigns.handlers.deps import Deps
+from smsbus.campaigns.handlers.record import record_move
 from smsbus.campaigns.models import MemberRow
 from smsbus.campaigns.store import campaigns as campaign_store
 from smsbus.campaigns.store import dispatch as dispatch_store
+from smsbus.campaigns.store.members import as_member, member_for_update
 from smsbus.contracts import Envelope
-from smsbus.contracts.campaigns import MemberFailed, MemberSkipped
 from smsbus.contracts.outbound import SendAccepted, SendDeferred, SendFailed, SendRefused
-from smsbus.runtime.outbox import add_to_outbox
 from smsbus.runtime.routes import Unit
 
 ResultT = TypeVar("ResultT", SendAccepted, SendRefused, SendDeferred, SendFailed)
@@ -34,18 +33,22 @@ async def on_send_accepted(envelope: Envelope[SendAccepted], unit: Unit, deps: D
     """OpenPhone has the text: the member is sent (member.sent, parked statuses applied)."""
     result = envelope.data
     session = unit.session
-    member = await _current(session, envelope)
-    if member is None:
+    row = await _current(session, envelope)
+    if row is None:
         return
-    await tracking.record_sent(
-        session=session,
-        member=member,
+    # Under the message's lock, as a status parked for it (handlers/provider.py).
+    await campaign_store.lock_message(session=session, message_id=result.message_id)
+    parked = await campaign_store.unpark(session=session, message_id=result.message_id)
+    moved = members.after_sent(
+        as_member(row),
         message_id=result.message_id,
         line=result.line,
         at=result.sent_at,
         recovered=result.recovered,
-        topic=deps.events_topic,
-        now=deps.clock(),
+        parked=[members.Parked(p.status, p.occurred_at) for p in parked],
+    )
+    await record_move(
+        session=session, row=row, moved=moved, topic=deps.events_topic, recorded_at=deps.clock()
     )
     unit.after_commit(partial(deps.count, "sent"))
 
@@ -53,13 +56,11 @@ async def on_send_accepted(envelope: Envelope[SendAccepted], unit: Unit, deps: D
 async def on_send_refused(envelope: Envelope[SendRefused], unit: Unit, deps: Deps) -> None:
     """The gate refused the person (skipped) or the campaign was no longer running (pending)."""
     result = envelope.data
-    session = unit.session
-    member = await _current(session, envelope)
-    if member is None:
+    row = await _current(unit.session, envelope)
+    if row is None:
         return
     now = deps.clock()
-    outcome = await _not_sent(unit, member, egress.after_refusal(result.reason, now=now), deps, now)
-    unit.after_commit(partial(deps.count, outcome))
+    await _not_sent(unit, row, egress.after_refusal(result.reason, now=now), deps, now)
 
 
 async def on_send_deferred(envelope: Envelope[SendDeferred], unit: Unit, deps: Deps) -> None:
@@ -67,33 +68,31 @@ async def on_send_deferred(envelope: Envelope[SendDeferred], unit: Unit, deps: D
     only the line's daily cap is spent."""
     result = envelope.data
     session = unit.session
-    member = await _current(session, envelope)
-    if member is None:
+    row = await _current(session, envelope)
+    if row is None:
         return
     now = deps.clock()
     campaign = await campaign_store.get_campaign(
-        session=session, campaign_id=member.campaign_id, lock=True
+        session=session, campaign_id=row.campaign_id, lock=True
     )
     action = egress.after_deferral(
         reason=result.reason, scope=result.scope, retry_at=result.retry_at, now=now,
         decided_at=result.at, resumed_at=campaign.resumed_at if campaign else None,
     )  # fmt: skip
-    outcome = await _not_sent(unit, member, action, deps, now)
-    unit.after_commit(partial(deps.count, outcome))
+    await _not_sent(unit, row, action, deps, now)
 
 
 async def on_send_failed(envelope: Envelope[SendFailed], unit: Unit, deps: Deps) -> None:
     """OpenPhone refused the message itself, or the egress gave up: the member fails."""
     result = envelope.data
     session = unit.session
-    member = await _current(session, envelope)
-    if member is None:
+    row = await _current(session, envelope)
+    if row is None:
         return
-    member.status, member.reason = "failed", result.reason
-    member.failed_at, member.next_attempt_at = result.at, None
-    session.add(member)
-    event = MemberFailed(**events.member_fields(member, result.at), reason=result.reason)
-    await _emit(session, event, deps)
+    moved = members.after_send_failed(as_member(row), reason=result.reason, at=result.at)
+    await record_move(
+        session=session, row=row, moved=moved, topic=deps.events_topic, recorded_at=deps.clock()
+    )
     unit.after_commit(partial(deps.count, "failed"))
 
 
@@ -103,53 +102,41 @@ async def _current(session: AsyncSession, envelope: Envelope[ResultT]) -> Member
     result = envelope.data
     if result.requester != egress.REQUESTER or result.member_id is None:
         return None
-    member = await session.get(MemberRow, result.member_id, with_for_update=True)
-    if member is None or not egress.is_current(
-        request=result.request_id,
-        member_id=member.id,
-        attempts=member.attempts,
-        status=member.status,
+    row = await member_for_update(session=session, member_id=result.member_id)
+    if row is None or not egress.is_current(
+        request=result.request_id, member_id=row.id, attempts=row.attempts, status=row.status
     ):
         return None
-    return member
+    return row
 
 
 async def _not_sent(
     unit: Unit,
-    member: MemberRow,
+    row: MemberRow,
     action: egress.Requeue | egress.Skip,
     deps: Deps,
     now: datetime,
-) -> str:
-    """Nothing left: what the request counted is given back; the member is skipped (with
-    member.skipped) or pending again, and the campaign paused when the action says so.
-    Returns the member's outcome for the counter."""
+) -> None:
+    """Nothing left: what the request counted is given back, the member moved as the domain
+    says, the campaign paused when the action says so; the outcome counted after commit."""
     session = unit.session
     campaign = await campaign_store.get_campaign(
-        session=session, campaign_id=member.campaign_id, lock=True
+        session=session, campaign_id=row.campaign_id, lock=True
     )
     if campaign is not None:
         await dispatch_store.give_back(
-            session=session, member=member, line=campaign.line, zone=campaign.timezone
+            session=session, member=row, line=campaign.line, zone=campaign.timezone
         )
-    if isinstance(action, egress.Skip):
-        member.status, member.reason, member.next_attempt_at = "skipped", action.reason, None
-        session.add(member)
-        await _emit(
-            session, MemberSkipped(**events.member_fields(member, now), reason=action.reason), deps
-        )
-        return "refused"
-    member.status, member.reason, member.next_attempt_at = "pending", action.reason, action.at
-    session.add(member)
-    if action.pause is None:
-        return "capped" if action.reason == egress.LINE_DAILY_CAP else "requeued"
-    if await campaign_store.pause_running(
-        session=session, campaign_id=member.campaign_id, reason=action.pause, now=now
+    decided = members.after_not_sent(as_member(row), action, now=now)
+    await record_move(
+        session=session,
+        row=row,
+        moved=decided.moved,
+        topic=deps.events_topic,
+        recorded_at=deps.clock(),
+    )
+    if decided.pause is not None and await campaign_store.pause_running(
+        session=session, campaign_id=row.campaign_id, reason=decided.pause, now=now
     ):
-        unit.after_commit(partial(deps.paused, action.pause))
-    return "paused"
-
-
-async def _emit(session: AsyncSession, event: MemberFailed | MemberSkipped, deps: Deps) -> None:
-    envelope = events.envelope(event, recorded_at=deps.clock())
-    await add_to_outbox(session, envelope, topic=deps.events_topic)
+        unit.after_commit(partial(deps.paused, decided.pause))
+    unit.after_commit(partial(deps.count, decided.outcome))

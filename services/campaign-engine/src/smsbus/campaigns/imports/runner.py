@@ -35,6 +35,8 @@ from smsbus.campaigns.imports.chunks import CONSENT_HEADER, Chunk, read_chunks
 from smsbus.campaigns.store import import_chunks as chunk_store
 from smsbus.campaigns.store import imports as store
 from smsbus.runtime.db import Sessions
+from smsbus.runtime.failures import Backoff
+from smsbus.runtime.loops import repeat
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -93,18 +95,21 @@ class ImportRunner:
             await self._abandon_queued()
 
     async def _keep_alive(self) -> None:
-        while True:
-            try:
-                async with self._sessions() as session, session.begin():
-                    await store.heartbeat(session=session, import_ids=sorted(self._held))
-                    failed = await store.fail_interrupted(
-                        session=session, stale_seconds=self._stale
-                    )
-                if failed:
-                    logger.warning("imports interrupted by a stopped process: %s", failed)
-            except Exception as exc:
-                logger.warning("import heartbeat failed", exc_info=exc)
-            await asyncio.sleep(self._heartbeat)
+        # Retried no later than the next heartbeat would be: a late one lets other replicas
+        # take this process's imports for stopped.
+        await repeat(
+            self._heartbeat_once,
+            name="import heartbeat",
+            interval=self._heartbeat,
+            backoff=Backoff(initial=1.0, maximum=self._heartbeat),
+        )
+
+    async def _heartbeat_once(self) -> None:
+        async with self._sessions() as session, session.begin():
+            await store.heartbeat(session=session, import_ids=sorted(self._held))
+            failed = await store.fail_interrupted(session=session, stale_seconds=self._stale)
+        if failed:
+            logger.warning("imports interrupted by a stopped process: %s", failed)
 
     async def _run(self, job: ImportJob) -> None:
         try:
@@ -140,7 +145,7 @@ class ImportRunner:
                 consent=consent,
             )  # fmt: skip
             async with (
-                chunk_store.bulk_connection(self._engine) as driver,
+                chunk_store.bulk_connection(engine=self._engine) as driver,
                 contextlib.aclosing(parsed_ahead(chunks)) as parsed,
             ):
                 async for chunk in parsed:
@@ -148,7 +153,7 @@ class ImportRunner:
                         done = await self._merge(driver, job, id_prefix, chunk)
                         progress = progress.after(done)
                         if not await chunk_store.save_progress(
-                            driver, import_id=job.import_id, progress=progress
+                            driver=driver, import_id=job.import_id, progress=progress
                         ):
                             raise Interrupted(job.import_id)
         return progress.consent_rows
@@ -175,7 +180,7 @@ class ImportRunner:
     @staticmethod
     async def _merge(driver: object, job: ImportJob, id_prefix: str, chunk: Chunk) -> ChunkDone:
         merged = await chunk_store.merge_chunk(
-            driver, import_id=job.import_id, id_prefix=id_prefix, list_id=job.list_id,
+            driver=driver, import_id=job.import_id, id_prefix=id_prefix, list_id=job.list_id,
             copy_text=chunk.copy_text, sample=ERRORS_KEPT,
         )  # fmt: skip
         return ChunkDone(

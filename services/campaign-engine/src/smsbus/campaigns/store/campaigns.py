@@ -157,6 +157,18 @@ async def active_members_of(
     return list((await session.exec(statement)).all())
 
 
+async def start_scheduled(*, session: AsyncSession, now: datetime) -> None:
+    """Scheduled campaigns whose time has come start running."""
+    await execute(
+        session,
+        text(
+            "UPDATE campaigns SET status = 'running', started_at = :now "
+            "WHERE status = 'scheduled' AND scheduled_at <= :now"
+        ),
+        {"now": now},
+    )
+
+
 async def finish_drained(*, session: AsyncSession, now: datetime) -> list[str]:
     """Running campaigns with no pending or in-flight member are completed."""
     rows = await execute(

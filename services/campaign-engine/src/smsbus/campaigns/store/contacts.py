@@ -79,6 +79,10 @@ async def custom_field_names(*, session: AsyncSession) -> set[str]:
     return {row[0] for row in rows}
 
 
+async def get_contact(*, session: AsyncSession, contact_id: str) -> ContactRow | None:
+    return await session.get(ContactRow, contact_id)
+
+
 async def set_flags(
     *, session: AsyncSession, contact_id: str, flags: dict[str, Any]
 ) -> ContactRow | None:

@@ -42,7 +42,7 @@ def staging_row(row: ParsedContact) -> StagingRow:
 
 
 @asynccontextmanager
-async def bulk_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+async def bulk_connection(*, engine: AsyncEngine) -> AsyncIterator[Any]:
     """An asyncpg connection of the pool (the schema's search_path) with the staging table.
     SQLAlchemy is set to autocommit on it so that only asyncpg's transactions apply."""
     async with engine.connect() as connection:
@@ -140,8 +140,8 @@ SELECT
 
 
 async def merge_chunk(
-    driver: Any,
     *,
+    driver: Any,
     import_id: str,
     id_prefix: str,
     list_id: str | None,
@@ -162,7 +162,7 @@ async def merge_chunk(
     return Merged(row["imported"], row["created"], row["duplicates"], duplicates)
 
 
-async def save_progress(driver: Any, *, import_id: str, progress: Progress) -> bool:
+async def save_progress(*, driver: Any, import_id: str, progress: Progress) -> bool:
     """The counts after a chunk, in its transaction; False when the import is no longer running
     here (a sweep took it for interrupted): the job must stop."""
     done = await driver.fetchval(

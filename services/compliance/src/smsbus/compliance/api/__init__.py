@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
-from smsbus.compliance.api import consent, consent_imports, dnc, outbound, phones
+from smsbus.compliance.api import consent, consent_imports, deps, dnc, outbound, phones
+from smsbus.compliance.consent_jobs import ConsentImports
+from smsbus.compliance.dnc_jobs import DncImports
 
 
 def api_router() -> APIRouter:
@@ -16,3 +18,12 @@ def api_router() -> APIRouter:
     router.include_router(phones.router)
     router.include_router(outbound.router)
     return router
+
+
+def install(
+    app: FastAPI, compliance: deps.Compliance, dnc_jobs: DncImports, consent_jobs: ConsentImports
+) -> None:
+    """What the routes find on the app: the service's parts, the two kinds of import."""
+    deps.COMPLIANCE.install(app, compliance)
+    dnc.DNC_IMPORTS.install(app, dnc_jobs)
+    consent_imports.CONSENT_IMPORTS.install(app, consent_jobs)

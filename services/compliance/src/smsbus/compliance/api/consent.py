@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -22,18 +23,17 @@ from smsbus.compliance.api.schemas import (
     entry_out,
     purposes_out,
 )
+from smsbus.compliance.consent_changes import record_change
 from smsbus.compliance.domain import eligibility
 from smsbus.compliance.domain.classifier import CLASSIFIER_VERSION, classify
 from smsbus.compliance.domain.decisions import ConsentRequest, decide_recorded
 from smsbus.compliance.domain.ledger import replay
 from smsbus.compliance.domain.phones import InvalidPhone, PhoneInfo, describe
-from smsbus.compliance.events import consent_envelope
 from smsbus.compliance.store import consent as store
 from smsbus.compliance.store import dnc as dnc_store
 from smsbus.compliance.store import facts as number_facts
 from smsbus.runtime.auth import CallerDep
 from smsbus.runtime.db import SessionDep
-from smsbus.runtime.outbox import add_to_outbox
 
 router = APIRouter(tags=["consent"])
 
@@ -116,17 +116,19 @@ async def record_consent(
         received_at=body.received_at or now,
     )
     scope = compliance.settings.revocation_scope
+    decide = partial(
+        decide_recorded, request, now=now, entry_id=str(uuid.uuid4()), revocation_scope=scope
+    )
     async with session.begin():
-        await store.lock_number(session=session, phone=e164)
-        state = await store.load_state(session=session, phone=e164, revocation_scope=scope)
-        decision = decide_recorded(
-            request, state, now=now, entry_id=str(uuid.uuid4()), revocation_scope=scope
+        decision = await record_change(
+            session=session,
+            phone=e164,
+            revocation_scope=scope,
+            decide=decide,
+            topic=compliance.settings.topic_for("consent.revoked"),
         )
-        await store.apply_decision(session=session, decision=decision)
-        assert decision.entry is not None
-        topic = compliance.settings.consent_topic
-        await add_to_outbox(session, consent_envelope(decision.entry), topic=topic)
         entries = await store.ledger(session=session, phone=e164)
+    assert decision.entry is not None  # a recorded change always appends an entry
     view = replay(entries, revocation_scope=scope)
     return RecordConsentResponse(
         phone=e164, status=view.status, purposes=purposes_out(view), entry=entry_out(decision.entry)

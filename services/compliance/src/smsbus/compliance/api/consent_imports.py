@@ -5,42 +5,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import (
-    APIRouter,
-    Depends,
-    FastAPI,
-    File,
-    Form,
-    HTTPException,
-    Path,
-    Query,
-    Request,
-    Response,
-    UploadFile,
-)
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 
+from smsbus.compliance.api.import_jobs import ImportId, ListLimit, found, locate
 from smsbus.compliance.api.schemas import ConsentImportJob
 from smsbus.compliance.consent_jobs import ConsentImports
 from smsbus.compliance.domain.consent_import import percent_done, summary_note
 from smsbus.compliance.domain.ledger import Scope
 from smsbus.compliance.store import consent_imports as store
 from smsbus.runtime.api_types import error, started_job, stored_filename
+from smsbus.runtime.app_state import AppState
 from smsbus.runtime.auth import CallerDep
 from smsbus.runtime.db import SessionDep
 
 router = APIRouter(prefix="/consent/imports", tags=["consent"])
 
 
-def install_consent_imports(app: FastAPI, imports: ConsentImports) -> None:
-    app.state.consent_imports = imports
-
-
-def _consent_imports(request: Request) -> ConsentImports:
-    imports: ConsentImports = request.app.state.consent_imports
-    return imports
-
-
-ConsentImportsDep = Annotated[ConsentImports, Depends(_consent_imports)]
+CONSENT_IMPORTS = AppState[ConsentImports]("consent_imports")
+ConsentImportsDep = Annotated[ConsentImports, Depends(CONSENT_IMPORTS.get)]
 
 
 @router.post("", response_model=ConsentImportJob, status_code=202, responses={202: started_job()})
@@ -66,19 +48,16 @@ async def import_consent_file(
     import_id = await imports.submit(
         source=file.file, filename=stored_filename(file), scope=scope, actor=caller.name
     )
-    response.headers["Location"] = request.url_for("get_consent_import", import_id=import_id).path
+    locate(request, response, "get_consent_import", import_id)
     return await get_consent_import(import_id, session)
 
 
 @router.get("", response_model=list[ConsentImportJob])
 async def list_consent_imports(
-    session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    session: SessionDep, limit: ListLimit = 100
 ) -> list[ConsentImportJob]:
     """Every consent import, newest first, whatever became of it."""
     return [_job_out(row) for row in await store.jobs(session=session, limit=limit)]
-
-
-ImportId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.get(
@@ -86,9 +65,7 @@ ImportId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 )
 async def get_consent_import(import_id: ImportId, session: SessionDep) -> ConsentImportJob:
     row = await store.job(session=session, job_id=import_id)
-    if row is None:
-        raise HTTPException(status_code=404, detail=f"no consent import {import_id}")
-    return _job_out(row)
+    return _job_out(found(row, "consent import", import_id))
 
 
 def _job_out(row: dict[str, Any]) -> ConsentImportJob:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.compliance.domain.phones import InvalidPhone, to_e164
@@ -15,6 +15,7 @@ from smsbus.compliance.domain.texts import ReplyTexts
 from smsbus.compliance.lookup import LineTypeLookup
 from smsbus.compliance.observability import ComplianceMetrics
 from smsbus.compliance.settings import Settings
+from smsbus.runtime.app_state import AppState
 from smsbus.runtime.db import Sessions
 
 
@@ -48,13 +49,5 @@ def invalid(where: str, field: str, message: str) -> HTTPException:
     )
 
 
-def install(app: FastAPI, compliance: Compliance) -> None:
-    app.state.compliance = compliance
-
-
-def _compliance(request: Request) -> Compliance:
-    compliance: Compliance = request.app.state.compliance
-    return compliance
-
-
-ComplianceDep = Annotated[Compliance, Depends(_compliance)]
+COMPLIANCE = AppState[Compliance]("compliance")
+ComplianceDep = Annotated[Compliance, Depends(COMPLIANCE.get)]

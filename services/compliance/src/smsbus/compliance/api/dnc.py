@@ -5,21 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import (
-    APIRouter,
-    Depends,
-    FastAPI,
-    File,
-    Form,
-    HTTPException,
-    Path,
-    Query,
-    Request,
-    Response,
-    UploadFile,
-)
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
 
 from smsbus.compliance.api.deps import ComplianceDep
+from smsbus.compliance.api.import_jobs import ImportId, ListLimit, found, locate
 from smsbus.compliance.api.schemas import (
     DncImportJob,
     DncListing,
@@ -30,7 +19,8 @@ from smsbus.compliance.api.schemas import (
 from smsbus.compliance.dnc_jobs import DncImports
 from smsbus.compliance.store import dnc as store
 from smsbus.compliance.store import dnc_jobs as job_store
-from smsbus.runtime.api_types import INT64_MAX, error, started_job, stored_filename
+from smsbus.runtime.api_types import error, started_job, stored_filename
+from smsbus.runtime.app_state import AppState
 from smsbus.runtime.auth import CallerDep
 from smsbus.runtime.db import SessionDep
 
@@ -43,16 +33,8 @@ ListName = Annotated[
 _DEFAULT_NAMES = {"ftc_full": "ftc", "ftc_change": "ftc", "plain": "imported"}
 
 
-def install_dnc_imports(app: FastAPI, imports: DncImports) -> None:
-    app.state.dnc_imports = imports
-
-
-def _dnc_imports(request: Request) -> DncImports:
-    imports: DncImports = request.app.state.dnc_imports
-    return imports
-
-
-DncImportsDep = Annotated[DncImports, Depends(_dnc_imports)]
+DNC_IMPORTS = AppState[DncImports]("dnc_imports")
+DncImportsDep = Annotated[DncImports, Depends(DNC_IMPORTS.get)]
 
 
 @router.post(
@@ -80,14 +62,12 @@ async def import_dnc_file(
         fmt=format,
         filename=stored_filename(file),
     )
-    response.headers["Location"] = request.url_for("get_dnc_import", import_id=import_id).path
+    locate(request, response, "get_dnc_import", import_id)
     return await get_dnc_import(import_id, session)
 
 
 @router.get("/imports", response_model=list[DncImportJob])
-async def list_dnc_imports(
-    session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-) -> list[DncImportJob]:
+async def list_dnc_imports(session: SessionDep, limit: ListLimit = 100) -> list[DncImportJob]:
     """Every import, newest first, whatever became of it; the succeeded ones are the versions
     of the lists."""
     return [_job_out(row) for row in await job_store.jobs(session=session, limit=limit)]
@@ -98,13 +78,9 @@ async def list_dnc_imports(
     response_model=DncImportJob,
     responses={404: error("No such DNC import.")},
 )
-async def get_dnc_import(
-    import_id: Annotated[int, Path(ge=1, le=INT64_MAX)], session: SessionDep
-) -> DncImportJob:
+async def get_dnc_import(import_id: ImportId, session: SessionDep) -> DncImportJob:
     row = await job_store.job(session=session, job_id=import_id)
-    if row is None:
-        raise HTTPException(status_code=404, detail=f"no DNC import {import_id}")
-    return _job_out(row)
+    return _job_out(found(row, "DNC import", import_id))
 
 
 def _job_out(row: dict[str, Any]) -> DncImportJob:

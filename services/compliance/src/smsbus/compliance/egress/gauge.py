@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.compliance.domain.gate import PRIORITY
 from smsbus.compliance.observability import EgressMetrics
 from smsbus.compliance.store import outbound as store
-from smsbus.runtime.failures import error_message
-
-logger = logging.getLogger(__name__)
+from smsbus.runtime.loops import repeat
 
 
 async def watch_open_requests(
     engine: AsyncEngine, metrics: EgressMetrics, interval: float = 5.0
 ) -> None:
     """Refreshes the gauge until cancelled."""
-    while True:
-        try:
-            async with engine.connect() as conn:
-                counts = await store.open_counts(conn=conn)
-            for purpose in PRIORITY:
-                metrics.open.labels(purpose=purpose).set(counts.get(purpose, 0))
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            logger.warning("cannot count open requests: %s", error_message(exc, limit=200))
-        await asyncio.sleep(interval)
+
+    async def measure() -> None:
+        async with engine.connect() as conn:
+            counts = await store.open_counts(conn=conn)
+        for purpose in PRIORITY:
+            metrics.open.labels(purpose=purpose).set(counts.get(purpose, 0))
+
+    await repeat(measure, name="counting open requests", interval=interval)

@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.compliance.settings import SERVICE
+from smsbus.compliance.store import outbound
 from smsbus.contracts import Envelope, make_envelope
 from smsbus.contracts.outbound import SendAccepted, SendDeferred, SendFailed, SendRefused
-from smsbus.runtime.db import execute
 from smsbus.runtime.outbox import add_to_outbox
 
 Result = SendAccepted | SendRefused | SendDeferred | SendFailed
@@ -62,33 +61,25 @@ def envelope(result: Result) -> Envelope[Any]:
 async def finish(*, conn: AsyncConnection, topic: str, result: Result) -> bool:
     """The request's final state and its result; False when it was already final (another
     sender finished it first), in which case nothing is emitted."""
-    values: dict[str, Any] = {
-        "id": result.request_id,
-        "status": _STATUS[type(result)],
-        "at": result.at,
-    }
+    values: dict[str, Any]
     if isinstance(result, SendAccepted):
-        extra = (
-            ", message_id = :message_id, sent_at = :sent_at, recovered = :recovered, reason = NULL"
-        )
-        values |= {
+        values = {
             "message_id": result.message_id,
             "sent_at": result.sent_at,
             "recovered": result.recovered,
+            "reason": None,
         }
     else:
-        extra = ", reason = :reason"
-        values["reason"] = result.reason
+        values = {"reason": result.reason}
     async with AsyncSession(bind=conn) as session, session.begin():
-        changed = await execute(
-            session,
-            text(
-                f"UPDATE outbound_messages SET status = :status, finished_at = :at{extra} "
-                "WHERE id = :id AND status IN ('pending', 'held', 'sending')"
-            ),
-            values,
+        finished = await outbound.finish_request(
+            session=session,
+            request_id=result.request_id,
+            status=_STATUS[type(result)],
+            at=result.at,
+            **values,
         )
-        if changed.rowcount == 0:
+        if not finished:
             return False
         await add_to_outbox(session, envelope(result), topic=topic)
     return True

@@ -15,7 +15,6 @@ for the budget never holds a confirmation's place), under the request's advisory
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +36,8 @@ from smsbus.compliance.store import outbound as store
 from smsbus.contracts.outbound import SendAccepted, SendDeferred, SendFailed, SendRefused
 from smsbus.openphone import OpenPhoneClient, OpenPhoneException, SendOutcomeUnknown
 from smsbus.runtime.failures import error_message
+from smsbus.runtime.loops import repeat
+from smsbus.runtime.notify import notifications
 
 logger = logging.getLogger(__name__)
 
@@ -97,11 +98,7 @@ class Egress:
         self._timings = config.timings
         self._lane = lane
         self._metrics = metrics
-        self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(lane.concurrency)
-
-    def wake(self, *_: object) -> None:
-        self._wake.set()
 
     async def send_due(self) -> int:
         """One pass over the lane's due requests; returns how many were worked on."""
@@ -120,31 +117,18 @@ class Egress:
 
     async def run(self) -> None:
         """Sends until cancelled; wakes on NOTIFY from a committed request or every poll."""
-        failures = 0
-        listener = await self._listen()
-        try:
-            while True:
-                try:
-                    worked = await self.send_due()
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    failures += 1
-                    delay = self._timings.retry.delay(failures)
-                    logger.warning("egress pass failed; retrying in %.1fs", delay, exc_info=exc)
-                    await asyncio.sleep(delay)
-                    listener = listener or await self._listen()
-                    continue
-                failures = 0
-                if worked < self._config.batch:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._timings.poll_interval)
-                    self._wake.clear()
-        finally:
-            if listener is not None:
-                with contextlib.suppress(Exception):
-                    await listener.invalidate()
-                    await listener.close()
+        async with notifications(self._engine, store.NOTIFY_CHANNEL) as requested:
+            await repeat(
+                self._full_pass,
+                name=f"egress pass ({self._lane.name})",
+                interval=self._timings.poll_interval,
+                backoff=self._timings.retry,
+                wake=requested,
+            )
+
+    async def _full_pass(self) -> bool:
+        """One pass; True when it found a full batch (more may be due at once)."""
+        return await self.send_due() >= self._config.batch
 
     async def _one(self, request_id: str) -> str:
         # Both connections before any lock: a task holding a number's lock never waits for the
@@ -344,18 +328,3 @@ class Egress:
             age = (self._clock() - row["requested_at"]).total_seconds()
             self._metrics.latency.labels(purpose=row["purpose"]).observe(max(age, 0.0))
         return result.outcome
-
-    async def _listen(self) -> Any:
-        """A LISTEN connection (best effort: polling covers its loss)."""
-        try:
-            conn = await self._engine.connect()
-            raw = await conn.get_raw_connection()
-            driver = raw.driver_connection
-            if driver is None:
-                await conn.close()
-                return None
-            await driver.add_listener(store.NOTIFY_CHANNEL, self.wake)
-            return conn
-        except Exception as exc:
-            logger.warning("cannot LISTEN for requests (%s); polling", error_message(exc))
-            return None

@@ -1,1 +1,3 @@
-"""compliance's persistence: keyword-only async functions over its tables, one module per topic."""
+"""compliance's persistence: keyword-only async functions over its tables, one module per topic;
+SQLAlchemy Core statements (and `text()` where PostgreSQL says it better) over the SQLModel
+tables of models.py. No module outside store/ builds SQL."""

@@ -20,10 +20,11 @@ from smsbus.compliance.domain.ledger import LedgerEntry, RevocationScope
 from smsbus.compliance.models import ConsentLedgerRow, OutboundMessageRow, SuppressionRow
 from smsbus.compliance.store.facts import replayed
 from smsbus.contracts import ConsentEvidence
+from smsbus.runtime.tables import table
 
-LEDGER = ConsentLedgerRow.__table__  # type: ignore[attr-defined]
-SUPPRESSIONS = SuppressionRow.__table__  # type: ignore[attr-defined]
-OUTBOUND = OutboundMessageRow.__table__  # type: ignore[attr-defined]
+LEDGER = table(ConsentLedgerRow)
+SUPPRESSIONS = table(SuppressionRow)
+OUTBOUND = table(OutboundMessageRow)
 
 _LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('compliance.number:' || :phone, 0))")
 

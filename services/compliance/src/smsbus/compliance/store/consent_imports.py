@@ -20,9 +20,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from smsbus.compliance.domain.consent_import import ConsentRow, ImportCounts, Refused
 from smsbus.compliance.models import ConsentImportJobRow, ConsentImportRow
 from smsbus.compliance.store import jobs as generic
+from smsbus.runtime.tables import table
 
-JOBS = ConsentImportJobRow.__table__  # type: ignore[attr-defined]
-STAGED = ConsentImportRow.__table__  # type: ignore[attr-defined]
+JOBS = table(ConsentImportJobRow)
+STAGED = table(ConsentImportRow)
 CONSENT_JOBS = generic.JobTable(JOBS, "compliance.consent-import:")
 _COUNTS = ("bytes_read", "rows_read", "numbers", "applied", "granted", "revoked", "no_consent",
            "kept_opted_out", "refused")  # fmt: skip

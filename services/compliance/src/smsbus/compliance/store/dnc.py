@@ -20,10 +20,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.compliance.domain.dnc import DncFormat, DncRecord
 from smsbus.compliance.models import DncListRow, DncNumberRow, InternalDncRow
+from smsbus.runtime.tables import table
 
-LISTS = DncListRow.__table__  # type: ignore[attr-defined]
-NUMBERS = DncNumberRow.__table__  # type: ignore[attr-defined]
-INTERNAL = InternalDncRow.__table__  # type: ignore[attr-defined]
+LISTS = table(DncListRow)
+NUMBERS = table(DncNumberRow)
+INTERNAL = table(InternalDncRow)
 
 _STAGE = (
     "CREATE TEMP TABLE dnc_stage (seq bigint NOT NULL, phone text NOT NULL, "

@@ -18,8 +18,9 @@ from smsbus.compliance.domain.dnc import DncFormat
 from smsbus.compliance.models import DncImportJobRow
 from smsbus.compliance.store import jobs as generic
 from smsbus.compliance.store.dnc import ImportSummary
+from smsbus.runtime.tables import table
 
-JOBS = DncImportJobRow.__table__  # type: ignore[attr-defined]
+JOBS = table(DncImportJobRow)
 DNC_JOBS = generic.JobTable(JOBS, "compliance.dnc-import:")
 
 

@@ -17,8 +17,10 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.compliance.domain.gate import PRIORITY
+from smsbus.runtime.db import execute
 
 NOTIFY_CHANNEL = "smsbus_compliance_egress"
 OPEN = ("pending", "held", "sending")
@@ -117,6 +119,23 @@ async def update(*, conn: AsyncConnection, request_id: str, **values: Any) -> No
     await conn.execute(
         text(f"UPDATE outbound_messages SET {columns} WHERE id = :id"), {"id": request_id, **values}
     )
+
+
+async def finish_request(
+    *, session: AsyncSession, request_id: str, status: str, at: datetime, **values: Any
+) -> bool:
+    """The request's final `status` (and `values`), in the session's transaction; False when it
+    was final already (another sender finished it first)."""
+    columns = "".join(f", {name} = :{name}" for name in values)
+    changed = await execute(
+        session,
+        text(
+            f"UPDATE outbound_messages SET status = :status, finished_at = :at{columns} "
+            "WHERE id = :id AND status IN ('pending', 'held', 'sending')"
+        ),
+        {"id": request_id, "status": status, "at": at, **values},
+    )
+    return changed.rowcount > 0
 
 
 async def mark_sending(

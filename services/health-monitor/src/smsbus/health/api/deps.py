@@ -7,27 +7,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends
 
 from smsbus.health.canary import Canary
+from smsbus.health.recording import RecordingConfig
+from smsbus.runtime.app_state import AppState
 
 
 @dataclass(frozen=True)
 class Monitor:
     canary: Canary
-    failures_before_alert: int
+    recording: RecordingConfig
     clock: Callable[[], datetime]
-    alerts_deliverable: bool
-    """False: no alert webhook is configured; alerts are recorded as `skipped`."""
+
+    @property
+    def failures_before_alert(self) -> int:
+        return self.recording.failures_before_alert
+
+    @property
+    def alerts_deliverable(self) -> bool:
+        """False: no alert webhook is configured; alerts are recorded as `skipped`."""
+        return self.recording.alerts_deliverable
 
 
-def install(app: FastAPI, monitor: Monitor) -> None:
-    app.state.monitor = monitor
-
-
-def _monitor(request: Request) -> Monitor:
-    monitor: Monitor = request.app.state.monitor
-    return monitor
-
-
-MonitorDep = Annotated[Monitor, Depends(_monitor)]
+MONITOR = AppState[Monitor]("monitor")
+MonitorDep = Annotated[Monitor, Depends(MONITOR.get)]

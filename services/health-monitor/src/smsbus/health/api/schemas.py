@@ -40,21 +40,7 @@ class CheckOut(BaseModel):
 
     @classmethod
     def of(cls, check: Check) -> CheckOut:
-        return cls(
-            id=check.id,
-            state=check.state,
-            line=check.line,
-            to=check.to,
-            created_at=check.created_at,
-            deadline_at=check.deadline_at,
-            started_at=check.started_at,
-            message_id=check.message_id,
-            finished_at=check.finished_at,
-            stage=check.stage,
-            reason=check.reason,
-            event_type=check.event_type,
-            round_trip_seconds=check.round_trip_seconds,
-        )
+        return cls.model_validate(check, from_attributes=True)
 
 
 class CheckList(BaseModel):

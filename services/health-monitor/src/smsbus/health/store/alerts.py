@@ -12,8 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.health.models import AlertRow
 from smsbus.runtime.db import execute
+from smsbus.runtime.tables import table
 
-_TABLE = AlertRow.__table__  # type: ignore[attr-defined]
+_TABLE = table(AlertRow)
 _C = _TABLE.c
 
 

@@ -13,8 +13,9 @@ from smsbus.health.domain.checks import PENDING, Check
 from smsbus.health.domain.status import Summary
 from smsbus.health.models import CheckRow
 from smsbus.runtime.db import execute
+from smsbus.runtime.tables import table
 
-_TABLE = CheckRow.__table__  # type: ignore[attr-defined]
+_TABLE = table(CheckRow)
 _C = _TABLE.c
 _DECIDED = ("passed", "failed")
 # Serialises decisions, so each one sees the summary the previous one left (alert transitions).
@@ -105,33 +106,20 @@ async def last_created_at(*, session: AsyncSession) -> datetime | None:
 
 async def save_answer(*, session: AsyncSession, check: Check) -> None:
     """What the egress answered: the message id and the line's number."""
-    await execute(
-        session,
-        update(_TABLE)
-        .where(_C.id == check.id)
-        .values(
-            state=check.state,
-            message_id=check.message_id,
-            line_number=check.line_number,
-        ),
-    )
+    await _save(session, check, "state", "message_id", "line_number")
 
 
 async def save_decision(*, session: AsyncSession, check: Check) -> None:
-    await execute(
-        session,
-        update(_TABLE)
-        .where(_C.id == check.id)
-        .values(
-            state=check.state,
-            message_id=check.message_id,
-            finished_at=check.finished_at,
-            stage=check.stage,
-            reason=check.reason,
-            event_type=check.event_type,
-            round_trip_seconds=check.round_trip_seconds,
-        ),
-    )
+    await _save(
+        session, check, "state", "message_id", "finished_at", "stage", "reason", "event_type",
+        "round_trip_seconds",
+    )  # fmt: skip
+
+
+async def _save(session: AsyncSession, check: Check, *columns: str) -> None:
+    """The check's `columns`, as `check` holds them, onto its row."""
+    values = {column: getattr(check, column) for column in columns}
+    await execute(session, update(_TABLE).where(_C.id == check.id).values(**values))
 
 
 async def lock_decisions(*, session: AsyncSession) -> None:

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends
 
 from smsbus.reconciler.runner import Reconciler
+from smsbus.runtime.app_state import AppState
 
-
-def install(app: FastAPI, reconciler: Reconciler) -> None:
-    app.state.reconciler = reconciler
-
-
-def _reconciler(request: Request) -> Reconciler:
-    reconciler: Reconciler = request.app.state.reconciler
-    return reconciler
-
-
-ReconcilerDep = Annotated[Reconciler, Depends(_reconciler)]
+RECONCILER = AppState[Reconciler]("reconciler")
+ReconcilerDep = Annotated[Reconciler, Depends(RECONCILER.get)]

@@ -35,23 +35,7 @@ class RunOut(BaseModel):
 
     @classmethod
     def of(cls, row: RunRow) -> RunOut:
-        return cls(
-            id=row.id,
-            trigger=row.trigger,
-            status=row.status,
-            started_at=row.started_at,
-            finished_at=row.finished_at,
-            window_start=row.window_start,
-            window_end=row.window_end,
-            lines_checked=row.lines_checked,
-            conversations_checked=row.conversations_checked,
-            messages_checked=row.messages_checked,
-            calls_checked=row.calls_checked,
-            missing=dict(row.missing),
-            emitted=sum(row.missing.values()),
-            consumer_lag=row.consumer_lag,
-            error=row.error,
-        )
+        return cls.model_validate(row.model_dump() | {"emitted": sum(row.missing.values())})
 
 
 class RunList(BaseModel):

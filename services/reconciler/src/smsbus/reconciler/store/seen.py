@@ -6,18 +6,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.contracts import Envelope
 from smsbus.reconciler.domain.facts import Fact
 from smsbus.reconciler.domain.synthetic import SOURCE, synthetic_event_id
 from smsbus.reconciler.models import SeenEventRow
+from smsbus.runtime.db import execute
+from smsbus.runtime.tables import table
 
 T = TypeVar("T")
 
-_TABLE = SeenEventRow.__table__  # type: ignore[attr-defined]
+_TABLE = table(SeenEventRow)
 
 # asyncpg takes at most 32,767 parameters per statement; a window can hold far more facts.
 _ROWS_PER_INSERT = 1_000  # 7 parameters each
@@ -42,7 +44,12 @@ async def record_seen(
                 "first_seen_at": seen_at,
             }
         )
-    return sum([len(await _insert(session, chunk)) for chunk in _chunks(rows, _ROWS_PER_INSERT)])
+    return sum(
+        [
+            len(await _insert(session=session, rows=chunk))
+            for chunk in _chunks(rows, _ROWS_PER_INSERT)
+        ]
+    )
 
 
 async def claim_missing(
@@ -64,7 +71,7 @@ async def claim_missing(
     ]
     claimed: set[str] = set()
     for chunk in _chunks(rows, _ROWS_PER_INSERT):
-        claimed.update(await _insert(session, chunk))
+        claimed.update(await _insert(session=session, rows=chunk))
     return claimed
 
 
@@ -72,8 +79,8 @@ async def seen_keys(*, session: AsyncSession, keys: Iterable[str]) -> set[str]:
     """Which of `keys` are known."""
     known: set[str] = set()
     for chunk in _chunks(sorted(set(keys)), _KEYS_PER_SELECT):
-        statement = select(SeenEventRow.dedupe_key).where(col(SeenEventRow.dedupe_key).in_(chunk))
-        known.update((await session.exec(statement)).all())
+        statement = select(_TABLE.c.dedupe_key).where(_TABLE.c.dedupe_key.in_(chunk))
+        known.update((await execute(session, statement)).scalars())
     return known
 
 
@@ -84,15 +91,17 @@ async def seen_objects(
     known: set[str] = set()
     types = sorted(set(event_types))
     for chunk in _chunks(sorted(set(object_ids)), _KEYS_PER_SELECT):
-        statement = select(SeenEventRow.object_id).where(
-            col(SeenEventRow.object_id).in_(chunk), col(SeenEventRow.event_type).in_(types)
+        statement = select(_TABLE.c.object_id).where(
+            _TABLE.c.object_id.in_(chunk), _TABLE.c.event_type.in_(types)
         )
-        known.update((await session.exec(statement)).all())
+        known.update((await execute(session, statement)).scalars())
     return known
 
 
 async def get_seen(*, session: AsyncSession, dedupe_key: str) -> SeenEventRow | None:
-    return await session.get(SeenEventRow, dedupe_key)
+    statement = select(_TABLE).where(_TABLE.c.dedupe_key == dedupe_key)
+    row = (await execute(session, statement)).mappings().first()
+    return None if row is None else SeenEventRow(**row)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -100,12 +109,11 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-async def _insert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[str]:
+async def _insert(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[str]:
     statement = (
         insert(_TABLE)
         .values(list(rows))
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(_TABLE.c.dedupe_key)
     )
-    result = await session.exec(statement)
-    return list(result.scalars())
+    return list((await execute(session, statement)).scalars())

@@ -149,11 +149,19 @@ def _is_secret(annotation: object) -> bool:
     return annotation is SecretStr or SecretStr in typing.get_args(annotation)
 
 
+def shared_name(name: str) -> bool:
+    """A runtime field read under one unprefixed name by every service (SMSBUS_KAFKA_BOOTSTRAP);
+    the runtime's other fields (topic_overrides) are each service's, under its prefix."""
+    field = ServiceSettings.model_fields.get(name)
+    return field is not None and field.validation_alias is not None
+
+
 def settings_variables(cls: type[BaseSettings], *, own_only: bool) -> tuple[Variable, ...]:
-    """The class's variables in declaration order; with own_only, not the shared runtime's."""
+    """The class's variables in declaration order; with own_only, not the shared runtime's;
+    without, only those."""
     variables, missing = [], []
     for name, field in cls.model_fields.items():
-        if own_only and name in ServiceSettings.model_fields:
+        if shared_name(name) is own_only:
             continue
         meaning = meaning_of(cls, name, field)
         if meaning is None:

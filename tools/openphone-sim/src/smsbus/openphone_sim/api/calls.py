@@ -8,18 +8,13 @@ from fastapi import APIRouter, Request
 
 from smsbus.contracts import CallSummary, CallTranscript
 from smsbus.openphone_sim.api.common import (
+    ActivityQuery,
     SimDep,
     data_answer,
     items_answer,
-    list_param,
-    max_results,
-    page_answer,
-    required,
-    timestamp,
-    within,
+    newest_page,
 )
 from smsbus.openphone_sim.errors import ApiError
-from smsbus.openphone_sim.pagination import newest_first
 from smsbus.openphone_sim.payloads.wire import wire
 
 
@@ -28,33 +23,13 @@ def router() -> APIRouter:
 
     @api.get("/calls")
     async def list_calls(request: Request, sim: SimDep) -> dict[str, Any]:
-        workspace = sim.workspace
-        line = workspace.line(required(request, "phoneNumberId"))
-        participants = list_param(request, "participants")
-        if not participants:
-            raise ApiError(400, "participants is required")
-        if len(participants) > 1:
-            raise ApiError(
-                400, "Too Many Participants", code="0101400", title="Too Many Participants"
-            )
-        user_id = request.query_params.get("userId")
-        after = timestamp(request, "createdAfter")
-        before = timestamp(request, "createdBefore") or timestamp(request, "since")
+        query = ActivityQuery.of(request, sim, one_participant=True)
         chosen = [
             call
-            for call in workspace.calls.values()
-            if call.phone_number_id == line.id
-            and call.participants == participants
-            and within(call.created_at, after=after, before=before)
-            and (user_id is None or call.user_id == user_id)
+            for call in sim.workspace.calls.values()
+            if query.admits(call) and call.participants == query.participants
         ]
-        page = newest_first(
-            chosen,
-            position=lambda c: workspace.position(c.id, c.created_at),
-            max_results=max_results(request),
-            page_token=request.query_params.get("pageToken"),
-        )
-        return page_answer(page)
+        return newest_page(request, sim, chosen)
 
     @api.get("/calls/{call_id}")
     async def get_call(call_id: str, sim: SimDep) -> dict[str, Any]:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, Self, TypeVar
 
 from fastapi import Depends, Request
 from pydantic import BaseModel
 
 from smsbus.contracts.rest import ErrorDetail
 from smsbus.openphone_sim.errors import ApiError, validation_error
-from smsbus.openphone_sim.pagination import Page
+from smsbus.openphone_sim.pagination import Page, newest_first
 from smsbus.openphone_sim.payloads.wire import wire
 from smsbus.openphone_sim.simulator import Simulator
 
@@ -93,3 +94,80 @@ def page_answer(page: Page[Any]) -> dict[str, Any]:
         "totalItems": page.total_items,
         "nextPageToken": page.next_page_token,
     }
+
+
+class Listed(Protocol):
+    """What a paginated list orders by: the workspace numbers items in their creation order."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime | None: ...
+
+
+L = TypeVar("L", bound=Listed)
+
+
+def newest_page(request: Request, sim: Simulator, items: Sequence[L]) -> dict[str, Any]:
+    """A paginated list's answer: newest first, `maxResults` a page, resumed at `pageToken`."""
+    workspace = sim.workspace
+    page = newest_first(
+        items,
+        position=lambda item: workspace.position(item.id, item.created_at),
+        max_results=max_results(request),
+        page_token=request.query_params.get("pageToken"),
+    )
+    return page_answer(page)
+
+
+class Activity(Protocol):
+    """A message or a call, as a line's activity list filters it."""
+
+    @property
+    def phone_number_id(self) -> str | None: ...
+
+    @property
+    def user_id(self) -> str | None: ...
+
+    @property
+    def created_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True)
+class ActivityQuery:
+    """The query of `/v1/messages` and `/v1/calls`: one line (phoneNumberId), the participants
+    (required), a creation window (createdAfter, createdBefore or its older name since), userId."""
+
+    line_id: str
+    participants: list[str]
+    after: datetime | None
+    before: datetime | None
+    user_id: str | None
+
+    @classmethod
+    def of(cls, request: Request, sim: Simulator, *, one_participant: bool = False) -> Self:
+        """Checked in OpenPhone's order: the line, the participants, then the other parameters."""
+        line = sim.workspace.line(required(request, "phoneNumberId"))
+        participants = list_param(request, "participants")
+        if not participants:
+            raise ApiError(400, "participants is required")
+        if one_participant and len(participants) > 1:
+            raise ApiError(
+                400, "Too Many Participants", code="0101400", title="Too Many Participants"
+            )
+        return cls(
+            line_id=line.id,
+            participants=participants,
+            after=timestamp(request, "createdAfter"),
+            before=timestamp(request, "createdBefore") or timestamp(request, "since"),
+            user_id=request.query_params.get("userId"),
+        )
+
+    def admits(self, activity: Activity) -> bool:
+        """On the line, in the window and by the user asked for (participants are the caller's)."""
+        return (
+            activity.phone_number_id == self.line_id
+            and within(activity.created_at, after=self.after, before=self.before)
+            and (self.user_id is None or activity.user_id == self.user_id)
+        )

@@ -11,15 +11,8 @@ from pydantic.alias_generators import to_camel
 
 from smsbus.contracts import Contact
 from smsbus.contracts.rest import ContactCustomField, ContactDefaultFields, RestContact
-from smsbus.openphone_sim.api.common import (
-    SimDep,
-    data_answer,
-    list_param,
-    max_results,
-    page_answer,
-)
+from smsbus.openphone_sim.api.common import SimDep, data_answer, list_param, newest_page
 from smsbus.openphone_sim.ids import webhook_contact_id
-from smsbus.openphone_sim.pagination import newest_first
 from smsbus.openphone_sim.simulator import Simulator
 
 
@@ -97,13 +90,7 @@ def router() -> APIRouter:
             if (not external_ids or contact.external_id in external_ids)
             and (not sources or contact.source in sources)
         ]
-        page = newest_first(
-            chosen,
-            position=lambda c: workspace.position(c.id, c.created_at),
-            max_results=max_results(request),
-            page_token=request.query_params.get("pageToken"),
-        )
-        return page_answer(page)
+        return newest_page(request, sim, chosen)
 
     @api.get("/{contact_id}")
     async def get_contact(contact_id: str, sim: SimDep) -> dict[str, Any]:

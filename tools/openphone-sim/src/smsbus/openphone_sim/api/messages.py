@@ -8,19 +8,8 @@ from fastapi import APIRouter, Request
 
 from smsbus.contracts import Message
 from smsbus.contracts.rest import SendMessageRequest
-from smsbus.openphone_sim.api.common import (
-    SimDep,
-    data_answer,
-    list_param,
-    max_results,
-    page_answer,
-    required,
-    timestamp,
-    within,
-)
-from smsbus.openphone_sim.errors import ApiError
+from smsbus.openphone_sim.api.common import ActivityQuery, SimDep, data_answer, newest_page
 from smsbus.openphone_sim.messaging import send_message
-from smsbus.openphone_sim.pagination import newest_first
 
 
 def externals(message: Message) -> set[str]:
@@ -36,28 +25,13 @@ def router() -> APIRouter:
 
     @api.get("")
     async def list_messages(request: Request, sim: SimDep) -> dict[str, Any]:
-        line = sim.workspace.line(required(request, "phoneNumberId"))
-        participants = set(list_param(request, "participants"))
-        if not participants:
-            raise ApiError(400, "participants is required")
-        user_id = request.query_params.get("userId")
-        after = timestamp(request, "createdAfter")
-        before = timestamp(request, "createdBefore") or timestamp(request, "since")
+        query = ActivityQuery.of(request, sim)
         matching = [
             message
             for message in sim.workspace.messages.values()
-            if message.phone_number_id == line.id
-            and externals(message) == participants
-            and within(message.created_at, after=after, before=before)
-            and (user_id is None or message.user_id == user_id)
+            if query.admits(message) and externals(message) == set(query.participants)
         ]
-        page = newest_first(
-            matching,
-            position=lambda m: sim.workspace.position(m.id, m.created_at),
-            max_results=max_results(request),
-            page_token=request.query_params.get("pageToken"),
-        )
-        return page_answer(page)
+        return newest_page(request, sim, matching)
 
     @api.get("/{message_id}")
     async def get_message(message_id: str, sim: SimDep) -> dict[str, Any]:

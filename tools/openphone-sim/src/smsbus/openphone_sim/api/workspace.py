@@ -11,12 +11,10 @@ from smsbus.openphone_sim.api.common import (
     data_answer,
     items_answer,
     list_param,
-    max_results,
-    page_answer,
+    newest_page,
     timestamp,
     within,
 )
-from smsbus.openphone_sim.pagination import newest_first
 
 
 def router() -> APIRouter:
@@ -39,14 +37,7 @@ def router() -> APIRouter:
 
     @api.get("/users")
     async def list_users(request: Request, sim: SimDep) -> dict[str, Any]:
-        workspace = sim.workspace
-        page = newest_first(
-            workspace.users,
-            position=lambda user: workspace.position(user.id, user.created_at),
-            max_results=max_results(request),
-            page_token=request.query_params.get("pageToken"),
-        )
-        return page_answer(page)
+        return newest_page(request, sim, sim.workspace.users)
 
     @api.get("/users/{user_id}")
     async def get_user(user_id: str, sim: SimDep) -> dict[str, Any]:
@@ -74,12 +65,6 @@ def router() -> APIRouter:
             and within(conversation.updated_at, after=updated[0], before=updated[1])
             and not (exclude_inactive and conversation.deleted_at is not None)
         ]
-        page = newest_first(
-            chosen,
-            position=lambda c: workspace.position(c.id, c.created_at),
-            max_results=max_results(request),
-            page_token=request.query_params.get("pageToken"),
-        )
-        return page_answer(page)
+        return newest_page(request, sim, chosen)
 
     return api

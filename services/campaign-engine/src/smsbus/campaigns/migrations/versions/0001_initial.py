@@ -1,20 +1,17 @@
 """campaign-engine: contacts, lists, campaigns, members, limits, suppressions, parked statuses,
 inbox and outbox.
-
-Revision ID: 0001
-Revises:
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from smsbus.runtime.migrations import create_inbox_table, create_outbox_table
+from smsbus.runtime.migrations import TIMESTAMP, create_runtime_tables
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
+
+_JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 
 def upgrade() -> None:
@@ -34,7 +31,7 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(length=16), nullable=False),
         sa.Column(
             "variants",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            _JSON,
             nullable=False,
         ),
         sa.Column("daily_limit", sa.Integer(), nullable=True),
@@ -42,22 +39,17 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column(
             "window_days",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            _JSON,
             nullable=False,
         ),
         sa.Column("window_start", sa.String(length=5), nullable=False),
         sa.Column("window_end", sa.String(length=5), nullable=False),
         sa.Column("min_gap_days", sa.Float(), nullable=True),
         sa.Column("min_sample", sa.Integer(), nullable=False),
-        sa.Column("scheduled_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("scheduled_at", TIMESTAMP, nullable=True),
+        sa.Column("created_at", TIMESTAMP, server_default=sa.text("now()"), nullable=False),
+        sa.Column("started_at", TIMESTAMP, nullable=True),
+        sa.Column("finished_at", TIMESTAMP, nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -73,21 +65,16 @@ def upgrade() -> None:
         sa.Column("zip", sa.String(length=10), nullable=True),
         sa.Column(
             "fields",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            _JSON,
             nullable=False,
         ),
         sa.Column("openphone_id", sa.String(length=64), nullable=True),
         sa.Column("office_number", sa.Boolean(), nullable=False),
         sa.Column("do_not_contact", sa.Boolean(), nullable=False),
-        sa.Column("recently_texted_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("recently_texted_until", TIMESTAMP, nullable=True),
         sa.Column("deleted", sa.Boolean(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", TIMESTAMP, server_default=sa.text("now()"), nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("openphone_id"),
         sa.UniqueConstraint("phone"),
@@ -97,7 +84,7 @@ def upgrade() -> None:
         sa.Column("line", sa.String(length=64), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("segments", sa.Integer(), nullable=False),
-        sa.Column("capped_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("capped_until", TIMESTAMP, nullable=True),
         sa.PrimaryKeyConstraint("line", "day"),
     )
     op.create_table(
@@ -113,15 +100,10 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column(
             "filter",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            _JSON,
             nullable=True,
         ),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        sa.Column("created_at", TIMESTAMP, server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -133,29 +115,24 @@ def upgrade() -> None:
         sa.Column("variant", sa.String(length=40), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
-        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", TIMESTAMP, nullable=True),
+        sa.Column("lease_until", TIMESTAMP, nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("segments", sa.Integer(), nullable=True),
         sa.Column("encoding", sa.String(length=8), nullable=True),
-        sa.Column("intent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("intent_at", TIMESTAMP, nullable=True),
         sa.Column("message_id", sa.String(length=64), nullable=True),
         sa.Column("recovered", sa.Boolean(), nullable=False),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("failed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("opted_out_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", TIMESTAMP, nullable=True),
+        sa.Column("delivered_at", TIMESTAMP, nullable=True),
+        sa.Column("failed_at", TIMESTAMP, nullable=True),
+        sa.Column("responded_at", TIMESTAMP, nullable=True),
+        sa.Column("opted_out_at", TIMESTAMP, nullable=True),
         sa.Column("reply_message_id", sa.String(length=64), nullable=True),
         sa.Column("reply_text", sa.Text(), nullable=True),
         sa.Column("reply_sentiment", sa.String(length=10), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        sa.Column("created_at", TIMESTAMP, server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("campaign_id", "phone", name="members_campaign_phone_key"),
         sa.UniqueConstraint("message_id"),
@@ -169,26 +146,24 @@ def upgrade() -> None:
         postgresql_where=sa.text("status = 'pending'"),
     )
     op.create_index("members_phone_idx", "members", ["phone", "intent_at"], unique=False)
-    create_outbox_table()
     op.create_table(
         "parked_statuses",
         sa.Column("message_id", sa.String(length=64), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column(
-            "parked_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("occurred_at", TIMESTAMP, nullable=False),
+        sa.Column("parked_at", TIMESTAMP, server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("message_id", "status"),
     )
-    create_inbox_table()
     op.create_table(
         "consent_suppressions",
         sa.Column("phone", sa.String(length=20), nullable=False),
         sa.Column("suppressed", sa.Boolean(), nullable=False),
-        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("changed_at", TIMESTAMP, nullable=False),
         sa.Column("entry_id", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("phone"),
     )
+
+    create_runtime_tables()
 
 
 def downgrade() -> None:

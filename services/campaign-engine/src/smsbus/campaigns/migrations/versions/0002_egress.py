@@ -4,24 +4,21 @@ nothing here calls OpenPhone any more.
 
 Upgrade with no member in `sending` (pause running campaigns and let the old engine finish
 its in-flight sends first): an old intent has no request at the egress and would wait forever.
-
-Revision ID: 0002
-Revises: 0001
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from smsbus.runtime.migrations import TIMESTAMP
+
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     op.add_column("campaigns", sa.Column("pause_reason", sa.Text(), nullable=True))
-    op.add_column("campaigns", sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
-    op.add_column("campaigns", sa.Column("resumed_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("campaigns", sa.Column("paused_at", TIMESTAMP, nullable=True))
+    op.add_column("campaigns", sa.Column("resumed_at", TIMESTAMP, nullable=True))
     # Paused before this revision: by someone, through the API.
     op.execute("UPDATE campaigns SET pause_reason = 'manual' WHERE status = 'paused'")
     op.drop_column("members", "lease_until")
@@ -29,8 +26,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.add_column("line_days", sa.Column("capped_until", sa.DateTime(timezone=True), nullable=True))
-    op.add_column("members", sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("line_days", sa.Column("capped_until", TIMESTAMP, nullable=True))
+    op.add_column("members", sa.Column("lease_until", TIMESTAMP, nullable=True))
     op.drop_column("campaigns", "resumed_at")
     op.drop_column("campaigns", "paused_at")
     op.drop_column("campaigns", "pause_reason")

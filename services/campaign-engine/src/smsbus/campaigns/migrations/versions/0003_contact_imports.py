@@ -1,18 +1,15 @@
 """campaign-engine: contact imports as background jobs (`contact_imports`) and the contacts
 each import created or updated (`import_contacts`, by import id, with the file line).
-
-Revision ID: 0003_contact_imports
-Revises: 0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from smsbus.runtime.migrations import TIMESTAMP
+
 revision = "0003_contact_imports"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
@@ -34,15 +31,10 @@ def upgrade() -> None:
         sa.Column("mapping", _JSON, nullable=True),
         sa.Column("list_id", sa.String(length=64), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", TIMESTAMP, server_default=sa.text("now()"), nullable=False),
+        sa.Column("started_at", TIMESTAMP, nullable=True),
+        sa.Column("finished_at", TIMESTAMP, nullable=True),
+        sa.Column("heartbeat_at", TIMESTAMP, nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(

@@ -4,9 +4,6 @@ Each claim takes the first due pending members by (next_attempt_at, id). Indexed
 next_attempt_at alone, members due at the same moment (a campaign's whole audience, added at
 once) were all read and sorted by id at every claim; on (next_attempt_at, id) the scan stops
 after one batch.
-
-Revision ID: 0004_dispatch
-Revises: 0003_contact_imports
 """
 
 import sqlalchemy as sa
@@ -14,8 +11,6 @@ from alembic import op
 
 revision = "0004_dispatch"
 down_revision = "0003_contact_imports"
-branch_labels = None
-depends_on = None
 
 PENDING = sa.text("status = 'pending'")
 

@@ -1,8 +1,5 @@
 """campaign-engine: a contacts import's consent columns are handed to compliance; the import
 keeps how many rows went (consent_rows), compliance's consent import id and its outcome
-
-Revision ID: 0005_import_consent
-Revises: 0004_dispatch
 """
 
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ from sqlalchemy.dialects import postgresql
 _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 revision = "0005_import_consent"
 down_revision = "0004_dispatch"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

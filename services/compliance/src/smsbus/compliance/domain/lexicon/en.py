@@ -39,31 +39,26 @@ _CONSENT = r"(?:consent|permission|authorization|authorisation)"
 # Not followed by somebody else's list: "unsubscribe from Netflix" is about Netflix.
 _NOT_ELSEWHERE = r"(?! (?:from|of|to) (?!(?:this|these|those|your|ur|the|all|any|you|us|my)\b))"
 
-_STRONG_OPT_OUT = ("stop", "stopall", "stop all", "unsubscribe", "unsub", "optout", "opt out",
-                   "revoke", "quit")  # fmt: skip
-_WEAK_OPT_OUT = ("cancel", "end", "remove", "delete", "cancel all", "end all")
-_OPT_IN = ("start", "unstop", "yes", "subscribe", "resubscribe", "opt in", "optin")
-_HELP = ("help", "help me", "info", "information")
-_COURTESY = (
-    "please", "pls", "plz", "plse", "thanks", "thank you", "thankyou", "thx", "ty", "ok", "okay",
-    "k", "now", "asap", "sorry", "sir", "maam", "hi", "hello", "hey", "yo", "just", "again",
-    "already", "seriously", "kindly", "dude", "bro", "man", "guys", "ffs", "for real", "i said",
-    "i said to",
-)  # fmt: skip
-_SUFFIXES = (
-    "it", "all", "this", "that", "these", "those", "them", "everything", "me", "us", "texting",
-    "text", "texts", "txt", "txts", "message", "messages", "msg", "msgs", "sms", "spam",
-    "immediately", "right now", "these texts", "the texts", "forever", "permanently",
-)  # fmt: skip
 
+# fmt: off
 ENGLISH = LanguageTable(
     language="en",
-    strong_opt_out=_STRONG_OPT_OUT,
-    weak_opt_out=_WEAK_OPT_OUT,
-    opt_in=_OPT_IN,
-    help=_HELP,
-    courtesy=_COURTESY,
-    strong_suffixes=_SUFFIXES,
+    strong_opt_out=("stop", "stopall", "stop all", "unsubscribe", "unsub", "optout", "opt out",
+                    "revoke", "quit"),
+    weak_opt_out=("cancel", "end", "remove", "delete", "cancel all", "end all"),
+    opt_in=("start", "unstop", "yes", "subscribe", "resubscribe", "opt in", "optin"),
+    help=("help", "help me", "info", "information"),
+    courtesy=(
+        "please", "pls", "plz", "plse", "thanks", "thank you", "thankyou", "thx", "ty", "ok",
+        "okay", "k", "now", "asap", "sorry", "sir", "maam", "hi", "hello", "hey", "yo", "just",
+        "again", "already", "seriously", "kindly", "dude", "bro", "man", "guys", "ffs", "for real",
+        "i said", "i said to",
+    ),
+    strong_suffixes=(
+        "it", "all", "this", "that", "these", "those", "them", "everything", "me", "us", "texting",
+        "text", "texts", "txt", "txts", "message", "messages", "msg", "msgs", "sms", "spam",
+        "immediately", "right now", "these texts", "the texts", "forever", "permanently",
+    ),
     revocation_phrases=(
         # stop/quit texting me, stop f***ing messaging, quit bothering us
         rf"\b(?:stop|quit|cease|halt|discontinue|end) {_CURSE}{_DOING}\b",
@@ -187,3 +182,4 @@ ENGLISH = LanguageTable(
         r"\b(?:if|when|once|unless|whether) (?:i|we|you|u)(?: \w+)?$",
     ),
 )
+# fmt: on

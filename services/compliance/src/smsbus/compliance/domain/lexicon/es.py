@@ -19,25 +19,22 @@ _TO_ME = (
 )
 _CONSENT = r"(?:consentimiento|autorizacion|permiso)"
 
-_STRONG_OPT_OUT = ("parar", "detener", "desuscribir", "desuscribirme", "basta")
-_WEAK_OPT_OUT = ("para", "alto", "cancelar", "baja", "anular", "fin", "salir", "eliminar", "borrar",
-                 "detente", "paren")  # fmt: skip
-_OPT_IN = ("comenzar", "iniciar", "alta", "suscribir", "suscribirme", "si", "reanudar")
-_HELP = ("ayuda", "informacion")
-_COURTESY = (
-    "por favor", "porfavor", "porfa", "por fa", "favor", "gracias", "ya", "hola", "senor",
-    "senora", "ahora", "ahora mismo", "de una vez", "oiga", "quiero",
-)  # fmt: skip
-_SUFFIXES = ("todo", "todos", "mensajes", "sms", "textos", "los mensajes", "ya")
 
+# fmt: off
 SPANISH = LanguageTable(
     language="es",
-    strong_opt_out=_STRONG_OPT_OUT,
-    weak_opt_out=_WEAK_OPT_OUT,
-    opt_in=_OPT_IN,
-    help=_HELP,
-    courtesy=_COURTESY,
-    strong_suffixes=_SUFFIXES,
+    strong_opt_out=("parar", "detener", "desuscribir", "desuscribirme", "basta"),
+    weak_opt_out=(
+        "para", "alto", "cancelar", "baja", "anular", "fin", "salir", "eliminar", "borrar",
+        "detente", "paren",
+    ),
+    opt_in=("comenzar", "iniciar", "alta", "suscribir", "suscribirme", "si", "reanudar"),
+    help=("ayuda", "informacion"),
+    courtesy=(
+        "por favor", "porfavor", "porfa", "por fa", "favor", "gracias", "ya", "hola", "senor",
+        "senora", "ahora", "ahora mismo", "de una vez", "oiga", "quiero",
+    ),
+    strong_suffixes=("todo", "todos", "mensajes", "sms", "textos", "los mensajes", "ya"),
     revocation_phrases=(
         rf"\b(?:no|ya no|nunca) (?:me |nos )?(?:vuelvan a |vuelvas a )?{_SEND}"
         rf" (?:mas|mensajes|textos|sms|nunca)\b",
@@ -92,3 +89,4 @@ SPANISH = LanguageTable(
         r"\bsi (?:yo|usted|ustedes|tu)?$",
     ),
 )
+# fmt: on

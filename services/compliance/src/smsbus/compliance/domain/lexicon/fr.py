@@ -10,23 +10,18 @@ from smsbus.compliance.domain.lexicon.table import LanguageTable
 
 _MSG = r"(?:messages?|sms|textos?|envois|notifications|pubs?|publicites?|promotions?)"
 
-_STRONG_OPT_OUT = ("arret", "arrete", "arreter", "arrett", "arretez", "desabonner", "desinscrire",
-                   "desabonnement", "desinscription")  # fmt: skip
-_WEAK_OPT_OUT = ("annuler", "fin", "supprimer")
-_OPT_IN = ("demarrer", "commencer", "oui", "abonner", "reabonner", "sabonner", "mabonner")
-_HELP = ("aide",)
-_COURTESY = ("svp", "sil vous plait", "sil te plait", "stp", "merci", "bonjour", "salut",
-             "tout de suite")  # fmt: skip
-_SUFFIXES = ("tout", "messages", "sms", "maintenant", "les messages")
 
+# fmt: off
 FRENCH = LanguageTable(
     language="fr",
-    strong_opt_out=_STRONG_OPT_OUT,
-    weak_opt_out=_WEAK_OPT_OUT,
-    opt_in=_OPT_IN,
-    help=_HELP,
-    courtesy=_COURTESY,
-    strong_suffixes=_SUFFIXES,
+    strong_opt_out=("arret", "arrete", "arreter", "arrett", "arretez", "desabonner", "desinscrire",
+                    "desabonnement", "desinscription"),
+    weak_opt_out=("annuler", "fin", "supprimer"),
+    opt_in=("demarrer", "commencer", "oui", "abonner", "reabonner", "sabonner", "mabonner"),
+    help=("aide",),
+    courtesy=("svp", "sil vous plait", "sil te plait", "stp", "merci", "bonjour", "salut",
+              "tout de suite"),
+    strong_suffixes=("tout", "messages", "sms", "maintenant", "les messages"),
     revocation_phrases=(
         r"\b(?:arretez|arrete|arretes|arreter|cessez|cesse|stoppez) (?:de |d )?(?:m|me |nous )?"
         r"(?:envoyer|ecrire|contacter|texter|appeler|harceler|deranger)\b",
@@ -63,3 +58,4 @@ FRENCH = LanguageTable(
         r"\bsi (?:je|vous|tu|on)(?: \w+)?$",
     ),
 )
+# fmt: on

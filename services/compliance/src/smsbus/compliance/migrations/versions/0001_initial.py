@@ -1,33 +1,19 @@
-"""compliance: consent ledger, suppressions, reply intents, DNC lists, lookups, inbox/outbox
-
-Revision ID: 0001
-Revises:
-"""
+"""compliance: consent ledger, suppressions, reply intents, DNC lists, lookups, inbox/outbox"""
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from smsbus.runtime.migrations import create_inbox_table, create_outbox_table
+from smsbus.runtime.migrations import TIMESTAMP, create_runtime_tables, identity_key
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-TS = sa.DateTime(timezone=True)
-
-
-def _id() -> "sa.Column[int]":
-    return sa.Column("id", sa.BigInteger(), sa.Identity(always=True), primary_key=True)
 
 
 def upgrade() -> None:
-    create_inbox_table()
-    create_outbox_table()
     op.create_table(
         "consent_ledger",
-        _id(),
+        identity_key(),
         sa.Column("entry_id", sa.String(36), nullable=False, unique=True),
         sa.Column("phone", sa.String(20), nullable=False),
         sa.Column("action", sa.String(10), nullable=False),
@@ -37,9 +23,9 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(200), nullable=False),
         sa.Column("evidence", postgresql.JSONB(), nullable=False),
         sa.Column("classifier_version", sa.String(50), nullable=True),
-        sa.Column("received_at", TS, nullable=False),
-        sa.Column("recorded_at", TS, nullable=False),
-        sa.Column("ingested_at", TS, nullable=True),
+        sa.Column("received_at", TIMESTAMP, nullable=False),
+        sa.Column("recorded_at", TIMESTAMP, nullable=False),
+        sa.Column("ingested_at", TIMESTAMP, nullable=True),
         sa.Column("dedupe_key", sa.String(500), nullable=True),
         sa.CheckConstraint("action IN ('granted', 'revoked')", name="consent_ledger_action"),
         sa.CheckConstraint(
@@ -68,25 +54,9 @@ def upgrade() -> None:
         "suppressions",
         sa.Column("phone", sa.String(20), primary_key=True),
         sa.Column("entry_id", sa.String(36), nullable=False),
-        sa.Column("suppressed_at", TS, nullable=False),
+        sa.Column("suppressed_at", TIMESTAMP, nullable=False),
     )
-    op.create_table(
-        "reply_intents",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("kind", sa.String(30), nullable=False),
-        sa.Column("phone", sa.String(20), nullable=False),
-        sa.Column("line", sa.String(64), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("status", sa.String(12), nullable=False),
-        sa.Column("trigger_message_id", sa.String(64), nullable=True),
-        sa.Column("created_at", TS, nullable=False),
-        sa.Column("next_attempt_at", TS, nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("send_started_at", TS, nullable=True),
-        sa.Column("sent_at", TS, nullable=True),
-        sa.Column("openphone_message_id", sa.String(64), nullable=True),
-        sa.Column("last_error", sa.Text(), nullable=True),
-    )
+    create_reply_intents()
     op.create_index(
         "reply_intents_due_idx",
         "reply_intents",
@@ -96,20 +66,20 @@ def upgrade() -> None:
     op.create_index("reply_intents_phone_idx", "reply_intents", ["phone", "created_at"])
     op.create_table(
         "help_replies",
-        _id(),
+        identity_key(),
         sa.Column("phone", sa.String(20), nullable=False),
         sa.Column("intent_id", sa.String(36), nullable=False),
-        sa.Column("replied_at", TS, nullable=False),
+        sa.Column("replied_at", TIMESTAMP, nullable=False),
     )
     op.create_index("help_replies_phone_idx", "help_replies", ["phone", "replied_at"])
     op.create_table(
         "dnc_lists",
-        _id(),
+        identity_key(),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("format", sa.String(20), nullable=False),
         sa.Column("filename", sa.String(300), nullable=True),
-        sa.Column("imported_at", TS, nullable=False),
+        sa.Column("imported_at", TIMESTAMP, nullable=False),
         sa.Column("records", sa.BigInteger(), nullable=False),
         sa.Column("added", sa.BigInteger(), nullable=False),
         sa.Column("removed", sa.BigInteger(), nullable=False),
@@ -128,7 +98,7 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(20), primary_key=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
-        sa.Column("added_at", TS, nullable=False),
+        sa.Column("added_at", TIMESTAMP, nullable=False),
     )
     op.create_table(
         "phone_lookups",
@@ -137,13 +107,35 @@ def upgrade() -> None:
         sa.Column("line_type", sa.String(20), nullable=False),
         sa.Column("carrier", sa.String(200), nullable=True),
         sa.Column("payload", postgresql.JSONB(), nullable=False),
-        sa.Column("fetched_at", TS, nullable=False),
-        sa.Column("expires_at", TS, nullable=False),
+        sa.Column("fetched_at", TIMESTAMP, nullable=False),
+        sa.Column("expires_at", TIMESTAMP, nullable=False),
     )
     op.create_table(
         "lookup_usage",
         sa.Column("month", sa.String(7), primary_key=True),
         sa.Column("requests", sa.Integer(), nullable=False),
+    )
+    create_runtime_tables()
+
+
+def create_reply_intents() -> None:
+    """The table alone: revision 0002's downgrade brings it back with this (without its indexes)."""
+    op.create_table(
+        "reply_intents",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("kind", sa.String(30), nullable=False),
+        sa.Column("phone", sa.String(20), nullable=False),
+        sa.Column("line", sa.String(64), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(12), nullable=False),
+        sa.Column("trigger_message_id", sa.String(64), nullable=True),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("next_attempt_at", TIMESTAMP, nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("send_started_at", TIMESTAMP, nullable=True),
+        sa.Column("sent_at", TIMESTAMP, nullable=True),
+        sa.Column("openphone_message_id", sa.String(64), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
     )
 
 

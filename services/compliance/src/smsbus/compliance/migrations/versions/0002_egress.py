@@ -1,19 +1,13 @@
-"""compliance: the egress (outbound_messages, egress_line_days); reply intents move into it
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""compliance: the egress (outbound_messages, egress_line_days); reply intents move into it"""
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 from sqlalchemy.dialects import postgresql
+
+from smsbus.runtime.migrations import TIMESTAMP
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
-
-TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -32,19 +26,19 @@ def upgrade() -> None:
         sa.Column("recipient_state", sa.String(2), nullable=True),
         sa.Column("trigger_message_id", sa.String(64), nullable=True),
         sa.Column("status", sa.String(12), nullable=False),
-        sa.Column("requested_at", TS, nullable=False),
-        sa.Column("expires_at", TS, nullable=True),
-        sa.Column("next_attempt_at", TS, nullable=False),
+        sa.Column("requested_at", TIMESTAMP, nullable=False),
+        sa.Column("expires_at", TIMESTAMP, nullable=True),
+        sa.Column("next_attempt_at", TIMESTAMP, nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("send_started_at", TS, nullable=True),
-        sa.Column("checked_at", TS, nullable=True),
+        sa.Column("send_started_at", TIMESTAMP, nullable=True),
+        sa.Column("checked_at", TIMESTAMP, nullable=True),
         sa.Column("consent", sa.String(40), nullable=True),
         sa.Column("message_id", sa.String(64), nullable=True),
-        sa.Column("sent_at", TS, nullable=True),
+        sa.Column("sent_at", TIMESTAMP, nullable=True),
         sa.Column("recovered", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("finished_at", TS, nullable=True),
+        sa.Column("finished_at", TIMESTAMP, nullable=True),
     )
     op.create_index(
         "outbound_messages_due_idx",
@@ -83,22 +77,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.create_table(
-        "reply_intents",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("kind", sa.String(30), nullable=False),
-        sa.Column("phone", sa.String(20), nullable=False),
-        sa.Column("line", sa.String(64), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("status", sa.String(12), nullable=False),
-        sa.Column("trigger_message_id", sa.String(64), nullable=True),
-        sa.Column("created_at", TS, nullable=False),
-        sa.Column("next_attempt_at", TS, nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("send_started_at", TS, nullable=True),
-        sa.Column("sent_at", TS, nullable=True),
-        sa.Column("openphone_message_id", sa.String(64), nullable=True),
-        sa.Column("last_error", sa.Text(), nullable=True),
-    )
+    # reply_intents comes back as revision 0001 created it, by 0001's own definition.
+    initial = context.script.get_revision("0001")
+    assert initial is not None
+    initial.module.create_reply_intents()
     op.drop_table("egress_line_days")
     op.drop_table("outbound_messages")

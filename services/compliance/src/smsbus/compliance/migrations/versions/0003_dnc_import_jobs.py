@@ -1,20 +1,15 @@
 """compliance: DNC imports become background jobs (dnc_import_jobs); earlier imports are
 recorded as succeeded jobs, so the list of imports shows them too
-
-Revision ID: 0003
-Revises: 0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from smsbus.runtime.migrations import TIMESTAMP, identity_key
+
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
-
-TS = sa.DateTime(timezone=True)
 
 _EARLIER_IMPORTS = """
 INSERT INTO dnc_import_jobs (
@@ -30,7 +25,7 @@ FROM dnc_lists ORDER BY id
 def upgrade() -> None:
     op.create_table(
         "dnc_import_jobs",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), primary_key=True),
+        identity_key(),
         sa.Column("list_name", sa.String(100), nullable=False),
         sa.Column("format", sa.String(20), nullable=False),
         sa.Column("filename", sa.String(300), nullable=True),
@@ -47,9 +42,9 @@ def upgrade() -> None:
         sa.Column("total", sa.BigInteger(), nullable=True),
         sa.Column("area_codes", postgresql.JSONB(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("created_at", TS, nullable=False),
-        sa.Column("started_at", TS, nullable=True),
-        sa.Column("finished_at", TS, nullable=True),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("started_at", TIMESTAMP, nullable=True),
+        sa.Column("finished_at", TIMESTAMP, nullable=True),
     )
     op.execute(_EARLIER_IMPORTS)
 

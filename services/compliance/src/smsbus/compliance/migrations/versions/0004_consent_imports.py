@@ -1,20 +1,15 @@
 """compliance: consent imports as background jobs (consent_import_jobs) and their staged rows
 (consent_import_rows, unlogged)
-
-Revision ID: 0004
-Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from smsbus.runtime.migrations import TIMESTAMP, identity_key
+
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
-
-TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -22,7 +17,7 @@ def upgrade() -> None:
               "revoked", "no_consent", "kept_opted_out", "refused")  # fmt: skip
     op.create_table(
         "consent_import_jobs",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), primary_key=True),
+        identity_key(),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("runner", sa.String(32), nullable=True),
         sa.Column("filename", sa.String(300), nullable=True),
@@ -32,9 +27,9 @@ def upgrade() -> None:
         sa.Column("refused_by_reason", postgresql.JSONB(), nullable=False),
         sa.Column("refused_rows", postgresql.JSONB(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("created_at", TS, nullable=False),
-        sa.Column("started_at", TS, nullable=True),
-        sa.Column("finished_at", TS, nullable=True),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("started_at", TIMESTAMP, nullable=True),
+        sa.Column("finished_at", TIMESTAMP, nullable=True),
     )
     op.create_table(
         "consent_import_rows",
@@ -43,7 +38,7 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(20), nullable=False),
         sa.Column("consent", sa.String(10), nullable=False),
         sa.Column("source", sa.Text(), nullable=True),
-        sa.Column("consented_at", TS, nullable=True),
+        sa.Column("consented_at", TIMESTAMP, nullable=True),
         sa.Column("consent_text", sa.Text(), nullable=True),
         sa.Column("ref", sa.Text(), nullable=True),
         prefixes=["UNLOGGED"],

@@ -1,30 +1,17 @@
-"""health: canary checks, alerts, inbox/outbox
-
-Revision ID: 0001
-Revises:
-"""
+"""health: canary checks, alerts, inbox/outbox"""
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from smsbus.runtime.migrations import create_inbox_table, create_outbox_table
+from smsbus.runtime.migrations import TIMESTAMP, create_runtime_tables, identity_key
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-TS = sa.DateTime(timezone=True)
-
-
-def _id() -> "sa.Column[int]":
-    return sa.Column("id", sa.BigInteger(), sa.Identity(always=True), primary_key=True)
 
 
 def upgrade() -> None:
-    create_inbox_table()
-    create_outbox_table()
+    create_runtime_tables()
     op.create_table(
         "checks",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -33,13 +20,13 @@ def upgrade() -> None:
         sa.Column("to", sa.String(20), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("state", sa.String(10), nullable=False),
-        sa.Column("created_at", TS, nullable=False),
-        sa.Column("deadline_at", TS, nullable=False),
-        sa.Column("started_at", TS, nullable=True),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("deadline_at", TIMESTAMP, nullable=False),
+        sa.Column("started_at", TIMESTAMP, nullable=True),
         sa.Column("message_id", sa.String(64), nullable=True),
         sa.Column("line_number", sa.String(20), nullable=True),
         sa.Column("send_error", sa.Text(), nullable=True),
-        sa.Column("finished_at", TS, nullable=True),
+        sa.Column("finished_at", TIMESTAMP, nullable=True),
         sa.Column("stage", sa.String(10), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("event_type", sa.String(40), nullable=True),
@@ -62,15 +49,15 @@ def upgrade() -> None:
     )
     op.create_table(
         "alerts",
-        _id(),
+        identity_key(),
         sa.Column("kind", sa.String(10), nullable=False),
         sa.Column("check_id", sa.String(36), nullable=False),
         sa.Column("payload", postgresql.JSONB(), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("created_at", TS, nullable=False),
-        sa.Column("next_attempt_at", TS, nullable=False),
-        sa.Column("delivered_at", TS, nullable=True),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("next_attempt_at", TIMESTAMP, nullable=False),
+        sa.Column("delivered_at", TIMESTAMP, nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
     )
     op.create_index(

@@ -1,16 +1,10 @@
-"""health: the canary goes through compliance's egress; no unknown send outcomes of its own
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""health: the canary goes through compliance's egress; no unknown send outcomes of its own"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,16 +1,10 @@
-"""health: the alerts table also carries Prometheus' rule alerts, forwarded from Alertmanager
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""health: the alerts table also carries Prometheus' rule alerts, forwarded from Alertmanager"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

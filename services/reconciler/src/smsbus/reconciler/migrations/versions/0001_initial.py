@@ -1,21 +1,13 @@
-"""reconciler: seen events, runs, outbox
-
-Revision ID: 0001
-Revises:
-"""
+"""reconciler: seen events, runs, outbox"""
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from smsbus.runtime.migrations import create_outbox_table
+from smsbus.runtime.migrations import TIMESTAMP, create_outbox_table
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -27,18 +19,18 @@ def upgrade() -> None:
         sa.Column("object_id", sa.String(300), nullable=False),
         sa.Column("source", sa.String(100), nullable=False),
         sa.Column("event_id", sa.String(200), nullable=False),
-        sa.Column("occurred_at", TS, nullable=False),
-        sa.Column("first_seen_at", TS, nullable=False),
+        sa.Column("occurred_at", TIMESTAMP, nullable=False),
+        sa.Column("first_seen_at", TIMESTAMP, nullable=False),
     )
     op.create_table(
         "runs",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("trigger", sa.String(20), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
-        sa.Column("started_at", TS, nullable=False),
-        sa.Column("finished_at", TS, nullable=True),
-        sa.Column("window_start", TS, nullable=False),
-        sa.Column("window_end", TS, nullable=False),
+        sa.Column("started_at", TIMESTAMP, nullable=False),
+        sa.Column("finished_at", TIMESTAMP, nullable=True),
+        sa.Column("window_start", TIMESTAMP, nullable=False),
+        sa.Column("window_end", TIMESTAMP, nullable=False),
         sa.Column("lines_checked", sa.Integer(), nullable=False),
         sa.Column("conversations_checked", sa.Integer(), nullable=False),
         sa.Column("messages_checked", sa.Integer(), nullable=False),

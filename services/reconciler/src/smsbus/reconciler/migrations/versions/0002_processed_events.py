@@ -1,8 +1,4 @@
-"""reconciler: the runtime's inbox (the consumer claims each batch's events in it)
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""reconciler: the runtime's inbox (the consumer claims each batch's events in it)"""
 
 from alembic import op
 
@@ -10,8 +6,6 @@ from smsbus.runtime.migrations import create_inbox_table
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

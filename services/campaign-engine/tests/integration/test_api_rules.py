@@ -1,14 +1,18 @@
-"""Hostile input of each kind the fuzzing found (tests-e2e/test_fuzz_apis.py) gets a documented
-4xx, not a 500 from PostgreSQL: through the app with a real PostgreSQL (no lifespan)."""
+"""campaign-engine's API rules, as data run through the runtime's harness (runtime/testing_api.py),
+through the app with a real PostgreSQL (no lifespan): who may call what (DESIGN §3c: every
+operation but health and metrics needs a token, the `campaigns` scope for writes), and hostile
+input of each kind the fuzzing found (tests-e2e/test_fuzz_apis.py) gets a documented 4xx."""
 
-from typing import Any
-
-import httpx
 import pytest
 
-from smsbus.campaigns.app import create_app
-from smsbus.campaigns.settings import Settings
-from smsbus.runtime.testing import AUTH, Hostile, check_hostile
+from smsbus.runtime.testing_api import (
+    AUTH,
+    ApiRules,
+    AppFactory,
+    Hostile,
+    api_rule_tests,
+    asgi_client,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -56,27 +60,13 @@ CASES = [
     Hostile("unknown contact to preview", "POST", "/v1/templates/preview", 404, json={"template": "Hi", "contact_id": "nope"}),
 ]  # fmt: skip
 
-
-def client(database_url: str, schema: str) -> httpx.AsyncClient:
-    fields: dict[str, Any] = {"SMSBUS_DATABASE_URL": database_url, "db_schema": schema}
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(Settings(**fields))),
-        base_url="http://campaign-engine",
-    )
+RULES = ApiRules(scope="campaigns", read=("GET", "/v1/lists", None), write=("POST", "/v1/lists", {"name": "spring"}), write_status=201, hostile=CASES, hidden=[("POST", "/v1/testing/clock")])  # fmt: skip
+test_tokens_and_scopes_and_no_open_operation, test_hostile_input_gets_a_documented_4xx = api_rule_tests(RULES)  # fmt: skip
 
 
-@pytest.mark.usefixtures("engine")  # migrates db_schema
-async def test_hostile_input_gets_a_documented_4xx(database_url: str, db_schema: str) -> None:
-    async with client(database_url, db_schema) as http:
-        await check_hostile(http, CASES)
-
-
-@pytest.mark.usefixtures("engine")
-async def test_flags_with_nothing_to_set_leave_the_contact_as_it_was(
-    database_url: str, db_schema: str
-) -> None:
+async def test_flags_with_nothing_to_set_leave_the_contact_as_it_was(make_app: AppFactory) -> None:
     """`{}` once made an UPDATE without SET: a 500."""
-    async with client(database_url, db_schema) as http:
+    async with asgi_client(make_app()) as http:
         csv = b"phone,first_name\n+14155550123,Ann\n"
         imported = await http.post("/v1/contacts", files={"file": ("a.csv", csv)}, headers=AUTH)
         [contact_id] = imported.json()["contact_ids"]

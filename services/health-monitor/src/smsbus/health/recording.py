@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class DecisionConfig:
+class RecordingConfig:
     checks_topic: str
     failures_before_alert: int
     alerts_deliverable: bool
@@ -42,7 +42,7 @@ class Recorded:
 
 
 async def record(
-    *, session: AsyncSession, check: Check, decision: Decision, config: DecisionConfig
+    *, session: AsyncSession, check: Check, decision: Decision, config: RecordingConfig
 ) -> Recorded:
     await store.lock_decisions(session=session)
     before = await store.summary(session=session)
@@ -67,7 +67,7 @@ async def record(
     return Recorded(final, decision, after, health, kind)
 
 
-def observe(recorded: Recorded, *, config: DecisionConfig, metrics: HealthMetrics | None) -> None:
+def observe(recorded: Recorded, *, config: RecordingConfig, metrics: HealthMetrics | None) -> None:
     """After the commit: the decision in metrics and logs."""
     check = recorded.check
     if recorded.decision.outcome == "passed":

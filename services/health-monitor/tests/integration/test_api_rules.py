@@ -1,14 +1,13 @@
-"""Hostile input of each kind the fuzzing found (tests-e2e/test_fuzz_apis.py) gets a documented
-4xx, not a 500: through the app with a real PostgreSQL (no lifespan)."""
+"""health-monitor's API rules, as data run through the runtime's harness (runtime/testing_api.py),
+through the app with a real PostgreSQL (no lifespan): who may call what (DESIGN §3c: every
+operation but health and metrics needs a token, the `operations` scope for writes), and hostile
+input of each kind the fuzzing found (tests-e2e/test_fuzz_apis.py) gets a documented 4xx."""
 
 from typing import Any
 
-import httpx
 import pytest
 
-from smsbus.health.app import create_app
-from smsbus.health.settings import Settings
-from smsbus.runtime.testing import Hostile, check_hostile
+from smsbus.runtime.testing_api import ApiRules, Hostile, api_rule_tests
 
 pytestmark = pytest.mark.integration
 
@@ -32,15 +31,5 @@ CASES = [
     Hostile("body not UTF-8", "POST", "/alerts/alertmanager", 400, content=b"\xff", headers={"content-type": "application/json"}),
 ]  # fmt: skip
 
-
-def client(database_url: str, schema: str) -> httpx.AsyncClient:
-    fields: dict[str, Any] = {"SMSBUS_DATABASE_URL": database_url, "db_schema": schema}
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(Settings(**fields))),
-        base_url="http://health-monitor",
-    )
-
-
-async def test_hostile_input_gets_a_documented_4xx(database_url: str, schema: str) -> None:
-    async with client(database_url, schema) as http:
-        await check_hostile(http, CASES)
+RULES = ApiRules(scope="operations", read=("GET", "/checks", None), write=("POST", "/checks", None), write_status=202, hostile=CASES)  # fmt: skip
+test_tokens_and_scopes_and_no_open_operation, test_hostile_input_gets_a_documented_4xx = api_rule_tests(RULES)  # fmt: skip

@@ -1,15 +1,11 @@
-"""Hostile input of each kind the fuzzing found (tests-e2e/test_fuzz_apis.py) gets a documented
-4xx, not a 500 nor an answer outside the OpenAPI: through the app with a real PostgreSQL (no
-lifespan)."""
+"""compliance's API rules, as data run through the runtime's harness (runtime/testing_api.py),
+through the app with a real PostgreSQL (no lifespan): who may call what (DESIGN §3c: every
+operation but health and metrics needs a token, the `consent` scope for writes), and hostile
+input of each kind the fuzzing found (tests-e2e/test_fuzz_apis.py) gets a documented 4xx."""
 
-from typing import Any
-
-import httpx
 import pytest
 
-from smsbus.compliance.app import create_app
-from smsbus.compliance.settings import Settings
-from smsbus.runtime.testing import Hostile, check_hostile
+from smsbus.runtime.testing_api import ApiRules, Hostile, api_rule_tests
 
 pytestmark = pytest.mark.integration
 
@@ -42,17 +38,5 @@ CASES = [
     Hostile("NUL in an upload's name", "POST", "/v1/dnc/imports", 422, content=UPLOAD, headers=MULTIPART),
 ]  # fmt: skip
 
-
-def client(database_url: str, schema: str) -> httpx.AsyncClient:
-    fields: dict[str, Any] = {
-        "SMSBUS_DATABASE_URL": database_url,
-        "SMSBUS_OPENPHONE_API_KEY": "test-key",
-        "db_schema": schema,
-    }
-    app = create_app(Settings(**fields))
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://compliance")
-
-
-async def test_hostile_input_gets_a_documented_4xx(database_url: str, schema: str) -> None:
-    async with client(database_url, schema) as http:
-        await check_hostile(http, CASES)
+RULES = ApiRules(scope="consent", read=("GET", "/v1/consent/+14155552671", None), write=("PUT", "/v1/dnc/internal/+14155552671", {"reason": "asked by phone"}), write_status=200, hostile=CASES)  # fmt: skip
+test_tokens_and_scopes_and_no_open_operation, test_hostile_input_gets_a_documented_4xx = api_rule_tests(RULES)  # fmt: skip

@@ -1,0 +1,62 @@
+"""The plugin's global rules (runtime/testing_guards.py) catch what they are for, and only that."""
+
+import asyncio
+import logging
+import socket
+
+import pytest
+
+from smsbus.runtime.testing import NEVER_LOGGED
+from smsbus.runtime.testing_api import OPENPHONE_KEY, TEST_TOKEN
+from smsbus.runtime.testing_guards import OutsideNetwork, leaks, loopback_guard, recorded_logs
+
+OUTSIDE = ("192.0.2.1", 443)  # TEST-NET-1: never routed
+
+
+def test_a_connection_beyond_loopback_is_refused_and_remembered() -> None:
+    with loopback_guard() as attempts, pytest.raises(OutsideNetwork):
+        socket.create_connection(OUTSIDE, timeout=1)
+    assert attempts == [repr(OUTSIDE)]
+
+
+async def test_asyncio_connections_are_refused_too() -> None:
+    with loopback_guard() as attempts, pytest.raises(OutsideNetwork):
+        await asyncio.open_connection(*OUTSIDE)
+    assert len(attempts) == 1
+
+
+def test_loopback_passes() -> None:
+    with socket.socket() as server, loopback_guard() as attempts:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        socket.create_connection(server.getsockname(), timeout=1).close()
+    assert attempts == []
+
+
+@pytest.mark.parametrize(
+    ("label", "message", "args", "found"),
+    [
+        ("a bearer token is masked", "auth: Bearer %s", (TEST_TOKEN,), False),
+        ("an E.164 number is masked", "texting %s", ("+14155550100",), False),
+        ("the OpenPhone key in plain text", "key=%s", (OPENPHONE_KEY,), True),
+        ("the API token outside a bearer", "token %s", (TEST_TOKEN,), True),
+        ("a number written with separators", "call %s", ("(415) 555-0100",), True),
+        ("a number with spaces", "call %s", ("+1 415 555 0100",), True),
+        ("an event id and a time", "EV%s at %s", ("0001-CT1", "2026-03-03 18:00:00"), False),
+    ],
+)
+def test_the_log_check_sees_what_the_services_would_write(
+    label: str, message: str, args: tuple[str, ...], found: bool
+) -> None:
+    # Built, not logged: this test's own check would see the leaks it is made of.
+    record = logging.LogRecord("smsbus.tests", logging.INFO, __file__, 1, message, args, None)
+    assert bool(leaks([record], NEVER_LOGGED)) is found, label
+
+
+def test_records_are_seen_even_when_no_handler_takes_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # as configure_logging leaves it
+    with recorded_logs() as records:
+        logging.getLogger("smsbus.tests").info("handled %s", "EV1")
+    assert [record.getMessage() for record in records] == ["handled EV1"]
