@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import httpx
 from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 
 from smsbus.cli.stack import commands
@@ -41,6 +40,7 @@ from smsbus.openphone_sim.settings import LOCAL_API_KEY, SimSettings
 from smsbus.openphone_sim.testing import RunningSimulator
 from smsbus.runtime.testing import unique_name
 from smsbus.runtime.testing_api import AUTH
+from smsbus.runtime.testing_kafka import kafka_admin
 
 BROKERS = 3
 REPLICAS = 2
@@ -93,33 +93,21 @@ class ClusterStack:
         await asyncio.to_thread(commands.start, self.parts())
 
     async def group_coordinator(self, group: str) -> int:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
-        await admin.start()
-        try:
+        async with kafka_admin(self.bootstrap) as admin:
             node: int = await admin.find_coordinator(group)
-            return node
-        finally:
-            await admin.close()
+        return node
 
     async def leaders(self, topic: str) -> dict[int, int]:
         """Partition → the broker leading it."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
-        await admin.start()
-        try:
+        async with kafka_admin(self.bootstrap) as admin:
             (described,) = await admin.describe_topics([topic])
-        finally:
-            await admin.close()
         return {p["partition"]: p["leader"] for p in described["partitions"]}
 
     async def assignments(self, group: str) -> dict[str, set[TopicPartition]]:
         """Member id → the partitions the group's last rebalance gave it ({} while it is
         rebalancing: only a stable group's assignment is the one in force)."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
-        await admin.start()
-        try:
+        async with kafka_admin(self.bootstrap) as admin:
             (described,) = await admin.describe_consumer_groups([group])
-        finally:
-            await admin.close()
         (found,) = described.to_object()["groups"]
         if found["state"] != "Stable":
             return {}
@@ -168,7 +156,7 @@ def cluster_stack(root: Path, database_server: str) -> Iterator[StackConfig]:
     `connect`, in each test's event loop); `make down` afterwards."""
     database = unique_name("smsbus_cluster")
     database_url = f"{database_server.rsplit('/', 1)[0]}/{database}"
-    asyncio.run(_create_database(database_server, database))
+    asyncio.run(_on_server(database_server, f'CREATE DATABASE "{database}"'))
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMSBUS_") or k in KEPT}
     kafka = free_port_block(2 * BROKERS)
     env |= {
@@ -194,7 +182,9 @@ def cluster_stack(root: Path, database_server: str) -> Iterator[StackConfig]:
         yield config
     finally:
         commands.down(config)
-        asyncio.run(_drop_database(database_server, database))
+        asyncio.run(
+            _on_server(database_server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        )
 
 
 @contextlib.asynccontextmanager
@@ -232,17 +222,10 @@ def _plain(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-async def _create_database(server_url: str, name: str) -> None:
+async def _on_server(server_url: str, statement: str) -> None:
+    """One statement on the PostgreSQL server itself (CREATE/DROP DATABASE: no transaction)."""
     connection = await asyncpg.connect(_plain(server_url))
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-
-
-async def _drop_database(server_url: str, name: str) -> None:
-    connection = await asyncpg.connect(_plain(server_url))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(statement)
     finally:
         await connection.close()

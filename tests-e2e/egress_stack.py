@@ -29,7 +29,7 @@ from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import free_port, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.db import drop_schema, make_engine
-from smsbus.runtime.testing import RegistryTopics, eventually, unique_name
+from smsbus.runtime.testing import StackInfra, eventually, unique_name
 from smsbus.runtime.testing_api import AUTH, answers_ready
 from smsbus.runtime.testing_migrations import migrated_schemas
 from smsbus.runtime.testing_processes import Process, start_process
@@ -201,10 +201,8 @@ async def create_campaign(
 
 @asynccontextmanager
 async def running_stack(
+    infra: StackInfra,
     *,
-    database_url: str,
-    bootstrap: str,
-    registry_topics: RegistryTopics,
     start: datetime,
     sim_speed: float = 100,
     sim_rate_limit: float = 0,
@@ -212,7 +210,8 @@ async def running_stack(
 ) -> AsyncIterator[EgressStack]:
     """`compliance`: settings of compliance's beyond the stack's (line_daily_cap=10…);
     `sim_rate_limit`: OpenPhone's requests per second per key (0: none)."""
-    topics = await registry_topics(partitions=3)
+    database_url, bootstrap = infra.database_url, infra.bootstrap
+    topics = await infra.registry_topics(partitions=3)
     schemas = await migrated_schemas(
         database_url, {"compliance": smsbus.compliance, "campaigns": smsbus.campaigns}
     )

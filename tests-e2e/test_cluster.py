@@ -36,6 +36,7 @@ from smsbus.ingest.testing import compact, running_ingest, sample, signed
 from smsbus.openphone.signing import SigningKey
 from smsbus.runtime.kafka import delete_topics
 from smsbus.runtime.testing import eventually, unique_name
+from smsbus.runtime.testing_kafka import kafka_admin
 
 from .cluster_stack import ClusterStack, cluster_stack, connect
 from .egress_stack import CAMPAIGN_TEXT, create_campaign, valid_numbers
@@ -269,14 +270,10 @@ async def _members(stack: ClusterStack, group: str, count: int) -> dict[str, set
 async def _create_topic(
     bootstrap: str, topic: str, *, replicas: list[int], min_insync: int
 ) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        configs = {"min.insync.replicas": str(min_insync)}
-        placed = NewTopic(topic, -1, -1, replica_assignments={0: replicas}, topic_configs=configs)
+    configs = {"min.insync.replicas": str(min_insync)}
+    placed = NewTopic(topic, -1, -1, replica_assignments={0: replicas}, topic_configs=configs)
+    async with kafka_admin(bootstrap) as admin:
         await admin.create_topics([placed])
-    finally:
-        await admin.close()
 
 
 async def _logged(caplog: pytest.LogCaptureFixture, text: str) -> bool:

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
+from aiokafka.admin import RecordsToDelete
 
 from smsbus.runtime.metrics import Metrics
 from smsbus.runtime.offsets import (
@@ -18,7 +18,7 @@ from smsbus.runtime.offsets import (
     watch_consumer_lag,
 )
 from smsbus.runtime.testing import NewTopic, unique_name
-from smsbus.runtime.testing_kafka import commit_offsets, produce
+from smsbus.runtime.testing_kafka import commit_offsets, kafka_admin, produce
 
 pytestmark = pytest.mark.integration
 
@@ -100,12 +100,8 @@ async def test_records_deleted_by_retention_are_no_ones_lag(
     topic = await new_topic("offsets")
     tp = TopicPartition(topic, 0)
     await produce(kafka_bootstrap, topic, {0: range(3)})
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
+    async with kafka_admin(kafka_bootstrap) as admin:
         await admin.delete_records({tp: RecordsToDelete(before_offset=3)})
-    finally:
-        await admin.close()
     await produce(kafka_bootstrap, topic, {0: range(1)})
     targets = await end_offsets(kafka_bootstrap, [topic])
 

@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from smsbus.cli.demo import STEPS
 from smsbus.cli.stack.config import StackConfig
 from smsbus.cli.stack.services import KNOWN_SERVICES, installed_services
 from smsbus.contracts.topics import all_dlq_topics, all_topics
+from smsbus.runtime.testing_kafka import kafka_admin
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -50,12 +50,8 @@ def _processes_under(directory: Path) -> list[str]:
 
 
 async def _topic_names(bootstrap: str) -> set[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap) as admin:
         return set(await admin.list_topics())
-    finally:
-        await admin.close()
 
 
 def test_up_status_up_down_leaves_nothing_behind(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.db import drop_schema, make_engine
-from smsbus.runtime.testing import RegistryTopics, unique_name
+from smsbus.runtime.testing import StackInfra, unique_name
 from smsbus.runtime.testing import eventually as shared_eventually
 from smsbus.runtime.testing_api import AUTH, answers_ready
 from smsbus.runtime.testing_migrations import migrated_schemas
@@ -149,15 +149,11 @@ def front(stack: list[Stack]) -> FastAPI:
 
 @asynccontextmanager
 async def running_stack(
-    *,
-    database_url: str,
-    bootstrap: str,
-    registry_topics: RegistryTopics,
-    start: datetime,
-    **egress: Any,
+    infra: StackInfra, *, start: datetime, **egress: Any
 ) -> AsyncIterator[Stack]:
     """The stack; `egress` overrides compliance's settings (e.g. `line_daily_cap=3`)."""
-    topics = await registry_topics(partitions=3)
+    database_url, bootstrap = infra.database_url, infra.bootstrap
+    topics = await infra.registry_topics(partitions=3)
     schemas = await migrated_schemas(
         database_url, {"campaigns": smsbus.campaigns, "compliance": smsbus.compliance}
     )

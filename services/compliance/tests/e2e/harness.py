@@ -24,7 +24,7 @@ from smsbus.contracts import dlq_topic
 from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import free_port, read_topics, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
-from smsbus.runtime.testing import NewTopic, RegistryTopics, eventually, unique_name
+from smsbus.runtime.testing import StackInfra, eventually, unique_name
 from smsbus.runtime.testing_api import AUTH, answers_ready
 
 PERSON = "+14155552671"
@@ -132,23 +132,19 @@ async def _ready(api: httpx.AsyncClient, process: subprocess.Popen[bytes] | None
 
 
 @asynccontextmanager
-async def running_stack(
-    *,
-    database_url: str,
-    schema: str,
-    bootstrap: str,
-    new_topic: NewTopic,
-    registry_topics: RegistryTopics,
-) -> AsyncIterator[Stack]:
-    topics = await registry_topics(partitions=3)
+async def running_stack(infra: StackInfra, *, schema: str) -> AsyncIterator[Stack]:
+    topics = await infra.registry_topics(partitions=3)
     group = unique_name("compliance")
-    dlq = await new_topic(name=dlq_topic(topics["openphone.messages.v1"], group), partitions=3)
+    dlq_name = dlq_topic(topics["openphone.messages.v1"], group)
+    dlq = await infra.new_topic(name=dlq_name, partitions=3)
     async with running_simulator(speed=100, demo_history=False) as sim:
         ingest_settings = IngestSettings(
-            signing_keys=sim.signing_key, kafka_bootstrap=bootstrap, topic_overrides=topics
+            signing_keys=sim.signing_key, kafka_bootstrap=infra.bootstrap, topic_overrides=topics
         )
         async with running_ingest(ingest_settings) as ingest_url:
-            stack = Stack(sim, ingest_url, topics, dlq, group, database_url, schema, bootstrap)
+            stack = Stack(
+                sim, ingest_url, topics, dlq, group, infra.database_url, schema, infra.bootstrap
+            )
             try:
                 yield stack
             finally:

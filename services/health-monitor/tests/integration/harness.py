@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI, Request, Response
 
 import smsbus.compliance
@@ -27,8 +26,9 @@ from smsbus.ingest.settings import Settings as IngestSettings
 from smsbus.ingest.testing import read_topics, running_ingest
 from smsbus.openphone_sim.testing import RunningSimulator, running_simulator, serving
 from smsbus.runtime.db import drop_schema, make_engine
-from smsbus.runtime.testing import NewTopic, RegistryTopics, eventually, unique_name
+from smsbus.runtime.testing import StackInfra, eventually, unique_name
 from smsbus.runtime.testing_api import AUTH, answers_ready
+from smsbus.runtime.testing_kafka import kafka_admin
 from smsbus.runtime.testing_migrations import migrate
 
 CANARY = "+14155550177"
@@ -151,12 +151,8 @@ class Stack:
 
 async def _joined(bootstrap: str, group: str) -> bool:
     """The consumer group has members and has finished assigning partitions."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap) as admin:
         (described,) = await admin.describe_consumer_groups([group])
-    finally:
-        await admin.close()
     return any(
         found["state"] == "Stable" and found["members"] for found in described.to_object()["groups"]
     )
@@ -182,34 +178,29 @@ async def start_check(api: httpx.AsyncClient) -> str:
 
 @asynccontextmanager
 async def running_compliance(
-    *,
-    sim: RunningSimulator,
-    database_url: str,
-    bootstrap: str,
-    topics: dict[str, str],
-    new_topic: NewTopic,
+    infra: StackInfra, *, sim: RunningSimulator, topics: dict[str, str]
 ) -> AsyncIterator[httpx.AsyncClient]:
     """Compliance (its egress sends the canary) on its own schema and consumer group."""
     schema, group = unique_name("compliance"), unique_name("compliance")
-    await migrate(database_url, schema=schema, package=smsbus.compliance)
+    await migrate(infra.database_url, schema=schema, package=smsbus.compliance)
     for consumed in ("openphone.messages.v1", "outbound.requests.v1"):
-        await new_topic(name=dlq_topic(topics[consumed], group))
+        await infra.new_topic(name=dlq_topic(topics[consumed], group))
     settings = ComplianceSettings(
-        SMSBUS_DATABASE_URL=database_url, SMSBUS_KAFKA_BOOTSTRAP=bootstrap,
+        SMSBUS_DATABASE_URL=infra.database_url, SMSBUS_KAFKA_BOOTSTRAP=infra.bootstrap,
         SMSBUS_OPENPHONE_BASE_URL=sim.base_url, SMSBUS_OPENPHONE_API_KEY=sim.api_key,
         SMSBUS_OPENPHONE_RATE=500.0, db_schema=schema, group_id=group,
         topic_overrides=topics,
         campaigns_url="http://127.0.0.1:9/unused-by-canaries", line_daily_cap=None,
         egress_poll_interval=0.2,
     )  # fmt: skip
-    db = make_engine(database_url, schema=schema)
+    db = make_engine(infra.database_url, schema=schema)
     try:
         async with (
             serving(create_compliance(settings), name="compliance") as url,
             httpx.AsyncClient(headers=AUTH, base_url=url, timeout=30) as api,
         ):
             await eventually(lambda: answers_ready(api))
-            await eventually(lambda: _joined(bootstrap, group))
+            await eventually(lambda: _joined(infra.bootstrap, group))
             yield api
     finally:
         await drop_schema(db, schema)
@@ -218,19 +209,12 @@ async def running_compliance(
 
 @asynccontextmanager
 async def running_stack(
-    *,
-    database_url: str,
-    schema: str,
-    bootstrap: str,
-    new_topic: NewTopic,
-    registry_topics: RegistryTopics,
-    alerts: AlertReceiver | None = None,
-    **sim: Any,
+    infra: StackInfra, *, schema: str, alerts: AlertReceiver | None = None, **sim: Any
 ) -> AsyncIterator[Stack]:
-    topics = await registry_topics(partitions=3)
+    topics = await infra.registry_topics(partitions=3)
     group = unique_name("health")
     for consumed in ("openphone.messages.v1", "outbound.results.v1"):
-        await new_topic(name=dlq_topic(topics[consumed], group))
+        await infra.new_topic(name=dlq_topic(topics[consumed], group))
     receiver = alerts or AlertReceiver()
     sim.setdefault("speed", 100)
     sim.setdefault("failing_numbers", [f"{UNDELIVERABLE}:undelivered"])
@@ -241,18 +225,12 @@ async def running_stack(
         receiver.url = f"{receiver_url}/alerts"
         ingest_settings = IngestSettings(
             signing_keys=simulator.signing_key,
-            kafka_bootstrap=bootstrap,
+            kafka_bootstrap=infra.bootstrap,
             topic_overrides=topics,
         )
         async with (
             running_ingest(ingest_settings) as ingest_url,
-            running_compliance(
-                sim=simulator,
-                database_url=database_url,
-                bootstrap=bootstrap,
-                topics=topics,
-                new_topic=new_topic,
-            ) as compliance,
+            running_compliance(infra, sim=simulator, topics=topics) as compliance,
         ):
             yield Stack(
                 simulator,
@@ -260,9 +238,9 @@ async def running_stack(
                 compliance,
                 topics,
                 group,
-                database_url,
+                infra.database_url,
                 schema,
-                bootstrap,
+                infra.bootstrap,
                 receiver,
             )
 

@@ -1,7 +1,7 @@
 """A restart never loses a pending check: a new app instance resumes it from the table."""
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -55,13 +55,7 @@ async def test_a_request_committed_before_a_crash_is_sent_once_by_the_next_insta
         sessions=make_sessions(engine),
         clock=lambda: datetime.now(UTC),
         new_id=lambda: next(ids),
-        config=CanaryConfig(
-            line=settings.canary_from,
-            to=settings.canary_to,
-            template=settings.canary_text,
-            timeout=timedelta(seconds=settings.timeout_seconds),
-            requests_topic=settings.topic_for("send.requested"),
-        ),
+        config=CanaryConfig.of(settings),
     )
     check = await canary.start(trigger="api")  # nothing relays it: no monitor runs
 

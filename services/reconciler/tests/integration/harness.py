@@ -24,7 +24,7 @@ from smsbus.reconciler.app import create_app
 from smsbus.reconciler.fastpass import FastConfig, FastPass
 from smsbus.reconciler.settings import Settings
 from smsbus.runtime.db import make_sessions
-from smsbus.runtime.testing import NewTopic, RegistryTopics, StepClock, eventually, unique_name
+from smsbus.runtime.testing import StackInfra, StepClock, eventually, unique_name
 from smsbus.runtime.testing_api import AUTH, answers_ready
 
 INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
@@ -115,34 +115,31 @@ class Stack:
 
 @asynccontextmanager
 async def running_stack(
+    infra: StackInfra,
     *,
-    database_url: str,
     schema: str,
     engine: AsyncEngine,
-    bootstrap: str,
-    new_topic: NewTopic,
-    registry_topics: RegistryTopics,
     separate_ingest_topics: bool = False,
     openphone: Callable[[RunningSimulator], OpenPhoneClient] | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Stack]:
     async def topics() -> dict[str, str]:
-        created = await registry_topics(partitions=3)
+        created = await infra.registry_topics(partitions=3)
         return {name: created[name] for name in INGEST_TOPICS}
 
     consumed = await topics()
     published = await topics() if separate_ingest_topics else consumed
     group = unique_name("reconciler")
     for name in (MESSAGES, CALLS):
-        await new_topic(name=dlq_topic(consumed[name], group))
+        await infra.new_topic(name=dlq_topic(consumed[name], group))
     clock = StepClock()
     async with running_simulator(speed=1000, demo_history=False) as sim:
         ingest_settings = IngestSettings(
-            signing_keys=sim.signing_key, kafka_bootstrap=bootstrap, topic_overrides=published
+            signing_keys=sim.signing_key, kafka_bootstrap=infra.bootstrap, topic_overrides=published
         )
         settings = Settings(
-            SMSBUS_DATABASE_URL=database_url,
-            SMSBUS_KAFKA_BOOTSTRAP=bootstrap,
+            SMSBUS_DATABASE_URL=infra.database_url,
+            SMSBUS_KAFKA_BOOTSTRAP=infra.bootstrap,
             SMSBUS_OPENPHONE_BASE_URL=sim.base_url,
             SMSBUS_OPENPHONE_API_KEY=sim.api_key,
             **(
@@ -174,7 +171,9 @@ async def running_stack(
                 f"{ingest_url}/webhooks/openphone", generation="v4", key=sim.signing_key
             )
             await eventually(lambda: answers_ready(api))
-            yield Stack(sim, api, client, clock, engine, bootstrap, consumed, published, group)
+            yield Stack(
+                sim, api, client, clock, engine, infra.bootstrap, consumed, published, group
+            )
 
 
 StartStack = Callable[..., AbstractAsyncContextManager[Stack]]

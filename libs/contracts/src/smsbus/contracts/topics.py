@@ -29,22 +29,15 @@ from smsbus.contracts.outbound import (
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
+# KeyError keeps the missing name in args[0]; these only say what it was and what is known.
 class UnknownEventType(KeyError):
-    def __init__(self, event_type: str) -> None:
-        super().__init__(event_type)
-        self.event_type = event_type
-
     def __str__(self) -> str:
-        return f"no route for event type {self.event_type!r}; known: {', '.join(EVENT_TYPES)}"
+        return f"no route for event type {self.args[0]!r}; known: {', '.join(EVENT_TYPES)}"
 
 
 class UnknownTopic(KeyError):
-    def __init__(self, topic: str) -> None:
-        super().__init__(topic)
-        self.topic = topic
-
     def __str__(self) -> str:
-        return f"unknown topic {self.topic!r}; known: {', '.join(all_topics())}"
+        return f"unknown topic {self.args[0]!r}; known: {', '.join(all_topics())}"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import asyncio
 import copy
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Literal, Self, TypedDict, TypeVar, Unpack
@@ -113,8 +114,7 @@ class OpenPhoneClient:
         """The same client (connection pool, budget, key) asking at another priority."""
         other = copy.copy(self)
         other._owns_http = False  # the original closes the pool
-        other._transport = copy.copy(self._transport)
-        other._transport.priority = priority
+        other._transport = replace(self._transport, priority=priority)
         return other
 
     def __repr__(self) -> str:

@@ -60,23 +60,14 @@ class Outcome:
     skipped: int = 0
 
 
+@dataclass(kw_only=True)
 class BatchHandling:
-    def __init__(
-        self,
-        *,
-        broker: KafkaBroker,
-        sessions: Sessions,
-        group_id: str,
-        routes: Routes,
-        decode: Decoder,
-        metrics: Metrics | None = None,
-    ) -> None:
-        self._broker = broker
-        self._sessions = sessions
-        self._group_id = group_id
-        self._routes = routes
-        self._decode = decode
-        self._metrics = metrics
+    broker: KafkaBroker
+    sessions: Sessions
+    group_id: str
+    routes: Routes
+    decode: Decoder
+    metrics: Metrics | None = None
 
     async def handle(self, records: Sequence[Record], *, attempt: int = 1) -> Outcome:
         outcome = Outcome()
@@ -88,7 +79,7 @@ class BatchHandling:
     def _is_routed(self, record: Record) -> bool:
         for name, value in record.headers or ():
             if name == HEADER_EVENT_TYPE:
-                return value.decode("utf-8", "replace") in self._routes
+                return value.decode("utf-8", "replace") in self.routes
         return True  # no type header: decode it and let the envelope say
 
     async def _split_on_poison(self, records: Sequence[Record], attempt: int, out: Outcome) -> None:
@@ -117,18 +108,18 @@ class BatchHandling:
         envelopes: list[Envelope[Any]] = []
         for index, record in enumerate(records):
             try:
-                envelopes.append(self._decode(record.value or b""))
+                envelopes.append(self.decode(record.value or b""))
             except Exception as exc:
                 raise EventFailed(index) from exc
         await handle_in_one_transaction(
-            sessions=self._sessions, consumer=self._group_id, routes=self._routes, events=envelopes
+            sessions=self.sessions, consumer=self.group_id, routes=self.routes, events=envelopes
         )
         return len(records)
 
     async def _dead_letter(self, record: Record, exc: BaseException, attempt: int) -> None:
         headers = {name: value.decode("utf-8", "replace") for name, value in record.headers or ()}
-        origin = FailedRecord(record.topic, record.partition, record.offset, self._group_id)
-        target = dlq_topic(record.topic, self._group_id)
+        origin = FailedRecord(record.topic, record.partition, record.offset, self.group_id)
+        target = dlq_topic(record.topic, self.group_id)
         logger.error(
             "poison event on %s[%d]@%d, sent to %s",
             record.topic,
@@ -137,15 +128,15 @@ class BatchHandling:
             target,
             exc_info=exc,
         )
-        await self._broker.publish(
+        await self.broker.publish(
             record.value,
             topic=target,
             key=record.key,
             headers=headers | dead_letter_headers(origin, exc, attempt),
             correlation_id=headers.get(HEADER_CORRELATION_ID),
         )
-        if self._metrics:
-            self._metrics.dead_letters.labels(topic=record.topic, error=error_type(exc)).inc()
+        if self.metrics:
+            self.metrics.dead_letters.labels(topic=record.topic, error=error_type(exc)).inc()
 
 
 async def handle_in_one_transaction(

@@ -11,6 +11,7 @@ is down.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
 from sqlalchemy import text
@@ -37,35 +38,26 @@ _LAG = text(
 )
 
 
+@dataclass(kw_only=True)
 class OutboxRelay:
-    def __init__(
-        self,
-        *,
-        engine: AsyncEngine,
-        broker: KafkaBroker,
-        metrics: Metrics | None = None,
-        batch_size: int = 500,
-        poll_interval: float = 2.0,
-        backoff: Backoff = RELAY_BACKOFF,
-    ) -> None:
-        self._engine = engine
-        self._broker = broker
-        self._metrics = metrics
-        self._batch_size = batch_size
-        self._poll_interval = poll_interval
-        self._backoff = backoff
+    engine: AsyncEngine
+    broker: KafkaBroker
+    metrics: Metrics | None = None
+    batch_size: int = 500
+    poll_interval: float = 2.0
+    backoff: Backoff = RELAY_BACKOFF
 
     async def relay_once(self) -> int:
         """Publishes one batch of pending rows; returns how many were published."""
-        async with self._engine.begin() as conn:
+        async with self.engine.begin() as conn:
             if not (await conn.execute(_LOCK)).scalar_one():
                 return 0
-            rows = (await conn.execute(_CLAIM, {"limit": self._batch_size})).all()
+            rows = (await conn.execute(_CLAIM, {"limit": self.batch_size})).all()
             if not rows:
                 return 0
             records = [OutgoingRecord(r.topic, r.key, r.value, dict(r.headers)) for r in rows]
             futures = [
-                await self._broker.publish(
+                await self.broker.publish(
                     record.value,
                     topic=record.topic,
                     key=record.key,
@@ -77,28 +69,28 @@ class OutboxRelay:
             ]
             await asyncio.gather(*futures)
             await conn.execute(_MARK, {"ids": [r.id for r in rows]})
-        if self._metrics:
+        if self.metrics:
             for record in records:
-                self._metrics.outbox_published.labels(topic=record.topic).inc()
+                self.metrics.outbox_published.labels(topic=record.topic).inc()
         return len(rows)
 
     async def measure_lag(self) -> tuple[int, float]:
         """(pending rows, age in seconds of the oldest one), exported as gauges."""
-        async with self._engine.connect() as conn:
+        async with self.engine.connect() as conn:
             pending, age = (await conn.execute(_LAG)).one()
-        if self._metrics:
-            self._metrics.outbox_pending.set(pending)
-            self._metrics.outbox_oldest_age.set(float(age))
+        if self.metrics:
+            self.metrics.outbox_pending.set(pending)
+            self.metrics.outbox_oldest_age.set(float(age))
         return int(pending), float(age)
 
     async def run(self) -> None:
         """Relays until cancelled."""
-        async with notifications(self._engine, NOTIFY_CHANNEL) as notified:
+        async with notifications(self.engine, NOTIFY_CHANNEL) as notified:
             await repeat(
                 self._relay_pass,
                 name="outbox relay",
-                interval=self._poll_interval,
-                backoff=self._backoff,
+                interval=self.poll_interval,
+                backoff=self.backoff,
                 wake=notified,
             )
 
@@ -108,7 +100,7 @@ class OutboxRelay:
             published = await self.relay_once()
             await self.measure_lag()
         except Exception as exc:
-            if self._metrics:
-                self._metrics.outbox_relay_errors.labels(error=error_type(exc)).inc()
+            if self.metrics:
+                self.metrics.outbox_relay_errors.labels(error=error_type(exc)).inc()
             raise
-        return published >= self._batch_size
+        return published >= self.batch_size

@@ -8,6 +8,7 @@
 - `registry_topics` (factory): `await registry_topics(partitions=3)` creates every registry
   topic under a prefix of the test's own and returns the `topic_overrides` that route a
   service's settings to them (`isolated_topics(prefix)` names them without creating them).
+- `stack_infra`: the four above in one `StackInfra`, what a harness's `running_stack` runs on.
 - `service_fields(...)`: a consuming service's settings from the stack's addresses.
 - `db_schema` / `db_engine`: a fresh PostgreSQL schema per test (dropped after), and an engine
   bound to it.
@@ -27,6 +28,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -239,6 +241,23 @@ async def registry_topics(kafka_bootstrap: str) -> AsyncIterator[RegistryTopics]
     yield create
     if created:
         await delete_topics(kafka_bootstrap, created)
+
+
+@dataclass(frozen=True)
+class StackInfra:
+    """The test's Kafka and PostgreSQL and its topic factories: what a harness's stack runs on."""
+
+    database_url: str
+    bootstrap: str
+    new_topic: NewTopic
+    registry_topics: RegistryTopics
+
+
+@pytest.fixture
+def stack_infra(
+    database_url: str, kafka_bootstrap: str, new_topic: NewTopic, registry_topics: RegistryTopics
+) -> StackInfra:
+    return StackInfra(database_url, kafka_bootstrap, new_topic, registry_topics)
 
 
 @pytest.fixture

@@ -1,15 +1,17 @@
-"""Kafka as the runtime's and the CLI's tests drive it: produce records, commit or read a
-group's offsets, read what a topic holds (plain aiokafka clients, each stopped after its one
-job); a sample `contact.updated` event and a runtime `Consumer` of one topic to handle it."""
+"""Kafka as the tests drive it: produce records, commit or read a group's offsets, read what a
+topic holds, an admin client for one question (plain aiokafka clients, each stopped after its
+one job); a sample `contact.updated` event and a runtime `Consumer` of one topic to handle it."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -88,6 +90,17 @@ async def produce(
                 )
     finally:
         await producer.stop()
+
+
+@asynccontextmanager
+async def kafka_admin(bootstrap: str) -> AsyncIterator[AIOKafkaAdminClient]:
+    """`async with kafka_admin(bootstrap) as admin:` a started admin client, closed after."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        yield admin
+    finally:
+        await admin.close()
 
 
 async def commit_offsets(bootstrap: str, group: str, offsets: dict[TopicPartition, int]) -> None:

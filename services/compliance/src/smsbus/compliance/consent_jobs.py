@@ -56,7 +56,7 @@ class ConsentImportConfig:
     chunk: int = 1000
 
 
-class ConsentImports:
+class ConsentImports(ImportJobs):
     """Starts consent imports (`submit`) and watches over them (`run`, a background task of
     the lifespan)."""
 
@@ -75,16 +75,10 @@ class ConsentImports:
     def __init__(
         self, *, sessions: Sessions, clock: Callable[[], datetime], config: ConsentImportConfig
     ) -> None:
-        self._jobs = ImportJobs(
+        super().__init__(
             name="consent-import", table=store.CONSENT_JOBS, sessions=sessions, clock=clock
         )
-        self._sessions = sessions
-        self._clock = clock
         self._config = config
-
-    @property
-    def runner(self) -> str:
-        return self._jobs.runner
 
     async def submit(
         self, *, source: IO[bytes], filename: str | None, scope: str, actor: str
@@ -100,10 +94,7 @@ class ConsentImports:
         work = _ConsentImport(
             self._sessions, self._clock, self._config, filename=filename, scope=scope, actor=actor
         )
-        return await self._jobs.submit(source=source, create=create, work=work)
-
-    async def run(self) -> None:
-        await self._jobs.run()
+        return await self.start(source=source, create=create, work=work)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from smsbus.runtime.db import Sessions
 __all__ = ["INTERRUPTED", "DncImports"]
 
 
-class DncImports:
+class DncImports(ImportJobs):
     """Starts DNC imports (`submit`) and watches over them (`run`, a background task of the
     lifespan)."""
 
@@ -49,18 +49,10 @@ class DncImports:
         max_invalid_lines: int,
         chunk_size: int = CHUNK,
     ) -> None:
-        self._jobs = ImportJobs(
-            name="dnc-import", table=jobs.DNC_JOBS, sessions=sessions, clock=clock
-        )
-        self._sessions = sessions
-        self._clock = clock
+        super().__init__(name="dnc-import", table=jobs.DNC_JOBS, sessions=sessions, clock=clock)
         self._default_region = default_region
         self._max_invalid_lines = max_invalid_lines
         self._chunk_size = chunk_size
-
-    @property
-    def runner(self) -> str:
-        return self._jobs.runner
 
     async def submit(
         self, *, source: IO[bytes], list_name: str, fmt: DncFormat, filename: str | None
@@ -78,10 +70,7 @@ class DncImports:
             max_invalid_lines=self._max_invalid_lines, chunk_size=self._chunk_size,
             list_name=list_name, fmt=fmt, filename=filename,
         )  # fmt: skip
-        return await self._jobs.submit(source=source, create=create, work=work)
-
-    async def run(self) -> None:
-        await self._jobs.run()
+        return await self.start(source=source, create=create, work=work)
 
 
 @dataclass

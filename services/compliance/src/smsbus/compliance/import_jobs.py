@@ -1,5 +1,5 @@
-"""Imports as background jobs, whatever they import (DNC lists, consent): `submit` answers at
-once with the job's id and the import runs in this process.
+"""Imports as background jobs, whatever they import (DNC lists, consent): a kind's `submit`
+answers at once with the job's id and the import runs in this process.
 
 The upload is copied to an anonymous temporary file the job owns: it outlives the request and
 vanishes with the process, whatever happens. The job's transaction (`keeper`) holds its
@@ -50,8 +50,9 @@ class ImportWork(Protocol):
 
 
 class ImportJobs:
-    """Starts imports (`submit`) and watches over them for as long as the service lives
-    (`run`, a background task of the lifespan)."""
+    """Starts imports (`start`) and watches over them for as long as the service lives
+    (`run`, a background task of the lifespan). Each kind of import subclasses it with a
+    `submit` of its own."""
 
     def __init__(
         self, *, name: str, table: jobs.JobTable, sessions: Sessions, clock: Callable[[], datetime]
@@ -63,7 +64,7 @@ class ImportJobs:
         self._clock = clock
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def submit(self, *, source: IO[bytes], create: CreateJob, work: ImportWork) -> int:
+    async def start(self, *, source: IO[bytes], create: CreateJob, work: ImportWork) -> int:
         """Copies `source` to a file of the job's own, records the job (queued) and starts it."""
         spool, size = await asyncio.to_thread(_spool, source, self._name)
         try:

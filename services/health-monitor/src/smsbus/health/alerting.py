@@ -28,56 +28,48 @@ class AlertConfig:
     retry: Backoff = ALERT_BACKOFF
 
 
+@dataclass(kw_only=True)
 class AlertSender:
-    def __init__(
-        self,
-        *,
-        sessions: Sessions,
-        http: httpx.AsyncClient,
-        clock: Callable[[], datetime],
-        config: AlertConfig,
-        metrics: HealthMetrics | None = None,
-    ) -> None:
-        self._sessions = sessions
-        self._http = http
-        self._clock = clock
-        self._config = config
-        self._metrics = metrics
+    sessions: Sessions
+    http: httpx.AsyncClient
+    clock: Callable[[], datetime]
+    config: AlertConfig
+    metrics: HealthMetrics | None = None
 
     async def deliver_due(self) -> int:
         """One pass over the due alerts (rare: the row locks are held across the POSTs);
         returns how many were delivered."""
         delivered = 0
-        async with self._sessions() as session, session.begin():
-            for alert in await store.due(session=session, now=self._clock()):
+        async with self.sessions() as session, session.begin():
+            for alert in await store.due(session=session, now=self.clock()):
                 error = await self._post(alert.payload)
                 if error is None:
-                    await store.delivered(session=session, alert_id=alert.id, at=self._clock())
+                    await store.delivered(session=session, alert_id=alert.id, at=self.clock())
                     outcome = "delivered"
                     delivered += 1
-                elif alert.attempts + 1 >= self._config.max_attempts:
+                elif alert.attempts + 1 >= self.config.max_attempts:
                     await store.failed(session=session, alert_id=alert.id, error=error)
                     outcome = "failed"
                     logger.error("alert %s not delivered, giving up: %s", alert.id, error)
                 else:
-                    delay = timedelta(seconds=self._config.retry.delay(alert.attempts + 1))
+                    delay = timedelta(seconds=self.config.retry.delay(alert.attempts + 1))
                     await store.retry_later(
                         session=session,
                         alert_id=alert.id,
-                        at=self._clock(),
+                        at=self.clock(),
                         delay=delay,
                         error=error,
                     )
                     outcome = "retried"
                     logger.warning("alert %s not delivered (%s); retrying", alert.id, error)
-                if self._metrics:
-                    self._metrics.alerts.labels(kind=alert.kind, outcome=outcome).inc()
+                if self.metrics:
+                    self.metrics.alerts.labels(kind=alert.kind, outcome=outcome).inc()
         return delivered
 
     async def _post(self, payload: dict[str, object]) -> str | None:
         """None when the receiver accepted the alert, else why not."""
         try:
-            response = await self._http.post(self._config.url, json=payload)
+            response = await self.http.post(self.config.url, json=payload)
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {error_message(exc, limit=300)}"
         if response.is_success:

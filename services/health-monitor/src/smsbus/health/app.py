@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 from fastapi import FastAPI
@@ -47,13 +47,7 @@ def create_app(
         sessions=base.sessions,
         clock=clock,
         new_id=new_id,
-        config=CanaryConfig(
-            line=settings.canary_from,
-            to=settings.canary_to,
-            template=settings.canary_text,
-            timeout=timedelta(seconds=settings.timeout_seconds),
-            requests_topic=settings.topic_for("send.requested"),
-        ),
+        config=CanaryConfig.of(settings),
     )
     alert_http = httpx.AsyncClient(timeout=settings.alert_timeout, trust_env=False)
     monitor = Monitor(canary=canary, recording=recording, clock=clock)

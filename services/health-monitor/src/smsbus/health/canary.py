@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from smsbus.health.domain.checks import Check, new_check
 from smsbus.health.events import request_envelope
+from smsbus.health.settings import Settings
 from smsbus.health.store import checks as store
 from smsbus.runtime.db import Sessions
 from smsbus.runtime.outbox import add_to_outbox
@@ -31,6 +32,16 @@ class CanaryConfig:
     template: str
     timeout: timedelta
     requests_topic: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> CanaryConfig:
+        return cls(
+            line=settings.canary_from,
+            to=settings.canary_to,
+            template=settings.canary_text,
+            timeout=timedelta(seconds=settings.timeout_seconds),
+            requests_topic=settings.topic_for("send.requested"),
+        )
 
 
 class Canary:

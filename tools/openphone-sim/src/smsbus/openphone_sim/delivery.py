@@ -13,7 +13,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -55,46 +55,35 @@ def signature_headers(delivery: Delivery, *, wall_seconds: float) -> dict[str, s
     }
 
 
+@dataclass(kw_only=True)
 class Deliverer:
-    def __init__(
-        self,
-        *,
-        client: httpx.AsyncClient,
-        scheduler: Scheduler,
-        clock: SimClock,
-        ids: Callable[[], IdFactory],
-        faults: Callable[[], Faults],
-        seed: Callable[[], int],
-        record: Record,
-        retry_schedule: list[float],
-        timeout: float,
-        wall: Callable[[], float] = time.time,
-    ) -> None:
-        self._client = client
-        self._scheduler = scheduler
-        self._clock = clock
-        self._ids = ids
-        self._faults = faults
-        self._seed = seed
-        self._record = record
-        self._retry_schedule = retry_schedule
-        self._timeout = timeout
-        self._wall = wall
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+    client: httpx.AsyncClient
+    scheduler: Scheduler
+    clock: SimClock
+    ids: Callable[[], IdFactory]
+    faults: Callable[[], Faults]
+    seed: Callable[[], int]
+    record: Record
+    retry_schedule: list[float]
+    timeout: float
+    wall: Callable[[], float] = time.time
+    _locks: defaultdict[str, asyncio.Lock] = field(
+        default_factory=lambda: defaultdict(asyncio.Lock), init=False
+    )
 
     def publish(self, event: SimEvent, webhooks: list[RegisteredWebhook]) -> None:
         for webhook in webhooks:
             plan = plan_delivery(
-                self._faults(), seed=self._seed(), event_id=event.id, webhook_id=webhook.id
+                self.faults(), seed=self.seed(), event_id=event.id, webhook_id=webhook.id
             )
             body = compact(GENERATIONS[webhook.generation].render(event))
-            delivery_id = self._ids().derived("msg_", f"{event.id}:{webhook.id}")
+            delivery_id = self.ids().derived("msg_", f"{event.id}:{webhook.id}")
             if plan.drop:
                 self._log(Delivery(event, webhook, body, delivery_id, 0), 0, "dropped")
                 continue
             for copy, delay in enumerate(plan.delays):
                 delivery = Delivery(event, webhook, body, delivery_id, copy)
-                self._scheduler.after(delay, self._attempt_job(delivery, 1))
+                self.scheduler.after(delay, self._attempt_job(delivery, 1))
 
     def _attempt_job(self, delivery: Delivery, attempt: int) -> Callable[[], Any]:
         async def job() -> None:
@@ -104,31 +93,31 @@ class Deliverer:
 
     async def _attempt(self, delivery: Delivery, attempt: int) -> None:
         async with self._locks[delivery.webhook.id]:
-            if in_outage(self._faults(), self._clock.now()):
+            if in_outage(self.faults(), self.clock.now()):
                 outcome, status, error = "outage", None, None
             else:
                 outcome, status, error = await self._post(delivery)
             self._log(delivery, attempt, outcome, status=status, error=error)
-        if outcome != "delivered" and attempt < len(self._retry_schedule):
-            self._scheduler.after(
-                self._retry_schedule[attempt], self._attempt_job(delivery, attempt + 1)
+        if outcome != "delivered" and attempt < len(self.retry_schedule):
+            self.scheduler.after(
+                self.retry_schedule[attempt], self._attempt_job(delivery, attempt + 1)
             )
 
     async def _post(self, delivery: Delivery) -> tuple[str, int | None, str | None]:
         headers = {
             "content-type": "application/json",
             "user-agent": "OpenPhone-Simulator/1.0",
-            **signature_headers(delivery, wall_seconds=self._wall()),
+            **signature_headers(delivery, wall_seconds=self.wall()),
         }
         try:
-            response = await self._client.post(
+            response = await self.client.post(
                 delivery.webhook.webhook.url,
                 content=delivery.body,
                 headers=headers,
-                timeout=self._timeout,
+                timeout=self.timeout,
             )
         except httpx.TimeoutException:
-            return "timeout", None, f"no answer within {self._timeout}s"
+            return "timeout", None, f"no answer within {self.timeout}s"
         except httpx.HTTPError as exc:
             return "error", None, f"{type(exc).__name__}: {exc}"
         outcome = "delivered" if response.is_success else "failed"
@@ -143,7 +132,7 @@ class Deliverer:
         status: int | None = None,
         error: str | None = None,
     ) -> None:
-        self._record(
+        self.record(
             {
                 "eventId": delivery.event.id,
                 "type": delivery.event.type,
@@ -156,7 +145,7 @@ class Deliverer:
                 "outcome": outcome,
                 "status": status,
                 "error": error,
-                "at": iso(self._clock.now()),
-                "realAt": self._wall(),
+                "at": iso(self.clock.now()),
+                "realAt": self.wall(),
             }
         )

@@ -70,31 +70,19 @@ def read_error_body(response: httpx.Response) -> ErrorBody | None:
         return None
 
 
+@dataclass(kw_only=True)
 class Transport:
-    def __init__(
-        self,
-        *,
-        http: httpx.AsyncClient,
-        base_url: str,
-        api_key: SecretStr,
-        bucket: Budget,
-        policy: RetryPolicy,
-        priority: Priority = "transactional",
-        sleep: Sleep = asyncio.sleep,
-        rand: Callable[[], float] = random.random,
-        now: Now = utc_now,
-        user_agent: str = USER_AGENT,
-    ) -> None:
-        self._http = http
-        self._user_agent = user_agent
-        self._base_url = base_url.rstrip("/")
-        self._api_key = api_key
-        self._bucket = bucket
-        self.priority = priority
-        self._policy = policy
-        self._sleep = sleep
-        self._rand = rand
-        self._now = now
+    http: httpx.AsyncClient
+    base_url: str
+    """Without a trailing slash (the client strips it)."""
+    api_key: SecretStr
+    bucket: Budget
+    policy: RetryPolicy
+    priority: Priority = "transactional"
+    sleep: Sleep = asyncio.sleep
+    rand: Callable[[], float] = random.random
+    now: Now = utc_now
+    user_agent: str = USER_AGENT
 
     async def request(
         self,
@@ -109,12 +97,12 @@ class Transport:
         """A 2xx answer, or the error. `unknown_outcome` marks the request as not repeatable:
         when it may have taken effect without an answer to show for it, that error is raised.
         `prepaid`: the caller already took the first attempt's slot (`Budget.acquire`)."""
-        url = self._base_url + path + (f"?{encode_query(params)}" if params else "")
+        url = self.base_url + path + (f"?{encode_query(params)}" if params else "")
         headers = {
             # OpenPhone's auth: the raw key, no "Bearer".
-            "Authorization": self._api_key.get_secret_value(),
+            "Authorization": self.api_key.get_secret_value(),
             "Accept": "application/json",
-            "User-Agent": self._user_agent,
+            "User-Agent": self.user_agent,
         }
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -122,7 +110,7 @@ class Transport:
         while True:
             attempt += 1
             if attempt > 1 or not prepaid:
-                await self._bucket.acquire(self.priority)
+                await self.bucket.acquire(self.priority)
             outcome = await self._attempt(f"{method} {path}", method, url, headers, body)
             if isinstance(outcome, httpx.Response):
                 return outcome
@@ -135,36 +123,36 @@ class Transport:
                     answered.status if answered else None,
                     answered.body if answered else None,
                 ) from error
-            if decided is not Verdict.RETRY or attempt >= self._policy.max_attempts:
+            if decided is not Verdict.RETRY or attempt >= self.policy.max_attempts:
                 raise error
-            if retry_after is not None and retry_after > self._policy.max_retry_after:
+            if retry_after is not None and retry_after > self.policy.max_retry_after:
                 raise error
-            wait = delay(self._policy, attempt, self._rand(), retry_after)
+            wait = delay(self.policy, attempt, self.rand(), retry_after)
             if failure is Failure.RATE_LIMITED:
-                await self._bucket.throttled(wait)  # every caller on this key backs off
+                await self.bucket.throttled(wait)  # every caller on this key backs off
             log.warning(
                 "openphone %s %s: %s; retry %d of %d in %.2fs",
                 method,
                 path,
                 error,
                 attempt,
-                self._policy.max_attempts - 1,
+                self.policy.max_attempts - 1,
                 wait,
             )
-            await self._sleep(wait)
+            await self.sleep(wait)
 
     async def _attempt(
         self, what: str, method: str, url: str, headers: dict[str, str], body: bytes | None
     ) -> httpx.Response | Failed:
         try:
-            response = await self._http.request(method, url, headers=headers, content=body)
+            response = await self.http.request(method, url, headers=headers, content=body)
         except NOT_SENT_ERRORS as exc:
             return Failed(Failure.NOT_SENT, unreachable(f"{what}: could not connect", exc))
         except httpx.TransportError as exc:
             return Failed(Failure.NO_ANSWER, unreachable(f"{what}: sent, but no answer", exc))
         if response.is_success:
             return response
-        retry_after = parse_retry_after(response.headers.get("retry-after"), now=self._now())
+        retry_after = parse_retry_after(response.headers.get("retry-after"), now=self.now())
         error = error_for(
             response.status_code,
             read_error_body(response),

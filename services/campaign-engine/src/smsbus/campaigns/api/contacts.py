@@ -7,11 +7,11 @@ import csv
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi import APIRouter, HTTPException, Query, UploadFile
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from smsbus.campaigns.api.deps import Engine, EngineDep, not_found, unprocessable
-from smsbus.campaigns.api.imports import finished_import, parse_mapping
+from smsbus.campaigns.api.imports import CsvUpload, MappingForm, finished_import, parse_mapping
 from smsbus.campaigns.api.schemas import (
     ContactOut,
     ContactPage,
@@ -59,10 +59,8 @@ def _lines(upload: UploadFile) -> Iterator[str]:
 async def import_contacts(
     engine: EngineDep,
     session: SessionDep,
-    file: Annotated[UploadFile, File(description="CSV with a header row and a phone column")],
-    mapping: Annotated[
-        StoredText | None, Form(description='JSON {"CSV column": "our field"}')
-    ] = None,
+    file: CsvUpload,
+    mapping: MappingForm = None,
 ) -> ImportResult:
     """Streams a CSV in this request: phones to E.164, invalid rows reported by line,
     duplicates merged. For small files; POST /v1/contacts/imports runs large ones as a job."""

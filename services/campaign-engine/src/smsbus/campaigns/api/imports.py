@@ -38,6 +38,9 @@ SPOOL_PREFIX = "smsbus-contact-import-"
 
 RUNNER = AppState[ImportRunner]("imports")
 RunnerDep = Annotated[ImportRunner, Depends(RUNNER.get)]
+# The form fields of a contacts CSV upload (here and POST /v1/contacts).
+CsvUpload = Annotated[UploadFile, File(description="CSV with a header row and a phone column")]
+MappingForm = Annotated[StoredText | None, Form(description='JSON {"CSV column": "our field"}')]
 
 
 def parse_mapping(mapping: str | None) -> dict[str, str]:
@@ -87,10 +90,8 @@ async def submit_import(
     engine: EngineDep,
     session: SessionDep,
     runner: RunnerDep,
-    file: Annotated[UploadFile, File(description="CSV with a header row and a phone column")],
-    mapping: Annotated[
-        StoredText | None, Form(description='JSON {"CSV column": "our field"}')
-    ] = None,
+    file: CsvUpload,
+    mapping: MappingForm = None,
     list_id: Annotated[StoredText | None, Form(description="a static list to add them to")] = None,
     list_name: Annotated[StoredText | None, Form(description="a new static list for them")] = None,
 ) -> ImportOut:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from smsbus.campaigns.dispatch.batch import dispatch_batch
@@ -31,27 +32,18 @@ HOUSEKEEPING_SECONDS = 1.0
 AFTER_FAILURES = Backoff(initial=1.0, maximum=30.0)
 
 
+@dataclass(kw_only=True)
 class Dispatcher:
-    def __init__(
-        self,
-        *,
-        sessions: Sessions,
-        eligibility: EligibilityClient,
-        clock: Callable[[], datetime],
-        config: DispatchConfig,
-        on_outcome: Callable[[str], None] = lambda _: None,
-        on_paused: Callable[[dict[str, int]], None] = lambda _: None,
-    ) -> None:
-        self._sessions = sessions
-        self._eligibility = eligibility
-        self._clock = clock
-        self._config = config
-        self._on_outcome = on_outcome
-        self._on_paused = on_paused
+    sessions: Sessions
+    eligibility: EligibilityClient
+    clock: Callable[[], datetime]
+    config: DispatchConfig
+    on_outcome: Callable[[str], None] = lambda _: None
+    on_paused: Callable[[dict[str, int]], None] = lambda _: None
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as tasks:
-            for _ in range(self._config.lanes):
+            for _ in range(self.config.lanes):
                 tasks.create_task(self._lane())
             tasks.create_task(self._keep_house())
 
@@ -61,12 +53,12 @@ class Dispatcher:
         await repeat(
             self._full_batch,
             name="dispatch round",
-            interval=self._config.interval,
+            interval=self.config.interval,
             backoff=AFTER_FAILURES,
         )
 
     async def _full_batch(self) -> bool:
-        return await self.dispatch_once() >= self._config.batch
+        return await self.dispatch_once() >= self.config.batch
 
     async def _keep_house(self) -> None:
         """Housekeeping every `interval`, at most once a second (its statements scan the
@@ -74,35 +66,35 @@ class Dispatcher:
         await repeat(
             self.housekeeping,
             name="dispatch housekeeping",
-            interval=max(self._config.interval, HOUSEKEEPING_SECONDS),
+            interval=max(self.config.interval, HOUSEKEEPING_SECONDS),
             backoff=AFTER_FAILURES,
         )
 
     async def housekeeping(self) -> None:
         """Scheduled campaigns start, drained ones complete; the paused ones are counted."""
-        now = self._clock()
-        async with self._sessions() as session, session.begin():
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
             await campaign_store.start_scheduled(session=session, now=now)
             await campaign_store.finish_drained(session=session, now=now)
             paused = await campaign_store.paused_by_reason(session=session)
-        self._on_paused(paused)
+        self.on_paused(paused)
 
     async def dispatch_once(self) -> int:
         """One batch decided and its requests committed. Returns how many were claimed."""
-        now = self._clock()
-        async with self._sessions() as session, session.begin():
-            claimed = await store.claim_due(session=session, now=now, limit=self._config.batch)
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            claimed = await store.claim_due(session=session, now=now, limit=self.config.batch)
             if not claimed:
                 return 0
             counted = await dispatch_batch(
                 session=session,
                 claimed=claimed,
                 now=now,
-                eligibility=self._eligibility,
-                events_topic=self._config.events_topic,
-                requests_topic=self._config.requests_topic,
+                eligibility=self.eligibility,
+                events_topic=self.config.events_topic,
+                requests_topic=self.config.requests_topic,
             )
         for outcome, times in counted.items():  # once committed: what really happened
             for _ in range(times):
-                self._on_outcome(outcome)
+                self.on_outcome(outcome)
         return len(claimed)

@@ -47,10 +47,7 @@ async def on_send_accepted(envelope: Envelope[SendAccepted], unit: Unit, deps: D
         recovered=result.recovered,
         parked=[members.Parked(p.status, p.occurred_at) for p in parked],
     )
-    await record_move(
-        session=session, row=row, moved=moved, topic=deps.events_topic, recorded_at=deps.clock()
-    )
-    unit.after_commit(partial(deps.count, "sent"))
+    await _record(unit, row, moved, deps, outcome="sent")
 
 
 async def on_send_refused(envelope: Envelope[SendRefused], unit: Unit, deps: Deps) -> None:
@@ -85,15 +82,22 @@ async def on_send_deferred(envelope: Envelope[SendDeferred], unit: Unit, deps: D
 async def on_send_failed(envelope: Envelope[SendFailed], unit: Unit, deps: Deps) -> None:
     """OpenPhone refused the message itself, or the egress gave up: the member fails."""
     result = envelope.data
-    session = unit.session
-    row = await _current(session, envelope)
+    row = await _current(unit.session, envelope)
     if row is None:
         return
     moved = members.after_send_failed(as_member(row), reason=result.reason, at=result.at)
+    await _record(unit, row, moved, deps, outcome="failed")
+
+
+async def _record(
+    unit: Unit, row: MemberRow, moved: members.Moved, deps: Deps, *, outcome: str
+) -> None:
+    """The member moved as the domain says; the outcome counted after commit."""
     await record_move(
-        session=session, row=row, moved=moved, topic=deps.events_topic, recorded_at=deps.clock()
-    )
-    unit.after_commit(partial(deps.count, "failed"))
+        session=unit.session, row=row, moved=moved, topic=deps.events_topic,
+        recorded_at=deps.clock(),
+    )  # fmt: skip
+    unit.after_commit(partial(deps.count, outcome))
 
 
 async def _current(session: AsyncSession, envelope: Envelope[ResultT]) -> MemberRow | None:

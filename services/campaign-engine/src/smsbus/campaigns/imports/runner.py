@@ -55,27 +55,17 @@ class Interrupted(RuntimeError):
     """The import is no longer running here (a sweep failed it): stop."""
 
 
+@dataclass(kw_only=True)
 class ImportRunner:
-    def __init__(
-        self,
-        *,
-        engine: AsyncEngine,
-        sessions: Sessions,
-        region: str,
-        rows_per_chunk: int = 25_000,
-        heartbeat_seconds: float = 10.0,
-        stale_seconds: float = 60.0,
-        consent: ConsentHandoff | None = None,
-    ) -> None:
-        self._consent = consent
-        self._engine = engine
-        self._sessions = sessions
-        self._region = region
-        self._rows = rows_per_chunk
-        self._heartbeat = heartbeat_seconds
-        self._stale = stale_seconds
-        self._queue: asyncio.Queue[ImportJob] = asyncio.Queue()
-        self._held: set[str] = set()
+    engine: AsyncEngine
+    sessions: Sessions
+    region: str
+    rows_per_chunk: int = 25_000
+    heartbeat_seconds: float = 10.0
+    stale_seconds: float = 60.0
+    consent: ConsentHandoff | None = None
+    _queue: asyncio.Queue[ImportJob] = field(init=False, default_factory=asyncio.Queue)
+    _held: set[str] = field(init=False, default_factory=set)
 
     def submit(self, job: ImportJob) -> None:
         self._held.add(job.import_id)
@@ -100,20 +90,20 @@ class ImportRunner:
         await repeat(
             self._heartbeat_once,
             name="import heartbeat",
-            interval=self._heartbeat,
-            backoff=Backoff(initial=1.0, maximum=self._heartbeat),
+            interval=self.heartbeat_seconds,
+            backoff=Backoff(initial=1.0, maximum=self.heartbeat_seconds),
         )
 
     async def _heartbeat_once(self) -> None:
-        async with self._sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             await store.heartbeat(session=session, import_ids=sorted(self._held))
-            failed = await store.fail_interrupted(session=session, stale_seconds=self._stale)
+            failed = await store.fail_interrupted(session=session, stale_seconds=self.stale_seconds)
         if failed:
             logger.warning("imports interrupted by a stopped process: %s", failed)
 
     async def _run(self, job: ImportJob) -> None:
         try:
-            async with self._sessions() as session, session.begin():
+            async with self.sessions() as session, session.begin():
                 started = await store.start_import(session=session, import_id=job.import_id)
             if started:
                 handed = await self._import(job)
@@ -141,11 +131,11 @@ class ImportRunner:
             consent = csv.writer(out, lineterminator="\n")
             consent.writerow(CONSENT_HEADER)
             chunks = read_chunks(
-                job.path, mapping=job.mapping, region=self._region, rows=self._rows,
+                job.path, mapping=job.mapping, region=self.region, rows=self.rows_per_chunk,
                 consent=consent,
             )  # fmt: skip
             async with (
-                chunk_store.bulk_connection(engine=self._engine) as driver,
+                chunk_store.bulk_connection(engine=self.engine) as driver,
                 contextlib.aclosing(parsed_ahead(chunks)) as parsed,
             ):
                 async for chunk in parsed:
@@ -160,16 +150,16 @@ class ImportRunner:
 
     async def _hand_over_consent(self, job: ImportJob) -> None:
         """compliance records the consent rows (its import, followed to its end)."""
-        if self._consent is None:
+        if self.consent is None:
             raise HandoffFailed("the file has consent columns and no hand-off to compliance")
 
         async def seen(consent: dict[str, Any]) -> None:
-            async with self._sessions() as session, session.begin():
+            async with self.sessions() as session, session.begin():
                 await store.record_consent(
                     session=session, import_id=job.import_id, consent=consent
                 )
 
-        outcome = await self._consent.hand_over(
+        outcome = await self.consent.hand_over(
             consent_file(job), filename=f"contacts-import-{job.import_id}.csv", on_progress=seen
         )
         if outcome["status"] != "succeeded":
@@ -194,7 +184,7 @@ class ImportRunner:
     async def _finish(self, job: ImportJob, status: str, reason: str | None = None) -> None:
         """Best effort: if the database is away, the sweep fails the import later."""
         try:
-            async with asyncio.timeout(10), self._sessions() as session, session.begin():
+            async with asyncio.timeout(10), self.sessions() as session, session.begin():
                 await store.finish_import(
                     session=session, import_id=job.import_id, status=status, reason=reason
                 )

@@ -105,15 +105,8 @@ async def usage(*, session: AsyncSession, days: Mapping[str, date]) -> dict[str,
 
 async def count_usage(*, session: AsyncSession, counts: Mapping[tuple[str, date], int]) -> None:
     """Adds to the sends counted per (campaign, day), all in one statement."""
-    keys = sorted(counts)  # one row order for every writer: no deadlocks
-    await execute(
-        session,
-        text(
-            "INSERT INTO campaign_days (campaign_id, day, used) "
-            "SELECT * FROM unnest(CAST(:c AS text[]), CAST(:d AS date[]), CAST(:n AS int[])) "
-            "ON CONFLICT (campaign_id, day) DO UPDATE SET used = campaign_days.used + EXCLUDED.used"
-        ),
-        {"c": [k[0] for k in keys], "d": [k[1] for k in keys], "n": [counts[k] for k in keys]},
+    await _add_per_day(
+        session, table="campaign_days", key="campaign_id", total="used", counts=counts
     )
 
 
@@ -132,16 +125,28 @@ async def line_segments(
 
 async def count_segments(*, session: AsyncSession, counts: Mapping[tuple[str, date], int]) -> None:
     """Adds to the segments counted per (line, UTC day), all in one statement."""
-    keys = sorted(counts)
+    await _add_per_day(session, table="line_days", key="line", total="segments", counts=counts)
+
+
+async def _add_per_day(
+    session: AsyncSession,
+    *,
+    table: str,
+    key: str,
+    total: str,
+    counts: Mapping[tuple[str, date], int],
+) -> None:
+    """Adds `counts` to `table`'s `total` per (`key`, day); `table`, `key` and `total` are
+    this module's constants, never input."""
+    keys = sorted(counts)  # one row order for every writer: no deadlocks
     await execute(
         session,
         text(
-            "INSERT INTO line_days (line, day, segments) "
-            "SELECT * FROM unnest(CAST(:l AS text[]), CAST(:d AS date[]), CAST(:n AS int[])) "
-            "ON CONFLICT (line, day) DO UPDATE "
-            "SET segments = line_days.segments + EXCLUDED.segments"
+            f"INSERT INTO {table} ({key}, day, {total}) "
+            "SELECT * FROM unnest(CAST(:k AS text[]), CAST(:d AS date[]), CAST(:n AS int[])) "
+            f"ON CONFLICT ({key}, day) DO UPDATE SET {total} = {table}.{total} + EXCLUDED.{total}"
         ),
-        {"l": [k[0] for k in keys], "d": [k[1] for k in keys], "n": [counts[k] for k in keys]},
+        {"k": [k[0] for k in keys], "d": [k[1] for k in keys], "n": [counts[k] for k in keys]},
     )
 
 

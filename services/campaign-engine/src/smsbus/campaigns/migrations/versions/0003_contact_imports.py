@@ -15,6 +15,7 @@ _JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgre
 
 
 def upgrade() -> None:
+    counts = ("rows_read", "imported", "created", "invalid", "duplicates")
     op.create_table(
         "contact_imports",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -22,11 +23,7 @@ def upgrade() -> None:
         sa.Column("file_name", sa.Text(), nullable=True),
         sa.Column("file_bytes", sa.BigInteger(), nullable=False),
         sa.Column("bytes_read", sa.BigInteger(), nullable=False),
-        sa.Column("rows_read", sa.Integer(), nullable=False),
-        sa.Column("imported", sa.Integer(), nullable=False),
-        sa.Column("created", sa.Integer(), nullable=False),
-        sa.Column("invalid", sa.Integer(), nullable=False),
-        sa.Column("duplicates", sa.Integer(), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in counts),
         sa.Column("errors", _JSON, nullable=False),
         sa.Column("mapping", _JSON, nullable=True),
         sa.Column("list_id", sa.String(length=64), nullable=True),
