@@ -33,13 +33,15 @@ async def listening_pids(engine: AsyncEngine, channel: str) -> list[int]:
         return [row.pid for row in rows]
 
 
-async def woken_by_notify(engine: AsyncEngine, wake: PgNotifications, channel: str) -> None:
-    """Waits (for an hour unless woken) while a NOTIFY is sent."""
+async def woken_by_notify(engine: AsyncEngine, wake: PgNotifications, channel: str) -> bool:
+    """Waits (for an hour unless woken) while a NOTIFY is sent; True once the wait ended."""
     waiting = asyncio.create_task(wake.wait(HOUR))
     await eventually(lambda: listening_pids(engine, channel))
+    assert not waiting.done(), "the wait ended before any NOTIFY"
     await notify(engine, channel)
     async with asyncio.timeout(30):  # a guard against hanging, not a measure of speed
         await waiting
+    return waiting.done()
 
 
 async def test_a_notify_ends_the_wait_and_a_lost_listener_is_replaced(
@@ -47,7 +49,7 @@ async def test_a_notify_ends_the_wait_and_a_lost_listener_is_replaced(
 ) -> None:
     channel = unique_name("wake")
     async with notifications(db_engine, channel) as wake:
-        await woken_by_notify(db_engine, wake, channel)
+        assert await woken_by_notify(db_engine, wake, channel)
 
         (first,) = await listening_pids(db_engine, channel)
         async with db_engine.connect() as conn:
@@ -57,10 +59,11 @@ async def test_a_notify_ends_the_wait_and_a_lost_listener_is_replaced(
             await wake.wait(0.0)  # each wait first checks its listener
             return [pid for pid in await listening_pids(db_engine, channel) if pid != first]
 
-        await eventually(listening_again)
-        await woken_by_notify(db_engine, wake, channel)
+        replaced = await eventually(listening_again)
+        assert first not in replaced
+        assert await woken_by_notify(db_engine, wake, channel)
 
     async def closed() -> bool:
         return not await listening_pids(db_engine, channel)
 
-    await eventually(closed)  # the LISTEN connection closed on exit
+    assert await eventually(closed)  # the LISTEN connection closed on exit
