@@ -9,6 +9,7 @@ from aiokafka.admin import RecordsToDelete
 
 from smsbus.runtime.metrics import Metrics
 from smsbus.runtime.offsets import (
+    commit_offsets,
     end_offsets,
     group_lag,
     lag_behind,
@@ -18,7 +19,7 @@ from smsbus.runtime.offsets import (
     watch_consumer_lag,
 )
 from smsbus.runtime.testing import NewTopic, unique_name
-from smsbus.runtime.testing_kafka import commit_offsets, kafka_admin, produce
+from smsbus.runtime.testing_kafka import kafka_admin, produce
 
 pytestmark = pytest.mark.integration
 

@@ -15,6 +15,7 @@ quarantined on ingest.rejected.v1.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import time
 from collections import Counter
@@ -30,6 +31,7 @@ from smsbus.ingest.settings import MIB
 from smsbus.ingest.testing import samples, signed
 
 from .conftest import KEYS, IngestUnderTest
+from .payloads import DELETE, at, put
 
 pytestmark = pytest.mark.integration
 
@@ -81,26 +83,13 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-def _at(payload: Any, path: tuple[Any, ...]) -> Any:
-    for step in path:
-        payload = payload[step]
-    return payload
-
-
 def _mutated(payload: Any, path: tuple[Any, ...], new: Any) -> Any:
     """A copy of `payload` with the value at `path` replaced by `new` (DELETE: removed)."""
-    head, rest = path[0], path[1:]
-    copy = dict(payload) if isinstance(payload, dict) else list(payload)
-    if rest:
-        copy[head] = _mutated(copy[head], rest, new)
-    elif new is DELETE:
-        del copy[head]
-    else:
-        copy[head] = new
-    return copy
+    changed = copy.deepcopy(payload)
+    put(changed, path, new)
+    return changed
 
 
-DELETE = object()
 _LIKE = {  # a value of the same JSON type: a field OpenPhone might plausibly send
     str: st.text(max_size=30) | st.sampled_from(["", "+15555550100", "2026-02-30T25:61:00Z"]),
     int: st.integers(min_value=-(2**64), max_value=2**64),
@@ -116,13 +105,13 @@ def mutated_payload(draw: st.DrawFn) -> bytes:
     payload = draw(st.sampled_from(SAMPLES))
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
         paths = _paths(payload)
-        objects = [path for path in [(), *paths] if isinstance(_at(payload, path), dict)]
+        objects = [path for path in [(), *paths] if isinstance(at(payload, path), dict)]
         if draw(st.booleans()):  # a new field somewhere
             path = (*draw(st.sampled_from(objects)), draw(st.text(min_size=1, max_size=12)))
             payload = _added(payload, path, draw(JSON_VALUES))
             continue
         path = draw(st.sampled_from(paths))
-        like = _LIKE.get(type(_at(payload, path)), JSON_VALUES)
+        like = _LIKE.get(type(at(payload, path)), JSON_VALUES)
         payload = _mutated(payload, path, draw(st.one_of(like, like, JSON_VALUES, st.just(DELETE))))
     return json.dumps(payload, separators=(",", ":")).encode()
 
@@ -136,7 +125,7 @@ def _added(payload: dict[str, Any], path: tuple[Any, ...], value: Any) -> Any:
 
 def _has(payload: Any, path: tuple[Any, ...]) -> bool:
     try:
-        _at(payload, path)
+        at(payload, path)
     except (KeyError, IndexError, TypeError):
         return False
     return True

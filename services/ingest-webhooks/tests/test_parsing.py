@@ -13,6 +13,8 @@ from smsbus.ingest.envelope import webhook_envelope
 from smsbus.ingest.parsing import Unparseable, parse_webhook
 from smsbus.ingest.testing import compact, sample, samples
 
+from .payloads import DELETE, put
+
 RECORDED = datetime(2025, 4, 14, 17, 0, tzinfo=UTC)
 OTHER_GENERATIONS = [s for s in samples() if s.generation != "v4"]
 
@@ -49,21 +51,8 @@ def _edit(generation: str, event_type: str, change) -> bytes:
 
 def _set(path: str, value: Any):
     """A change setting payload[a][b]… = value (or deleting it when value is DELETE)."""
+    return lambda payload: put(payload, path.split("."), value)
 
-    def change(payload: dict[str, Any]) -> None:
-        *parents, last = path.split(".")
-        target = payload
-        for part in parents:
-            target = target[part]
-        if value is DELETE:
-            del target[last]
-        else:
-            target[last] = value
-
-    return change
-
-
-DELETE = object()
 
 # The guide's own call.ringing sample (openphone.md §2.2), with every v4-only call field.
 GUIDE_CALL_RINGING = {

@@ -13,8 +13,9 @@ from smsbus.cli.lag import GroupLag, lags, registry_groups
 from smsbus.cli.main import main
 from smsbus.cli.rewind import GroupIsRunning, rewind
 from smsbus.runtime.kafka import delete_topics, ensure_topics
+from smsbus.runtime.offsets import commit_offsets
 from smsbus.runtime.testing import NewTopic, unique_name
-from smsbus.runtime.testing_kafka import commit_offsets, committed_offsets, produce
+from smsbus.runtime.testing_kafka import committed_offsets, produce
 
 pytestmark = pytest.mark.integration
 

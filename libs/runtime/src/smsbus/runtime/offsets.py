@@ -1,5 +1,6 @@
 """What Kafka's offsets say: a topic's partitions, how many records a topic holds, how far a
-consumer group is behind (its lag), and a loop that keeps a lag gauge current.
+consumer group is behind (its lag), and a loop that keeps a lag gauge current; and setting a
+group's committed offsets (a replay's rewind, a test's starting point).
 
 The lag is measured from the broker (end offsets minus the group's committed offsets), not from
 inside the consumer, so a consumer that silently stopped reading still shows a growing lag.
@@ -12,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import OffsetAndMetadata
 
 from smsbus.runtime.loops import repeat
 from smsbus.runtime.metrics import Metrics
@@ -79,6 +81,20 @@ async def committed_offsets(
     async with _admin(bootstrap) as admin:
         found = await admin.list_consumer_group_offsets(group_id, partitions=list(tps))
     return {tp: mark.offset for tp, mark in found.items() if mark.offset >= 0}
+
+
+async def commit_offsets(bootstrap: str, group_id: str, offsets: dict[TopicPartition, int]) -> None:
+    """Commits `offsets` for the group as a member that then leaves. Only while no member of the
+    group runs: a live member would commit over them without noticing."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        consumer.assign(list(offsets))
+        await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()})
+    finally:
+        await consumer.stop()
 
 
 async def lag_behind(

@@ -1,6 +1,7 @@
-"""Kafka as the tests drive it: produce records, commit or read a group's offsets, read what a
-topic holds, an admin client for one question (plain aiokafka clients, each stopped after its
-one job); a sample `contact.updated` event and a runtime `Consumer` of one topic to handle it."""
+"""Kafka as the tests drive it: produce records, read a group's offsets (smsbus.runtime.offsets
+commits them), read what a topic holds, an admin client for one question (plain aiokafka clients,
+each stopped after its one job); a sample `contact.updated` event and a runtime `Consumer` of one
+topic to handle it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.structs import OffsetAndMetadata
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -101,19 +101,6 @@ async def kafka_admin(bootstrap: str) -> AsyncIterator[AIOKafkaAdminClient]:
         yield admin
     finally:
         await admin.close()
-
-
-async def commit_offsets(bootstrap: str, group: str, offsets: dict[TopicPartition, int]) -> None:
-    """Commits `offsets` for `group` as a member that then leaves."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        consumer.assign(list(offsets))
-        await consumer.commit({tp: OffsetAndMetadata(o, "") for tp, o in offsets.items()})
-    finally:
-        await consumer.stop()
 
 
 async def committed_offsets(

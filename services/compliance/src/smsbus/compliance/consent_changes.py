@@ -1,7 +1,8 @@
 """A consent change, written once: the number locked, its state read, the domain's decision
 written and its consent event put in the outbox, in the caller's transaction. The inbound
 handler (a text asked for it) and the API (a change recorded outside SMS) both record through
-`record_change`; only the deciding differs, and the caller passes it in."""
+`record_change`; only the deciding differs, and the caller passes it in. A consent import
+writes its chunks' decisions itself and puts their events in the outbox through `emit_change`."""
 
 from __future__ import annotations
 
@@ -38,9 +39,16 @@ async def record_change(
 
 
 async def emit_change(
-    *, session: AsyncSession, decision: Decision, topic: str, cause: Envelope[Any] | None = None
+    *,
+    session: AsyncSession,
+    decision: Decision,
+    topic: str,
+    cause: Envelope[Any] | None = None,
+    correlation_id: str | None = None,
 ) -> None:
     """The decision's consent event into the outbox; a decision that appends no ledger entry
-    (a HELP reply, a text that asks for nothing) emits nothing."""
+    (a HELP reply, a text that asks for nothing) emits nothing. `correlation_id` where no
+    event caused it (an import's)."""
     if decision.entry is not None:
-        await add_to_outbox(session, consent_envelope(decision.entry, cause), topic=topic)
+        envelope = consent_envelope(decision.entry, cause, correlation_id=correlation_id)
+        await add_to_outbox(session, envelope, topic=topic)

@@ -25,6 +25,7 @@ from typing import IO, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from smsbus.compliance.consent_changes import emit_change
 from smsbus.compliance.consent_reader import ConsentFileError, read_batches
 from smsbus.compliance.domain.consent_import import (
     REFUSED_KEPT,
@@ -35,13 +36,11 @@ from smsbus.compliance.domain.consent_import import (
 )
 from smsbus.compliance.domain.decisions import Decision
 from smsbus.compliance.domain.ledger import RevocationScope
-from smsbus.compliance.events import consent_envelope
 from smsbus.compliance.import_jobs import ImportJobs
 from smsbus.compliance.settings import Settings
 from smsbus.compliance.store import consent as ledger
 from smsbus.compliance.store import consent_imports as store
 from smsbus.runtime.db import Sessions
-from smsbus.runtime.outbox import add_to_outbox
 
 
 class Interrupted(RuntimeError):
@@ -180,11 +179,12 @@ class _ConsentImport:
                         decisions.append(outcome)
                 await ledger.apply_decisions(session=session, decisions=decisions)
                 for decision in decisions:
-                    assert decision.entry is not None
-                    envelope = consent_envelope(
-                        decision.entry, correlation_id=f"consent-import-{job_id}"
+                    await emit_change(
+                        session=session,
+                        decision=decision,
+                        topic=config.consent_topic,
+                        correlation_id=f"consent-import-{job_id}",
                     )
-                    await add_to_outbox(session, envelope, topic=config.consent_topic)
                 if not await store.record_progress(
                     session=session, job_id=job_id, counts=self.counts
                 ):

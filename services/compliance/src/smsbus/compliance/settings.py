@@ -17,9 +17,7 @@ class Settings(ConsumingSettings, OpenPhoneSettings):
 
     port: int = 8081
     db_schema: str = SERVICE
-    """The PostgreSQL schema compliance owns (tests use their own)."""
     group_id: str = SERVICE
-    """Kafka consumer group on inbound messages and send requests."""
 
     openphone_timeout: float = Field(default=10.0, gt=0)
     """The OpenPhone client's timeout (connect, write and read each)."""

@@ -17,9 +17,7 @@ class Settings(ConsumingSettings):
 
     port: int = 8084
     db_schema: str = "health"
-    """The PostgreSQL schema the monitor owns (tests use their own)."""
     group_id: str = SERVICE
-    """Kafka consumer group on the messages and results topics."""
 
     # The canary.
     enabled: bool = True

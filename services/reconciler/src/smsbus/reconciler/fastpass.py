@@ -139,8 +139,6 @@ class FastPass(LockedPass[FastConfig, FastResult]):
             return
         metrics.fast_passes.labels(outcome=result.status).inc()
         metrics.unseen.inc(result.unseen)
-        for event_type, count in result.missing.items():
-            metrics.missing.labels(event_type=event_type).inc(count)
         if result.status == "succeeded":
             metrics.fast_last_success.set(time.time())
 

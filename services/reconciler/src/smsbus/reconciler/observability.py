@@ -95,6 +95,9 @@ class ReconcilerMetrics:
         )
 
     def recovered(self, pass_name: str, facts: Iterable[Fact], *, at: datetime) -> None:
+        """The facts a pass emitted as synthetic events at `at`: counted by event type, and
+        their delay from the provider's time observed."""
         for fact in facts:
+            self.missing.labels(event_type=fact.event_type).inc()
             delay = (at - fact.occurred_at).total_seconds()
             self.recovery_delay.labels(pass_name).observe(max(0.0, delay))

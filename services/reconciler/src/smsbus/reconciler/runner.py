@@ -142,8 +142,6 @@ class Reconciler(LockedPass[RunConfig, RunRow]):
             ("calls", run.calls_checked),
         ):
             metrics.checked.labels(kind=kind).inc(count)
-        for event_type, count in run.missing.items():
-            metrics.missing.labels(event_type=event_type).inc(count)
         if run.status == "succeeded":
             metrics.last_success.set((run.finished_at or run.started_at).timestamp())
 

@@ -22,10 +22,9 @@ class Settings(ConsumingSettings, OpenPhoneSettings):
 
     port: int = 8083
     db_schema: str = SERVICE
-    """The PostgreSQL schema the reconciler owns (tests use their own)."""
     group_id: str = SERVICE
-    """Kafka consumer group on the messages and calls topics (what is consumed as "seen"; the
-    synthetic copies go to the same topics)."""
+    """Kafka consumer group: what it consumes counts as "seen", and the synthetic copies it
+    emits go to the same topics."""
 
     lines: Annotated[list[str], NoDecode] = []
     """Comma-separated lines to reconcile (`PN…` ids or E.164 numbers); empty: every line."""

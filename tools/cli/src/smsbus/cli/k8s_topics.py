@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from smsbus.cli import generated
 from smsbus.cli.stack.config import find_repo_root
 from smsbus.contracts.topics import (
     ROUTES,
@@ -119,16 +120,13 @@ def render() -> str:
 
 def sync(target: Path, *, check_only: bool) -> int:
     """Writes the file (or, with check_only, reports whether it is stale). Returns an exit code."""
-    wanted = render()
-    current = target.read_text() if target.exists() else ""
-    if current == wanted:
-        return 0
-    if check_only:
-        print(f"{target} differs from the topic registry: run `{REGENERATE}`")
-        return 1
-    target.write_text(wanted)
-    print(f"wrote {len(topic_specs())} KafkaTopics to {target}")
-    return 0
+    return generated.sync(
+        target,
+        render(),
+        check_only=check_only,
+        stale=f"{target} differs from the topic registry: run `{REGENERATE}`",
+        written=f"wrote {len(topic_specs())} KafkaTopics to {target}",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -14,10 +14,9 @@ from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.structs import OffsetAndMetadata
 
-from smsbus.cli.topic_reader import group_consumer, partitions
-from smsbus.runtime.offsets import committed_offsets
+from smsbus.cli.topic_reader import partitions
+from smsbus.runtime.offsets import commit_offsets, committed_offsets
 
 
 class GroupIsRunning(Exception):
@@ -69,7 +68,7 @@ async def rewind(
     ]
     to_commit = {m.partition: m.target for m in moves if m.committed is not None and m.records}
     if to_commit and not dry_run:
-        await _commit(bootstrap, group, to_commit)
+        await commit_offsets(bootstrap, group, to_commit)
     return moves
 
 
@@ -100,13 +99,3 @@ async def _offsets_at(
         await consumer.stop()
     # No record at or after `since` in a partition: nothing there to read again.
     return {tp: found[tp].offset if found.get(tp) else ends[tp] for tp in parts}
-
-
-async def _commit(bootstrap: str, group: str, offsets: dict[TopicPartition, int]) -> None:
-    consumer = group_consumer(bootstrap, group)
-    await consumer.start()
-    try:
-        consumer.assign(list(offsets))
-        await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()})
-    finally:
-        await consumer.stop()

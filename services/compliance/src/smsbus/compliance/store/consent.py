@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from smsbus.runtime.tables import table
 LEDGER = table(ConsentLedgerRow)
 SUPPRESSIONS = table(SuppressionRow)
 OUTBOUND = table(OutboundMessageRow)
+_ENTRY_FIELDS = tuple(field.name for field in fields(LedgerEntry))
 
 _LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('compliance.number:' || :phone, 0))")
 
@@ -276,36 +278,11 @@ async def replies(*, session: AsyncSession, phone: str) -> list[dict[str, Any]]:
 
 
 def _entry_values(entry: LedgerEntry) -> dict[str, Any]:
-    return {
-        "entry_id": entry.entry_id,
-        "phone": entry.phone,
-        "action": entry.action,
-        "scope": entry.scope,
-        "consent_type": entry.consent_type,
-        "source": entry.source,
-        "actor": entry.actor,
-        "evidence": entry.evidence.model_dump(mode="json"),
-        "classifier_version": entry.classifier_version,
-        "received_at": entry.received_at,
-        "recorded_at": entry.recorded_at,
-        "ingested_at": entry.ingested_at,
-        "dedupe_key": entry.dedupe_key,
-    }
+    # vars(), not asdict(): no deep copy of the evidence that is replaced by its JSON anyway.
+    return vars(entry) | {"evidence": entry.evidence.model_dump(mode="json")}
 
 
 def _entry(row: Any) -> LedgerEntry:
-    return LedgerEntry(
-        entry_id=row["entry_id"],
-        phone=row["phone"],
-        action=row["action"],
-        scope=row["scope"],
-        consent_type=row["consent_type"],
-        source=row["source"],
-        actor=row["actor"],
-        evidence=ConsentEvidence.model_validate(row["evidence"]),
-        classifier_version=row["classifier_version"],
-        received_at=row["received_at"],
-        recorded_at=row["recorded_at"],
-        ingested_at=row["ingested_at"],
-        dedupe_key=row["dedupe_key"],
-    )
+    """A ledger row (its columns are the entry's fields, plus the ledger order's id)."""
+    values = {name: row[name] for name in _ENTRY_FIELDS}
+    return LedgerEntry(**values | {"evidence": ConsentEvidence.model_validate(row["evidence"])})

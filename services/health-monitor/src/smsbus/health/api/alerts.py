@@ -49,19 +49,10 @@ async def receive_from_alertmanager(
 async def list_alerts(session: SessionDep, limit: int = Query(20, ge=1, le=500)) -> AlertList:
     """The most recent alerts (the canary's and the rules'), newest first."""
     rows = await store.listing(session=session, limit=limit)
+    # The row's columns are the wire's, but for the payload: only its text is shown.
     return AlertList(
         alerts=[
-            AlertOut(
-                id=row["id"],
-                kind=row["kind"],
-                source=row["source"],
-                status=row["status"],
-                attempts=row["attempts"],
-                created_at=row["created_at"],
-                delivered_at=row["delivered_at"],
-                last_error=row["last_error"],
-                text=str(row["payload"].get("text", "")),
-            )
+            AlertOut.model_validate(row | {"text": str(row["payload"].get("text", ""))})
             for row in rows
         ]
     )

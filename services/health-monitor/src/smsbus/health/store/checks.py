@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -17,6 +18,8 @@ from smsbus.runtime.tables import table
 
 _TABLE = table(CheckRow)
 _C = _TABLE.c
+# A check's row is its fields plus the trigger that started it.
+_CHECK_FIELDS = tuple(field.name for field in fields(Check))
 _DECIDED = ("passed", "failed")
 # Serialises decisions, so each one sees the summary the previous one left (alert transitions).
 _DECISION_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('smsbus.health.decide'))")
@@ -27,38 +30,13 @@ class AlreadyPending(Exception):
 
 
 def to_check(row: Any) -> Check:
-    return Check(
-        id=row.id,
-        line=row.line,
-        to=row.to,
-        text=row.text,
-        state=row.state,
-        created_at=row.created_at,
-        deadline_at=row.deadline_at,
-        started_at=row.started_at,
-        message_id=row.message_id,
-        line_number=row.line_number,
-        finished_at=row.finished_at,
-        stage=row.stage,
-        reason=row.reason,
-        event_type=row.event_type,
-        round_trip_seconds=row.round_trip_seconds,
-    )
+    """A row as the domain's check: every column but the trigger."""
+    return Check(**{name: getattr(row, name) for name in _CHECK_FIELDS})
 
 
 async def add_intent(*, session: AsyncSession, check: Check, trigger: str) -> None:
     """Commits nothing itself; raises AlreadyPending when another check is pending."""
-    statement = _TABLE.insert().values(
-        id=check.id,
-        trigger=trigger,
-        line=check.line,
-        to=check.to,
-        text=check.text,
-        state=check.state,
-        created_at=check.created_at,
-        deadline_at=check.deadline_at,
-        started_at=check.started_at,
-    )
+    statement = _TABLE.insert().values(**asdict(check), trigger=trigger)
     try:
         async with session.begin_nested():
             await execute(session, statement)

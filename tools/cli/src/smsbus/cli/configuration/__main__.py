@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from smsbus.cli import generated
 from smsbus.cli.configuration.catalog import catalog
 from smsbus.cli.configuration.render import generated_files
 from smsbus.cli.stack.config import find_repo_root
@@ -16,14 +17,11 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a file is out of date")
     args = parser.parse_args()
     repo = find_repo_root()
-    stale = []
-    for path, wanted in generated_files(repo, catalog(repo)).items():
-        current = path.read_text() if path.exists() else None
-        if current == wanted:
-            continue
-        stale.append(path.relative_to(repo))
-        if not args.check:
-            path.write_text(wanted)
+    stale = [
+        path.relative_to(repo)
+        for path, wanted in generated_files(repo, catalog(repo)).items()
+        if generated.refresh(path, wanted, check_only=args.check)
+    ]
     verb = "out of date (run `make env-example`)" if args.check else "written"
     for path in stale:
         print(f"{path}: {verb}")
