@@ -107,7 +107,7 @@ class PostgresServer:
         argv = [str(bin_dir / program), *args]
         owner = _server_user()
         if owner is not None:
-            argv = ["runuser", "-u", owner.pw_name, "--", *argv]
+            argv = [*_as_user(owner), *argv]
         with self.log.open("ab") as out:
             subprocess.run(argv, check=True, stdout=out, stderr=subprocess.STDOUT)
 
@@ -122,8 +122,18 @@ def _server_bin_dir() -> Path | None:
 
 
 def _can_reach(user: pwd.struct_passwd, directory: Path) -> bool:
-    probe = ["runuser", "-u", user.pw_name, "--", "test", "-x", str(directory)]
+    probe = [*_as_user(user), "test", "-x", str(directory)]
     return subprocess.run(probe, check=False).returncode == 0
+
+
+def _as_user(user: pwd.struct_passwd) -> list[str]:
+    """The prefix that runs a command as `user`. runuser lives in /usr/sbin, which a plain
+    PATH (`PATH=/usr/bin:/bin`, a non-login shell, cron) leaves out, so look there too."""
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    runuser = shutil.which("runuser", path=search)
+    if runuser is None:
+        raise RuntimeError("runuser (util-linux) is needed to run PostgreSQL as root")
+    return [runuser, "-u", user.pw_name, "--"]
 
 
 def _server_user() -> pwd.struct_passwd | None:
