@@ -50,7 +50,7 @@ def migration_plan(specs: tuple[ServiceSpec, ...] = KNOWN_SERVICES) -> list[tupl
     if missing:
         raise SystemExit(
             f"cannot migrate {', '.join(missing)}: its package is not installed here "
-            "(install every member: `uv sync --all-packages`)"
+            "(install every member: `make install`, or `./uv sync --all-packages`)"
         )
     return plan
 
