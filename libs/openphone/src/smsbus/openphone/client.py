@@ -51,7 +51,8 @@ ItemT = TypeVar("ItemT", bound=BaseModel)
 
 
 class ThreadFilters(TypedDict, total=False):
-    """What narrows a conversation's messages or calls, besides its line and participants."""
+    """What narrows a conversation's messages or calls, besides its line and participants
+    (page_size: 100 unless given)."""
 
     created_after: datetime | None
     created_before: datetime | None
@@ -221,7 +222,7 @@ class OpenPhoneClient:
         self, *, phone_number_id: str, participants: Sequence[str], **filters: Unpack[ThreadFilters]
     ) -> AsyncIterator[Message]:
         """Every message of one conversation (our line + these participants), page by page."""
-        return self._thread("/v1/messages", Message, phone_number_id, participants, **filters)
+        return self._thread("/v1/messages", Message, phone_number_id, participants, filters)
 
     # Calls
 
@@ -232,7 +233,7 @@ class OpenPhoneClient:
         self, *, phone_number_id: str, participants: Sequence[str], **filters: Unpack[ThreadFilters]
     ) -> AsyncIterator[Call]:
         """Every call between our line and the participant (OpenPhone allows exactly one)."""
-        return self._thread("/v1/calls", Call, phone_number_id, participants, **filters)
+        return self._thread("/v1/calls", Call, phone_number_id, participants, filters)
 
     async def get_call_summary(self, call_id: str) -> CallSummary:
         return (
@@ -317,15 +318,17 @@ class OpenPhoneClient:
         item: type[ItemT],
         phone_number_id: str,
         participants: Sequence[str],
-        *,
-        created_after: datetime | None = None,
-        created_before: datetime | None = None,
-        user_id: str | None = None,
-        page_size: int = 100,
+        filters: ThreadFilters,
     ) -> AsyncIterator[ItemT]:
         """One conversation's activity (messages or calls): our line and these participants."""
-        query = thread_query(phone_number_id, participants, created_after, created_before, user_id)
-        return self._list(path, item, query, page_size)
+        query = thread_query(
+            phone_number_id,
+            participants,
+            filters.get("created_after"),
+            filters.get("created_before"),
+            filters.get("user_id"),
+        )
+        return self._list(path, item, query, filters.get("page_size", 100))
 
     def _list(
         self, path: str, item: type[ItemT], query: QueryBuilder, page_size: int
