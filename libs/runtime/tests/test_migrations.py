@@ -28,7 +28,7 @@ async def test_upgrade_migrates_only_the_service_schema(
         version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
         public = (await conn.execute(query, {"s": "public"})).scalars().all()
     assert tables == ["alembic_version", "outbox", "processed_events", "widgets"]
-    assert version == "0002"
+    assert version == "0003"
     assert "widgets" not in public
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Column, DateTime, String, func, text
+from sqlalchemy import Column, DateTime, Index, String, func, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,6 +29,7 @@ class ProcessedEvent(SQLModel, table=True):
     """One row per (consumer, dedupe_key) that has been handled, in the service's schema."""
 
     __tablename__ = "processed_events"
+    __table_args__ = (Index("processed_events_age_idx", "processed_at"),)  # for pruning.py
 
     consumer: str = Field(sa_column=Column(String(200), primary_key=True))
     dedupe_key: str = Field(sa_column=Column(String(500), primary_key=True))

@@ -68,6 +68,11 @@ class Metrics:
         self.outbox_relay_errors = self.counter(
             "outbox_relay_errors_total", "Failed relay rounds, by error type.", ["error"]
         )
+        self.rows_pruned = self.counter(
+            "rows_pruned_total",
+            "Rows deleted from the inbox (processed_events) and outbox past their retention.",
+            ["table"],
+        )
 
     def name(self, what: str) -> str:
         if not _NAME.fullmatch(what):

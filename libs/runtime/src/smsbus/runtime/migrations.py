@@ -13,8 +13,8 @@ database URL comes from the caller (`upgrade`), else the `sqlalchemy.url` option
 The runtime's own tables (the inbox's `processed_events`, the `outbox`) are created by a service's
 first migration with `create_runtime_tables()` (both) or `create_inbox_table()` /
 `create_outbox_table()`: their shape is the runtime's, written once here. A change to them is a
-new function, never an edit of these. `TIMESTAMP` and `identity_key()` are the column shapes
-every service's tables share.
+new function, never an edit of these (the inbox's version 2: `add_inbox_age_index()`).
+`TIMESTAMP` and `identity_key()` are the column shapes every service's tables share.
 
 A revision file needs only its docstring, `revision`, `down_revision`, `upgrade()` and
 `downgrade()` (Alembic defaults `branch_labels` and `depends_on` to none).
@@ -150,6 +150,17 @@ def create_outbox_table() -> None:
     op.create_index(
         "outbox_pending_idx", "outbox", ["id"], postgresql_where=sa.text("published_at IS NULL")
     )
+
+
+def add_inbox_age_index() -> None:
+    """`processed_events`, version 2: indexed by age, for pruning (runtime/pruning.py). A
+    service's revision takes it whole: `upgrade, downgrade = add_inbox_age_index, drop_…`."""
+    op.create_index("processed_events_age_idx", "processed_events", ["processed_at"])
+
+
+def drop_inbox_age_index() -> None:
+    """Back to `processed_events` version 1."""
+    op.drop_index("processed_events_age_idx", table_name="processed_events")
 
 
 def create_runtime_tables() -> None:

@@ -6,7 +6,7 @@ what every consuming service runs alike:
 
 - the consumer of the topics the registry routes to the service's handlers (routes.py),
 - the outbox relay, the Kafka connection (retried while Kafka is away), the lag and
-  dead-letter gauges,
+  dead-letter gauges, the pruning of old inbox and published outbox rows (pruning.py),
 - the lifespan: those loops and the service's workers started, then stopped last-first, the
   broker stopped, the service's `closing` callables awaited, the engine disposed,
 - the API behind tokens (auth.py), /healthz and /readyz, /metrics, /asyncapi.json and the
@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -44,6 +45,7 @@ from smsbus.runtime.http_metrics import instrument_requests
 from smsbus.runtime.kafka import make_broker, start_when_reachable
 from smsbus.runtime.metrics import Metrics, metrics_router
 from smsbus.runtime.offsets import watch_consumer_lag, watch_dead_letters
+from smsbus.runtime.pruning import Retention, prune_forever
 from smsbus.runtime.relay import OutboxRelay
 from smsbus.runtime.routes import Routes, subscriptions
 from smsbus.runtime.settings import ConsumingSettings
@@ -138,6 +140,10 @@ def consuming_service(
         client_id=base.service,
     )
     relay = OutboxRelay(engine=engine, broker=broker, metrics=metrics, poll_interval=1.0)
+    retention = Retention(
+        inbox=timedelta(days=settings.inbox_keep_days),
+        outbox=timedelta(hours=settings.outbox_keep_hours),
+    )
 
     def lag() -> Coroutine[Any, Any, None]:
         return watch_consumer_lag(
@@ -162,6 +168,9 @@ def consuming_service(
         "outbox-relay": relay.run,
         "lag-gauge": lag,
         "dlq-gauge": dlq_gauge,
+        "pruning": lambda: prune_forever(
+            engine, retention, interval=settings.prune_interval, metrics=metrics
+        ),
         **(workers or {}),
     }
 

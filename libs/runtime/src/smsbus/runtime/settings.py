@@ -129,6 +129,13 @@ class ConsumingSettings(TopicSettings):
     dlq_poll_interval: float = Field(default=30.0, gt=0)
     """Seconds between measurements of the service's dead-letter topics
     (smsbus_<service>_dlq_messages)."""
+    inbox_keep_days: float = Field(default=35.0, gt=0)
+    """Days an inbox row (an event handled) is kept; a copy of the event arriving later is
+    handled again. Longer than the longest topic retention a replay reads (dead letters: 30)."""
+    outbox_keep_hours: float = Field(default=24.0, ge=0)
+    """Hours a published outbox row is kept (the topic holds the event) before it is deleted."""
+    prune_interval: float = Field(default=3600.0, gt=0)
+    """Seconds between two prunings of the inbox and outbox (a backlog goes batch after batch)."""
     host: str = "127.0.0.1"
 
 
