@@ -68,7 +68,11 @@ class Classification:
 
 NONE = Classification("none", None, None)
 
-_CLAUSE_END = re.compile(r"[.!?;,:()\[\]\n\r\u2026\u3002\uff01\uff1f\u3001\uff0c]+")
+# A dash between words ends a clause too ("Stop — I mean it", "stop - now"); a hyphen inside a
+# word ("opt-out", "stop-all") does not.
+_CLAUSE_END = re.compile(
+    r"(?:[.!?;,:()\[\]\n\r\u2026\u3002\uff01\uff1f\u3001\uff0c\u2013\u2014\u2015]|\s-+\s|-{2,})+"
+)
 _APOSTROPHES = re.compile(r"(?<=\w)['\u2019\u02bc`\u00b4](?=\w)")
 _LAUGHTER_EMOJI = re.compile(f"[{LAUGHTER_EMOJI}]")
 _LAUGHTER = re.compile(LAUGHTER)

@@ -36,7 +36,7 @@ __all__ = [
     "LanguageTable",
 ]
 
-RELEASE = "2026.2"
+RELEASE = "2026.3"
 
 # Earlier tables win a word two languages share ("fin": Spanish; "info": English).
 TABLES: tuple[LanguageTable, ...] = (ENGLISH, SPANISH, FRENCH)

@@ -58,6 +58,7 @@ ENGLISH = LanguageTable(
         "it", "all", "this", "that", "these", "those", "them", "everything", "me", "us", "texting",
         "text", "texts", "txt", "txts", "message", "messages", "msg", "msgs", "sms", "spam",
         "immediately", "right now", "these texts", "the texts", "forever", "permanently",
+        "i mean it", "for good", "once and for all", "no more",
     ),
     revocation_phrases=(
         # stop/quit texting me, stop f***ing messaging, quit bothering us
