@@ -154,8 +154,13 @@ def create_outbox_table() -> None:
 
 def add_inbox_age_index() -> None:
     """`processed_events`, version 2: indexed by age, for pruning (runtime/pruning.py). A
-    service's revision takes it whole: `upgrade, downgrade = add_inbox_age_index, drop_…`."""
-    op.create_index("processed_events_age_idx", "processed_events", ["processed_at"])
+    service's revision takes it whole: `upgrade, downgrade = add_inbox_age_index, drop_…`.
+    Writes to the inbox wait while the index builds; on a large inbox, build it beforehand
+    without blocking (`CREATE INDEX CONCURRENTLY processed_events_age_idx ON <schema>.
+    processed_events (processed_at)`) and this step finds it there."""
+    op.create_index(
+        "processed_events_age_idx", "processed_events", ["processed_at"], if_not_exists=True
+    )
 
 
 def drop_inbox_age_index() -> None:
