@@ -49,8 +49,10 @@ async def prune_once(
 ) -> dict[str, int]:
     """One batch from each table; the rows deleted, by table."""
     deleted = {
-        "processed_events": await _delete(engine, _OLD_INBOX_ROWS, retention.inbox, retention),
-        "outbox": await _delete(engine, _PUBLISHED_OUTBOX_ROWS, retention.outbox, retention),
+        "processed_events": await _delete(
+            engine, _OLD_INBOX_ROWS, retention.inbox, retention.batch
+        ),
+        "outbox": await _delete(engine, _PUBLISHED_OUTBOX_ROWS, retention.outbox, retention.batch),
     }
     if metrics:
         for table, rows in deleted.items():
@@ -71,11 +73,9 @@ async def prune_forever(
     await repeat(one_pass, name="pruning the inbox and outbox", interval=interval)
 
 
-async def _delete(
-    engine: AsyncEngine, statement: TextClause, keep: timedelta, retention: Retention
-) -> int:
+async def _delete(engine: AsyncEngine, statement: TextClause, keep: timedelta, limit: int) -> int:
     async with engine.begin() as conn:
         result = await conn.execute(
-            statement, {"keep_seconds": keep.total_seconds(), "limit": retention.batch}
+            statement, {"keep_seconds": keep.total_seconds(), "limit": limit}
         )
     return int(result.rowcount)
