@@ -1,5 +1,6 @@
 """The one loop: when the next pass runs (at once, after the interval, when woken, after a
-backoff that grows and resets), with jitter in its bounds, and that cancelling stops it.
+backoff that grows and resets), with jitter in its bounds, and that cancelling stops it, even
+when a pass swallowed the cancellation.
 
 Each pass is scripted (True: more is ready; None: idle; an exception: a failure); the loop's
 sleeps are recorded instead of slept, and the script's end cancels the loop."""
@@ -7,6 +8,7 @@ sleeps are recorded instead of slept, and the script's end cancels the loop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -182,3 +184,54 @@ async def test_until_done_retries_with_backoff_and_answers_the_result() -> None:
 
     assert done is True
     assert script.sleeps == [0.5, 1.0, 2.0]
+
+
+@pytest.mark.parametrize("outcome", [None, True, ConnectionError("away")])
+async def test_a_cancellation_the_pass_swallowed_still_stops_the_loop(outcome: Step) -> None:
+    """As aiokafka's close() does: it awaits a task it cancelled under suppress(CancelledError),
+    which eats the caller's cancellation too; the pass then ends (idle, busy or failed)."""
+    in_pass = asyncio.Event()
+    passes = 0
+
+    async def swallowing() -> bool | None:
+        nonlocal passes
+        passes += 1
+        if passes == 1:
+            in_pass.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.Event().wait()
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    loop = asyncio.create_task(repeat(swallowing, name="swallowing", interval=0.0))
+    await in_pass.wait()
+    loop.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(5):
+            await loop
+    assert passes == 1
+
+
+async def test_until_done_stops_when_a_failed_attempt_swallowed_its_cancellation() -> None:
+    attempts = 0
+    in_attempt = asyncio.Event()
+
+    async def swallowing() -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            in_attempt.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.Event().wait()
+        raise ConnectionError("away")
+
+    trying = asyncio.create_task(until_done(swallowing, name="connecting"))
+    await in_attempt.wait()
+    trying.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(5):
+            await trying
+    assert attempts == 1

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 from aiokafka import TopicPartition
-from aiokafka.admin import RecordsToDelete
+from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 
 from smsbus.runtime.metrics import Metrics
 from smsbus.runtime.offsets import (
@@ -108,3 +108,32 @@ async def test_records_deleted_by_retention_are_no_ones_lag(
 
     assert targets == {tp: 4}
     assert await lag_behind(kafka_bootstrap, unique_name("never-committed"), targets) == {tp: 1}
+
+
+async def test_the_gauge_stops_when_cancelled_while_aiokafka_closes_a_client(
+    kafka_bootstrap: str, new_topic: NewTopic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiokafka's close() swallows a cancellation that arrives while it awaits its own metadata
+    task: the gauge must stop all the same (it once kept a service's shutdown waiting)."""
+    topic = await new_topic("offsets")
+    closing = asyncio.Event()
+    close = AIOKafkaAdminClient.close
+
+    async def signalling_close(admin: AIOKafkaAdminClient) -> None:
+        closing.set()
+        await close(admin)
+
+    monkeypatch.setattr(AIOKafkaAdminClient, "close", signalling_close)
+    watcher = asyncio.create_task(
+        watch_consumer_lag(
+            bootstrap=kafka_bootstrap, group_id=unique_name("lag"), topics=[topic],
+            metrics=Metrics("lagstop"), interval=0.0,
+        )
+    )  # fmt: skip
+    await closing.wait()
+    await asyncio.sleep(0)  # inside close(), awaiting the task it cancelled
+    watcher.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(10):
+            await watcher

@@ -37,7 +37,7 @@ from smsbus.runtime.batches import BatchHandling, Decoder, Outcome, Record
 from smsbus.runtime.db import Sessions
 from smsbus.runtime.failures import Backoff, error_message
 from smsbus.runtime.kafka import KAFKA_BACKOFF
-from smsbus.runtime.loops import until_done
+from smsbus.runtime.loops import stop_if_cancelled, until_done
 from smsbus.runtime.metrics import Metrics
 from smsbus.runtime.readiness import Check, NotReadyError
 from smsbus.runtime.routes import Routes, check_routes
@@ -169,6 +169,7 @@ class Consumer:
 
     async def _fetch_loop(self, kafka: AIOKafkaConsumer) -> None:
         while True:
+            stop_if_cancelled()  # as in repeat: one that aiokafka swallowed still stops it
             try:
                 fetched = await kafka.getmany(timeout_ms=1000)
             except KafkaError as exc:

@@ -4,6 +4,11 @@ schedules) and `until_done` for "keep trying until it works" (connecting, a star
 A worker is a `work` function doing one pass; the loop decides when the next pass runs:
 at once when the pass says more is ready (`True`: a full batch), after `interval` seconds (or
 earlier, when `wake` fires) otherwise, and after a growing, jittered backoff when it raised.
+
+Cancelling the task stops the loop, even when a pass swallowed the cancellation: aiokafka's
+close() and stop() cancel a task of their own and await it under `suppress(CancelledError)`,
+which also eats a cancellation of the caller's task arriving meanwhile. A loop that ran on
+after it was told to stop would hold its service's shutdown forever.
 """
 
 from __future__ import annotations
@@ -77,9 +82,11 @@ async def repeat(
         try:
             more = await work()
         except Exception as exc:
+            stop_if_cancelled()
             failures += 1
             await sleep(_pause(name, exc, backoff.delay(failures, rand)))
             continue
+        stop_if_cancelled()
         failures = 0
         if more is True:
             continue
@@ -108,8 +115,18 @@ async def until_done(
         try:
             return await attempt()
         except Exception as exc:
+            stop_if_cancelled()
             failures += 1
             await sleep(_pause(name, exc, backoff.delay(failures, rand)))
+
+
+def stop_if_cancelled() -> None:
+    """Raises a cancellation of the current task that something swallowed (see the module's
+    docstring): the task still counts the request (`cancelling()`) until it is uncancelled,
+    as asyncio.timeout does with its own."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _pause(name: str, exc: Exception, delay: float) -> float:
