@@ -127,3 +127,11 @@ async def outgoing_to(demo: Demo, phone: str, since: datetime) -> Json | None:
 async def dropped_webhooks(demo: Demo) -> int:
     query = {"type": "message.received", "outcome": "dropped"}
     return len((await fetch(demo.sim, "GET", "/sim/deliveries", params=query))["data"])
+
+
+async def fast_pass_recoveries(demo: Demo) -> float:
+    """Facts the reconciler's fast pass has emitted since it started (its /metrics)."""
+    sample = 'smsbus_reconciler_recovery_delay_seconds_count{pass="fast"} '
+    metrics = (await call(demo.reconciler, "GET", "/metrics")).text
+    return next((float(line[len(sample) :]) for line in metrics.splitlines()
+                 if line.startswith(sample)), 0.0)  # fmt: skip

@@ -14,6 +14,7 @@ from smsbus.cli.demo.http import (
     call,
     daytime_area_code,
     dropped_webhooks,
+    fast_pass_recoveries,
     fetch,
     fresh_number,
     inbound,
@@ -63,6 +64,7 @@ async def lost_webhook(demo: Demo) -> str:
     verdict = await fetch(demo.compliance, "POST", "/v1/classify", json={"text": text})
     faults: Json = (await fetch(demo.sim, "GET", "/sim/faults"))["data"]
     dropped_before = await dropped_webhooks(demo)
+    fast_before = await fast_pass_recoveries(demo)
     offset = await sim_now(demo) - datetime.now(UTC)  # the simulator's clock gets it back
     dropped_at = datetime.now(UTC)
     await set_sim_clock(demo, datetime.now(UTC) + offset - BACKDATE)
@@ -88,10 +90,13 @@ async def lost_webhook(demo: Demo) -> str:
     run = await reconcile(demo)
     if run["missing"].get("message.received", 0) < 1:  # a scheduled run may have been first
         run = await scheduled_run_that_found_it(demo, since=dropped_at) or run
-    if run["status"] != "succeeded" or run["missing"].get("message.received", 0) < 1:
+    if run["status"] == "succeeded" and run["missing"].get("message.received", 0) >= 1:
+        say(f"reconciler run {run['id'][:8]}: {run['messages_checked']} messages checked, "
+            f"missing {run['missing']}: synthetic events emitted")  # fmt: skip
+    elif await fast_pass_recoveries(demo) > fast_before:  # its minutely look came first
+        say("the reconciler's fast pass found it first and emitted the synthetic event")
+    else:
         raise StepFailed(f"the reconciler's run did not find the lost message: {run}")
-    say(f"reconciler run {run['id'][:8]}: {run['messages_checked']} messages checked, missing "
-        f"{run['missing']}: synthetic events emitted")  # fmt: skip
     found = await poll(lambda: opted_out(demo, phone), seconds=30, what="the late opt-out")
     say(f"compliance: {phone} is opted_out (suppressed={found['suppressed']})")
     return phone
