@@ -41,6 +41,7 @@ CASES = [
     Hostile("daily limit beyond integer", "POST", "/v1/campaigns", 422, json=CAMPAIGN | {"daily_limit": 2**31}),
     Hostile("A/B sample beyond integer", "POST", "/v1/campaigns", 422, json=CAMPAIGN | {"min_sample": 2**31}),
     Hostile("a schedule before year 1 in UTC", "POST", "/v1/campaigns", 422, json=CAMPAIGN | {"scheduled_at": "0001-01-01T00:00:00+14:00"}),
+    Hostile("a schedule at the first instant of year 1 (read back without its offset)", "POST", "/v1/campaigns", 422, json=CAMPAIGN | {"scheduled_at": "0001-01-01T00:00:00Z"}),
     Hostile("a flag's time after year 9999 in UTC", "PATCH", "/v1/contacts/c1/flags", 422, json={"recently_texted_until": "9999-12-31T23:59:59-14:00"}),
     Hostile("a window time with an offset", "POST", "/v1/campaigns", 422, json=CAMPAIGN | {"window": {"start": "08:00:00+05:00"}}),
     Hostile("stray CR in a CSV", "POST", "/v1/contacts", 422, files={"file": ("a.csv", b"phone,first_name\n+14155550123,a\rb\n")}),

@@ -7,7 +7,8 @@ rather than a 500 from PostgreSQL (issue 13's fuzzing found each of these):
 - `StoredText`: the same for a path, query or form parameter that reaches the database;
   `stored_filename()` for the name of an upload.
 - `StoredInstant` / `StoredDatetime`: a time whose UTC value exists (`0001-01-01T00:00+14:00`
-  is valid ISO 8601 but falls before year 1 in UTC, which the driver cannot convert).
+  is valid ISO 8601 but falls before year 1 in UTC, which the driver cannot convert) and
+  comes back as itself (`0001-01-01T00:00Z` is read back without its offset).
 - `INT32_MAX` / `INT64_MAX`: the bounds of the `integer` / `bigint` columns an input lands in.
 - `Detail` and `error()`: the body of an HTTPException, to document 404, 409… on an operation.
 - `document_unreadable_bodies()`: FastAPI answers 400 to a body it cannot read (not UTF-8
@@ -59,12 +60,18 @@ StoredText = Annotated[str, AfterValidator(_stored_text)]
 """A string parameter (path, query, form) that a query or a row of PostgreSQL receives."""
 
 
+_FIRST_INSTANT: Final = datetime.min.replace(tzinfo=UTC)
+
+
 def _utc_representable(value: datetime) -> datetime:
     if value.tzinfo is not None:
         try:
-            value.astimezone(UTC)
+            in_utc = value.astimezone(UTC)
         except OverflowError:
             raise ValueError("out of range once in UTC (years 1 to 9999)") from None
+        # asyncpg reads 0001-01-01T00:00Z back as a naive datetime.min (its -infinity).
+        if in_utc == _FIRST_INSTANT:
+            raise ValueError("out of range once in UTC (after 0001-01-01T00:00Z to 9999)")
     return value
 
 
