@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from smsbus.health.domain.checks import Check, CheckState, Stage
 from smsbus.health.domain.status import Health
@@ -53,6 +53,21 @@ class CheckStarted(BaseModel):
     deadline_at: datetime
 
 
+_GO_ZERO_TIME: Final = datetime.min.replace(tzinfo=UTC)
+
+
+def _unset_if_go_zero_time(value: Any) -> Any:
+    """Alertmanager writes Go's zero time (0001-01-01T00:00:00Z) as the end of a firing alert."""
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value  # left to the field's own validation and its 422
+        if moment.tzinfo is not None and moment == _GO_ZERO_TIME:
+            return None
+    return value
+
+
 class AlertmanagerAlert(BaseModel):
     """One alert of Alertmanager's webhook (version 4); fields it adds later are ignored."""
 
@@ -60,7 +75,7 @@ class AlertmanagerAlert(BaseModel):
     labels: dict[str, str]
     annotations: dict[str, str] = {}
     startsAt: StoredInstant
-    endsAt: StoredInstant | None = None
+    endsAt: Annotated[StoredInstant | None, BeforeValidator(_unset_if_go_zero_time)] = None
     generatorURL: str | None = None
     fingerprint: str = Field(min_length=1, max_length=64)
 
