@@ -31,6 +31,7 @@ INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in 
 MESSAGES, CALLS = "openphone.messages.v1", "openphone.calls.v1"
 GRACE = 30.0
 FAST_GRACE = 1.0
+OVERLAP = 600.0
 
 
 @dataclass
@@ -149,7 +150,7 @@ async def running_stack(
                     "topic_overrides": consumed,
                     "schedule": False,
                     "lookback_seconds": 3600.0,
-                    "overlap_seconds": 600.0,
+                    "overlap_seconds": OVERLAP,
                     "grace_seconds": GRACE,
                     "catchup_timeout_seconds": 20.0,
                 }

@@ -1,6 +1,9 @@
 """Runs against real Kafka, PostgreSQL, ingest and the OpenPhone simulator: what the webhooks
 missed comes out once, as the webhook would have had it; what they brought never does."""
 
+import logging
+from datetime import datetime, timedelta
+
 import pytest
 from sqlalchemy import text
 
@@ -9,11 +12,12 @@ from smsbus.ingest.parsing import ParsedWebhook
 from smsbus.reconciler.domain.synthetic import synthetic_event_id
 from smsbus.runtime.kafka import make_broker, publish_event
 
-from .harness import CALLS, GRACE, MESSAGES, Stack
+from .harness import CALLS, GRACE, MESSAGES, OVERLAP, Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 FAILED_NUMBER, UNDELIVERED_NUMBER = "+15555550198", "+15555550199"
+DAY = 24 * 3600.0
 
 
 async def test_a_run_emits_exactly_the_missed_facts_once(stack: Stack) -> None:
@@ -128,3 +132,22 @@ async def test_a_fact_younger_than_the_grace_period_waits_for_a_later_run(stack:
     later = await stack.run()
     assert (later["status"], later["missing"]) == ("succeeded", {"message.received": 1})
     assert [e.dedupe_key for e in await stack.synthetic()] == [f"message.received:{young}"]
+
+
+async def test_after_an_outage_longer_than_the_memory_a_run_starts_a_day_inside_it_and_says_so(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = await stack.run()
+    assert first["status"] == "succeeded", first
+    stack.clock.advance(40 * DAY)  # the default memory is 30 days
+
+    before = stack.clock()
+    with caplog.at_level(logging.WARNING, logger="smsbus.reconciler.runner"):
+        later = await stack.run()
+
+    assert later["status"] == "succeeded", later
+    started = datetime.fromisoformat(later["window_start"])
+    assert before - timedelta(days=29) <= started <= stack.clock() - timedelta(days=29)
+    [warning] = [r for r in caplog.records if "not reconciled" in r.getMessage()]
+    unjudged_since = datetime.fromisoformat(first["window_end"]) - timedelta(seconds=OVERLAP)
+    assert unjudged_since.isoformat() in warning.getMessage()

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smsbus.contracts import Message
 from smsbus.reconciler.domain.facts import Fact
-from smsbus.reconciler.store.seen import claim_missing, seen_keys
+from smsbus.reconciler.store.seen import claim_missing, forgotten, seen_keys
 from smsbus.runtime.db import make_sessions
+from smsbus.runtime.pruning import Retention, prune_once
 
 pytestmark = pytest.mark.integration
 
@@ -48,3 +49,34 @@ async def test_thousands_of_missing_facts_are_claimed_and_found_in_one_transacti
     assert claimed == {fact.dedupe_key for fact in missing}
     assert again == set()
     assert known == claimed
+
+
+async def test_facts_older_than_the_memory_are_forgotten_batch_by_batch_and_younger_ones_kept(
+    engine: AsyncEngine,
+) -> None:
+    now = datetime.now(UTC)  # pruning ages rows by the database's clock
+    ages = {
+        "forgotten-a": 45,
+        "forgotten-b": 31,
+        "forgotten-c": 30.01,
+        "kept-a": 29.99,
+        "kept-b": 1,
+    }
+    message = facts(1)[0].data
+    aged = [
+        Fact("message.received", key, now - timedelta(days=days), message)
+        for key, days in ages.items()
+    ]
+    async with make_sessions(engine)() as session, session.begin():
+        await claim_missing(session=session, facts=aged, seen_at=now)
+
+    retention = Retention(
+        inbox=timedelta(days=35), outbox=timedelta(days=1), batch=2,
+        more=(forgotten(timedelta(days=30)),),
+    )  # fmt: skip
+    deleted = [(await prune_once(engine, retention))["seen_events"] for _ in range(3)]
+
+    async with make_sessions(engine)() as session:
+        left = await seen_keys(session=session, keys=[fact.dedupe_key for fact in aged])
+    assert left == {"message.received:kept-a", "message.received:kept-b"}
+    assert deleted == [2, 1, 0]  # a batch at a time

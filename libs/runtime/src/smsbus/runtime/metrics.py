@@ -70,7 +70,7 @@ class Metrics:
         )
         self.rows_pruned = self.counter(
             "rows_pruned_total",
-            "Rows deleted from the inbox (processed_events) and outbox past their retention.",
+            "Rows deleted past their retention, by table (the inbox, the outbox, a service's own).",
             ["table"],
         )
 

@@ -3,7 +3,8 @@
 An inbox row (`processed_events`) is what turns a redelivered event into a no-op, so it is kept
 as long as that event can come back: longer than the longest topic retention (dead letters: 30
 days) that a replay reads from. A published outbox row is history once the broker acknowledged
-it (the topic holds the event); it is kept a while for an operator's look, then deleted.
+it (the topic holds the event); it is kept a while for an operator's look, then deleted. A
+service adds tables of its own that would grow forever (`Aged`: its statement, under its store/).
 
 Ages are the database's (`now()`), the clock that stamped the rows. Rows go in batches, each its
 own short transaction, with SKIP LOCKED: replicas pruning at once never wait for each other.
@@ -36,12 +37,31 @@ _PUBLISHED_OUTBOX_ROWS: Final = text(
 
 
 @dataclass(frozen=True)
+class Aged:
+    """A table whose rows go once older than `keep`: `delete` removes a batch of them (its
+    parameters: `:keep_seconds`, `:limit`), oldest or not, with SKIP LOCKED."""
+
+    table: str
+    delete: TextClause
+    keep: timedelta
+
+
+@dataclass(frozen=True)
 class Retention:
     """How long each table's rows are kept, and how many rows one statement deletes."""
 
     inbox: timedelta
     outbox: timedelta
     batch: int = 5_000
+    more: tuple[Aged, ...] = ()
+    """The service's own tables."""
+
+    def tables(self) -> tuple[Aged, ...]:
+        return (
+            Aged("processed_events", _OLD_INBOX_ROWS, self.inbox),
+            Aged("outbox", _PUBLISHED_OUTBOX_ROWS, self.outbox),
+            *self.more,
+        )
 
 
 async def prune_once(
@@ -49,10 +69,8 @@ async def prune_once(
 ) -> dict[str, int]:
     """One batch from each table; the rows deleted, by table."""
     deleted = {
-        "processed_events": await _delete(
-            engine, _OLD_INBOX_ROWS, retention.inbox, retention.batch
-        ),
-        "outbox": await _delete(engine, _PUBLISHED_OUTBOX_ROWS, retention.outbox, retention.batch),
+        aged.table: await _delete(engine, aged.delete, aged.keep, retention.batch)
+        for aged in retention.tables()
     }
     if metrics:
         for table, rows in deleted.items():
@@ -70,7 +88,7 @@ async def prune_forever(
         deleted = await prune_once(engine, retention, metrics)
         return max(deleted.values()) >= retention.batch
 
-    await repeat(one_pass, name="pruning the inbox and outbox", interval=interval)
+    await repeat(one_pass, name="pruning old rows", interval=interval)
 
 
 async def _delete(engine: AsyncEngine, statement: TextClause, keep: timedelta, limit: int) -> int:

@@ -6,7 +6,8 @@ what every consuming service runs alike:
 
 - the consumer of the topics the registry routes to the service's handlers (routes.py),
 - the outbox relay, the Kafka connection (retried while Kafka is away), the lag and
-  dead-letter gauges, the pruning of old inbox and published outbox rows (pruning.py),
+  dead-letter gauges, the pruning of old inbox and published outbox rows and of the service's
+  own `aged` tables (pruning.py),
 - the lifespan: those loops and the service's workers started, then stopped last-first, the
   broker stopped, the service's `closing` callables awaited, the engine disposed,
 - the API behind tokens (auth.py), /healthz and /readyz, /metrics, /asyncapi.json and the
@@ -45,7 +46,7 @@ from smsbus.runtime.http_metrics import instrument_requests
 from smsbus.runtime.kafka import make_broker, start_when_reachable
 from smsbus.runtime.metrics import Metrics, metrics_router
 from smsbus.runtime.offsets import watch_consumer_lag, watch_dead_letters
-from smsbus.runtime.pruning import Retention, prune_forever
+from smsbus.runtime.pruning import Aged, Retention, prune_forever
 from smsbus.runtime.relay import OutboxRelay
 from smsbus.runtime.routes import Routes, subscriptions
 from smsbus.runtime.settings import ConsumingSettings
@@ -122,6 +123,7 @@ def consuming_service(
     handlers: Routes,
     api: Api,
     workers: Mapping[str, Worker] | None = None,
+    aged: Sequence[Aged] = (),
     closing: Sequence[Callable[[], Awaitable[object]]] = (),
 ) -> FastAPI:
     """The app of a consuming service (see the module's docstring)."""
@@ -143,6 +145,7 @@ def consuming_service(
     retention = Retention(
         inbox=timedelta(days=settings.inbox_keep_days),
         outbox=timedelta(hours=settings.outbox_keep_hours),
+        more=tuple(aged),
     )
 
     def lag() -> Coroutine[Any, Any, None]:

@@ -19,6 +19,7 @@ from smsbus.reconciler.observability import ReconcilerMetrics
 from smsbus.reconciler.pacing import pass_clients
 from smsbus.reconciler.runner import Reconciler, run_periodically
 from smsbus.reconciler.settings import SERVICE, Settings
+from smsbus.reconciler.store.seen import forgotten
 from smsbus.runtime.budget import key_budget
 from smsbus.runtime.service import About, Api, Foundation, consuming_service
 from smsbus.runtime.serving import app_from_env as app_from_env_with
@@ -66,6 +67,7 @@ def create_app(
         handlers=routes(clock),
         api=Api(api_router(), writes="operations", installs=[RECONCILER.installer(reconciler)]),
         workers=schedules if settings.schedule else {},
+        aged=[forgotten(settings.memory)],
         closing=[] if openphone else [deep.aclose, fast.aclose],
     )
 

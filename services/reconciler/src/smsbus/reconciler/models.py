@@ -28,7 +28,10 @@ class SeenEventRow(SQLModel, table=True):
     """A fact known to be on the topics: from a webhook (ingest) or a synthetic copy."""
 
     __tablename__ = "seen_events"
-    __table_args__ = (Index("seen_events_object_idx", "object_id"),)
+    __table_args__ = (
+        Index("seen_events_object_idx", "object_id"),
+        Index("seen_events_occurred_idx", "occurred_at"),
+    )
 
     dedupe_key: str = Field(sa_column=Column(String(500), primary_key=True))
     event_type: str = Field(sa_column=Column(String(200), nullable=False))

@@ -35,6 +35,8 @@ class RunConfig(PassConfig):
     lookback: timedelta = timedelta(hours=48)
     overlap: timedelta = timedelta(hours=1)
     grace: timedelta = timedelta(minutes=10)
+    memory: timedelta = timedelta(days=30)
+    """How long a seen fact is remembered (seen_events' retention)."""
 
 
 class Reconciler(LockedPass[RunConfig, RunRow]):
@@ -58,7 +60,14 @@ class Reconciler(LockedPass[RunConfig, RunRow]):
                 lookback=self.config.lookback,
                 overlap=self.config.overlap,
                 grace=self.config.grace,
+                memory=self.config.memory,
             )
+            if window.unjudged_since is not None:
+                logger.warning(
+                    "the last successful run ended before what the reconciler remembers: "
+                    "history from %s to %s is not reconciled", window.unjudged_since.isoformat(),
+                    window.start.isoformat(),
+                )  # fmt: skip
             run = RunRow(
                 id=self.new_id(),
                 trigger=trigger,

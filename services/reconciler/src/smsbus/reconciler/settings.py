@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from smsbus.reconciler.domain.windows import MARGIN
 from smsbus.reconciler.fastpass import FastConfig
 from smsbus.reconciler.runner import RunConfig
 from smsbus.runtime.settings import ConsumingSettings, OpenPhoneSettings, service_config
@@ -49,6 +50,11 @@ class Settings(ConsumingSettings, OpenPhoneSettings):
     overlap_seconds: float = Field(default=3600.0, ge=0)
     """A window starts this long before the previous successful one ended: a status change
     that comes late (a delivery minutes after the send) is still looked at."""
+    seen_keep_days: float = Field(default=30.0, gt=0)
+    """Days a seen fact (a webhook's or a synthetic event) is remembered, by when it happened;
+    a run never looks back further than this less a day, the rest is left unjudged (logged).
+    Keep it under the inbox's (SMSBUS_RECONCILER_INBOX_KEEP_DAYS): a copy of a fact emitted again
+    is then still dropped by its consumers."""
     grace_seconds: float = Field(default=600.0, ge=0)
     """Facts younger than this are not judged yet: their webhook may still be on its way."""
     catchup_timeout_seconds: float = Field(default=30.0, ge=0)
@@ -65,6 +71,12 @@ class Settings(ConsumingSettings, OpenPhoneSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @model_validator(mode="after")
+    def _remembers_more_than_the_first_run_reads(self) -> Settings:
+        if self.memory - MARGIN <= timedelta(seconds=self.lookback_seconds):
+            raise ValueError("seen_keep_days must exceed the lookback (lookback_seconds) by a day")
+        return self
+
     def run_config(self, topics: Mapping[str, str]) -> RunConfig:
         """The deep pass's, over `topics` (registry topic → the topic consumed and written)."""
         return RunConfig(
@@ -72,7 +84,12 @@ class Settings(ConsumingSettings, OpenPhoneSettings):
             lookback=timedelta(seconds=self.lookback_seconds),
             overlap=timedelta(seconds=self.overlap_seconds),
             grace=timedelta(seconds=self.grace_seconds),
+            memory=self.memory,
         )
+
+    @property
+    def memory(self) -> timedelta:
+        return timedelta(days=self.seen_keep_days)
 
     def fast_config(self, topics: Mapping[str, str]) -> FastConfig:
         """The fast pass's, over `topics`."""

@@ -1,12 +1,13 @@
-"""`seen_events`: every fact known to be on the topics, whoever put it there."""
+"""`seen_events`: every fact known to be on the topics, whoever put it there, until it is older
+than the reconciler's memory (`forgotten`, pruned by the runtime's pruning loop)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +16,7 @@ from smsbus.reconciler.domain.facts import Fact
 from smsbus.reconciler.domain.synthetic import SOURCE, synthetic_event_id
 from smsbus.reconciler.models import SeenEventRow
 from smsbus.runtime.db import execute
+from smsbus.runtime.pruning import Aged
 from smsbus.runtime.tables import table
 
 T = TypeVar("T")
@@ -24,6 +26,19 @@ _TABLE = table(SeenEventRow)
 # asyncpg takes at most 32,767 parameters per statement; a window can hold far more facts.
 _ROWS_PER_INSERT = 1_000  # 7 parameters each
 _KEYS_PER_SELECT = 10_000
+
+# By the fact's own time, as windows are: a run never starts before the memory (windows.py).
+_FORGOTTEN = text(
+    "DELETE FROM seen_events WHERE dedupe_key IN ("
+    "SELECT dedupe_key FROM seen_events "
+    "WHERE occurred_at < now() - make_interval(secs => :keep_seconds) "
+    "LIMIT :limit FOR UPDATE SKIP LOCKED)"
+)
+
+
+def forgotten(memory: timedelta) -> Aged:
+    """Seen facts that happened longer than `memory` ago, for the runtime's pruning loop."""
+    return Aged("seen_events", _FORGOTTEN, memory)
 
 
 async def record_seen(
