@@ -110,7 +110,8 @@ def test_matched_names_what_decided(text: str, matched: str) -> None:
         ("ARRÊTEZ de m'envoyer", "arretez de menvoyer"),
         ("S\u0422\u041eP", "stop"),
         ("\uff33\uff34\uff2f\uff30\u200b", "stop"),
-        ("stop🛑now", "stop now"),
+        ("stop👋now", "stop now"),
+        ("🛑now", "stop now"),
     ],
 )
 def test_normalise(text: str, normalised: str) -> None:

@@ -37,6 +37,7 @@ from smsbus.compliance.domain.keywords import (
     NEGATIONS,
     NOT_NAMES,
     RELEASE,
+    STOP_SIGN_EMOJI,
     TABLES,
     TYPOS,
     LanguageTable,
@@ -85,7 +86,7 @@ def normalise(text: str) -> str:
     misspelt and stretched keywords mended."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width, BOM
-    text = _LAUGHTER_EMOJI.sub(" lol ", text)
+    text = _LAUGHTER_EMOJI.sub(" lol ", text).replace(STOP_SIGN_EMOJI, " stop ")
     text = _APOSTROPHES.sub("", text.casefold())
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -31,12 +31,13 @@ __all__ = [
     "NEGATIONS",
     "NOT_NAMES",
     "RELEASE",
+    "STOP_SIGN_EMOJI",
     "TABLES",
     "TYPOS",
     "LanguageTable",
 ]
 
-RELEASE = "2026.3"
+RELEASE = "2026.4"
 
 # Earlier tables win a word two languages share ("fin": Spanish; "info": English).
 TABLES: tuple[LanguageTable, ...] = (ENGLISH, SPANISH, FRENCH)
@@ -80,6 +81,9 @@ NOT_NAMES: tuple[str, ...] = (
 # Laughter turns "stop" into banter ("stop 😂", "omg stop lol"): the classifier reads these
 # emoji as the word "lol", and no keyword or phrase accepts it.
 LAUGHTER_EMOJI: str = "\U0001f602\U0001f923\U0001f606\U0001f605\U0001f639"
+# The stop sign says what the word does: read as "stop" (alone it is the keyword; "the 🛑 on
+# Main St" stays none, the word not being first or alone).
+STOP_SIGN_EMOJI: str = "\U0001f6d1"
 # ... and laughter in words (English, Spanish "jaja", French "mdr"): a message that laughs is
 # banter, so its keywords count only as the whole reply.
 LAUGHTER: str = r"^(?:lol+|lmf?ao+|rofl|jk|(?:ha){2,}h?|(?:ja){2,}j?|(?:he){2,}|mdr)$"

@@ -45,7 +45,8 @@ ENGLISH = LanguageTable(
     language="en",
     strong_opt_out=("stop", "stopall", "stop all", "unsubscribe", "unsub", "optout", "opt out",
                     "revoke", "quit"),
-    weak_opt_out=("cancel", "end", "remove", "delete", "cancel all", "end all"),
+    weak_opt_out=("cancel", "end", "remove", "delete", "cancel all", "end all", "block", "blocked",
+                  "block all", "no more", "cease", "halt", "go away"),
     opt_in=("start", "unstop", "yes", "subscribe", "resubscribe", "opt in", "optin"),
     help=("help", "help me", "info", "information"),
     courtesy=(
@@ -96,7 +97,7 @@ ENGLISH = LanguageTable(
         r"\bno (?:texts?|messages?|msgs?|txts?) (?:please|pls|plz|anymore|any more|thanks)\b",
         rf"\benough (?:with )?(?:the |these |your |all these )?{_MSG}\b",
         # remove me, take me off your list, delete my number, lose my number
-        rf"\b(?:remove|delete|take|drop|erase|unsubscribe|unenroll|unlist|lose|scratch) {_ME}"
+        rf"\b(?:remove|delete|take|drop|erase|unsubscribe|unenroll|unlist|lose|scratch|block) {_ME}"
         rf"(?: (?:from|off)(?: of)?(?: {_WHOSE})? {_LIST}|(?: off)?{_POLITE_TAIL})",
         rf"\b(?:me|us|my number|my name) off (?:of )?{_WHOSE} {_LIST}\b",
         rf"\b(?:want|like|get|go|be|need|wanna) off (?:of )?{_WHOSE} {_LIST}\b",
@@ -106,9 +107,12 @@ ENGLISH = LanguageTable(
         r"(?! (?:link|button|page|option|process|feature)s?\b)",
         r"\bopt (?:me |us |my number )?out\b(?! of (?!(?:these|those|this|your|the|all|ur|any)"
         r" (?:texts?|messages?|msgs?|sms|list|lists|alerts?|marketing|promos?|promotions)\b))",
+        # I'm blocking you; blocking this number now
+        r"\b(?:im|i am|ill|i will|i m|gonna|going to|about to|now) (?:be )?block(?:ing)? (?:you|u"
+        r"|this number|your number|ur number|these texts)\b",
         # leave me alone
         r"\bleave (?:me|us) (?:alone|be)\b",
-        r"\b(?:fuck|piss|bugger) off\b",
+        r"\b(?:fuck|f|eff|frick|frig|piss|bugger|sod) off\b",
         # done with these texts; I'm done receiving your messages
         rf"\bdone (?:with|receiving|getting) (?:{_WHOSE} |all of these |all these )?{_MSG}\b",
         # I don't want (any more of) these texts; I do not wish to receive further communications
