@@ -1,6 +1,7 @@
 import pytest
 
 from smsbus.compliance.domain.phones import InvalidPhone, describe, to_e164
+from smsbus.compliance.lookup import line_type_of
 
 
 @pytest.mark.parametrize(
@@ -69,3 +70,17 @@ def test_describe_types_where_phonenumbers_knows(
 def test_time_zones_of_a_split_area_code_list_every_candidate() -> None:
     assert describe("+12082000000").time_zones == ("America/Boise", "America/Los_Angeles")
     assert describe("+12083430000").time_zones == ("America/Denver",)
+
+
+@pytest.mark.parametrize(
+    ("provider_value", "ours"),
+    [
+        ("mobile", "mobile"), ("Mobile", "mobile"), ("cell", "mobile"), ("CELL", "mobile"),
+        ("cellular", "mobile"), ("wireless", "mobile"), ("landline", "landline"),
+        ("fixed_line", "landline"), ("Fixed Line", "landline"), ("fixed-line", "landline"),
+        ("toll_free", "toll_free"), ("paging", "pager"), ("voip", "voip"),
+        ("satellite", "unknown"), ("", "unknown"), (None, "unknown"), ("mobile phone", "unknown"),
+    ],
+)  # fmt: skip
+def test_a_providers_line_type_in_any_spelling_is_ours(provider_value: object, ours: str) -> None:
+    assert line_type_of(provider_value) == ours

@@ -13,8 +13,8 @@ CASES = [
     ("comma-separated lines", {"SMSBUS_RECONCILER_LINES": "PNa, +15555550100"}, {"lines": ["PNa", "+15555550100"]}),
     ("fast pass and deep share defaults", {}, {"fast_interval_seconds": 60.0, "fast_grace_seconds": 60.0, "fast_lookback_seconds": 900.0, "deep_share": 0.3}),
     ("fast pass and deep share", {"SMSBUS_RECONCILER_FAST_INTERVAL_SECONDS": "30", "SMSBUS_RECONCILER_FAST_GRACE_SECONDS": "45", "SMSBUS_RECONCILER_DEEP_SHARE": "0.5"}, {"fast_interval_seconds": 30.0, "fast_grace_seconds": 45.0, "deep_share": 0.5}),
-    ("seen facts remembered 30 days", {}, {"seen_keep_days": 30.0}),
-    ("a memory just over the lookback and a day", {"SMSBUS_RECONCILER_SEEN_KEEP_DAYS": "3.1"}, {"seen_keep_days": 3.1}),
+    ("seen facts remembered 30 days, the first run reads 7", {}, {"seen_keep_days": 30.0, "lookback_seconds": 7 * 86400.0}),
+    ("a memory just over the lookback and a day", {"SMSBUS_RECONCILER_SEEN_KEEP_DAYS": "8.1"}, {"seen_keep_days": 8.1}),
     ("shared names", {"SMSBUS_KAFKA_BOOTSTRAP": "k:1", "SMSBUS_OPENPHONE_BASE_URL": "http://127.0.0.1:8090"}, {"kafka_bootstrap": "k:1", "openphone_base_url": "http://127.0.0.1:8090"}),
 ]  # fmt: skip
 
@@ -54,7 +54,7 @@ def test_topics_are_the_registrys_but_for_the_overridden_ones() -> None:
 @pytest.mark.parametrize(
     "env",
     [
-        {"SMSBUS_RECONCILER_SEEN_KEEP_DAYS": "3"},
+        {"SMSBUS_RECONCILER_SEEN_KEEP_DAYS": "8"},
         {"SMSBUS_RECONCILER_SEEN_KEEP_DAYS": "1"},
         {"SMSBUS_RECONCILER_LOOKBACK_SECONDS": str(40 * 86400)},
     ],

@@ -26,10 +26,15 @@ logger = logging.getLogger(__name__)
 
 PROVIDER = "numverify"
 
-# NumVerify's line types → ours.
+# NumVerify's line types → ours; other NumVerify-compatible providers say "cell", "wireless"
+# or "fixed line" for the same kinds.
 LINE_TYPES: dict[str, LineType] = {
     "mobile": "mobile",
+    "cell": "mobile",
+    "cellular": "mobile",
+    "wireless": "mobile",
     "landline": "landline",
+    "fixed_line": "landline",
     "toll_free": "toll_free",
     "premium_rate": "premium_rate",
     "paging": "pager",
@@ -37,6 +42,12 @@ LINE_TYPES: dict[str, LineType] = {
     "special_services": "unknown",
     "satellite": "unknown",
 }
+
+
+def line_type_of(provider_value: object) -> LineType:
+    """Ours for a provider's line type, whatever its case or separators; unknown otherwise."""
+    key = "_".join(str(provider_value or "").lower().replace("-", " ").split())
+    return LINE_TYPES.get(key, "unknown")
 
 
 class LookupFailed(Exception):
@@ -153,7 +164,7 @@ class LineTypeLookup:
             logger.warning("line-type lookup failed: %s", exc)
             return LookupStatus(enabled=True, answer=None, quota_used=used, error=str(exc))
         answer = LineTypeAnswer(
-            LINE_TYPES.get(str(payload.get("line_type") or "").lower(), "unknown"),
+            line_type_of(payload.get("line_type")),
             (str(payload["carrier"]) if payload.get("carrier") else None),
             PROVIDER,
             now,

@@ -45,8 +45,9 @@ class Settings(ConsumingSettings, OpenPhoneSettings):
     """Time between scheduled deep runs."""
     first_run_delay_seconds: float = Field(default=30.0, ge=0)
     """Wait after start-up before the first scheduled run (lets the consumer catch up)."""
-    lookback_seconds: float = Field(default=48 * 3600.0, gt=0)
-    """How far back the very first run looks."""
+    lookback_seconds: float = Field(default=7 * 86400.0, gt=0)
+    """How far back the very first run looks (the seed's 7 days); later runs start where the
+    last successful one ended."""
     overlap_seconds: float = Field(default=3600.0, ge=0)
     """A window starts this long before the previous successful one ended: a status change
     that comes late (a delivery minutes after the send) is still looked at."""
