@@ -339,3 +339,107 @@ async def test_validation_takes_the_line_type_from_the_lookup_provider(
     assert second["lookup"]["source"] == "cache"
     assert len(calls) == 1
     assert toll_free["line_type"] == "toll_free"
+
+
+def numverify_by_number(calls: list[str], line_types: dict[str, str]) -> httpx.MockTransport:
+    """A NumVerify stand-in answering each number's line type (the query's `number`)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        number = request.url.params["number"]
+        calls.append(number)
+        return httpx.Response(200, json={"valid": True, "line_type": line_types[number]})
+
+    return httpx.MockTransport(answer)
+
+
+def lookup_app(
+    database_url: str, schema: str, transport: httpx.MockTransport, **overrides: Any
+) -> httpx.AsyncClient:
+    app = create_app(
+        settings(database_url, schema, numverify_url="https://numverify.test/api", numverify_api_key="k-123", **overrides),
+        clock=lambda: NOW, lookup_transport=transport,
+    )  # fmt: skip
+    return httpx.AsyncClient(
+        headers=AUTH, transport=httpx.ASGITransport(app=app), base_url="http://compliance"
+    )
+
+
+async def test_a_batch_is_validated_number_by_number_with_a_summary_and_one_lookup_a_number(
+    database_url: str, schema: str
+) -> None:
+    calls: list[str] = []
+    provider = numverify_by_number(calls, {"14155552671": "mobile", "14155552672": "landline"})
+    inputs = ["+14155552671", "(415) 555-2672", "12", "415.555.2671", "+1 800 555 1212", "nope"]
+    async with lookup_app(database_url, schema, provider) as api:
+        answer = await api.post("/v1/phones/validation", json={"phones": inputs})
+        usage = (await api.get("/v1/phones/lookups")).json()
+        eligibility = await api.post(
+            "/v1/eligibility", json={"phones": ["+14155552672"], "purpose": "transactional"}
+        )
+
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    results = [
+        (
+            r["input"],
+            r["validation"]["line_type"] if r["validation"] else "error: " + r["error"][:9],
+        )
+        for r in body["results"]
+    ]
+    assert [(i, kind.split(":")[0]) for i, kind in results] == [
+        ("+14155552671", "mobile"), ("(415) 555-2672", "landline"), ("12", "error"),
+        ("415.555.2671", "mobile"), ("+1 800 555 1212", "toll_free"), ("nope", "error"),
+    ]  # fmt: skip
+    assert body["summary"] == {
+        "total": 6, "invalid": 2, "valid": 4, "valid_mobile": 2,
+        "by_line_type": {"landline": 1, "mobile": 2, "toll_free": 1},
+    }  # fmt: skip
+    # One paid lookup a number, however written; none for a range phonenumbers knows.
+    assert sorted(calls) == ["14155552671", "14155552672"]
+    assert body["lookups"] == usage
+    # The answers are cached where the eligibility check and the egress read line types.
+    assert "landline" in eligibility.json()["results"][0]["reasons"], eligibility.text
+    assert usage == {
+        "enabled": True,
+        "month": NOW.strftime("%Y-%m"),
+        "used": 2,
+        "quota": 1000,
+        "remaining": 998,
+    }
+
+
+async def test_a_batch_past_the_months_quota_answers_the_rest_unknown_and_says_why(
+    database_url: str, schema: str
+) -> None:
+    calls: list[str] = []
+    numbers = ["+14155552671", "+14155552672", "+14155552673"]
+    provider = numverify_by_number(calls, dict.fromkeys((n[1:] for n in numbers), "mobile"))
+    async with lookup_app(database_url, schema, provider, lookup_monthly_quota=2) as api:
+        body = (await api.post("/v1/phones/validation", json={"phones": numbers})).json()
+        cached_only = (
+            await api.post("/v1/phones/validation", json={"phones": numbers, "lookup": False})
+        ).json()
+
+    errors = [r["validation"]["lookup"]["error"] for r in body["results"]]
+    assert sorted(errors, key=lambda error: error or "") == [
+        None,
+        None,
+        "monthly lookup quota reached",
+    ]
+    assert body["summary"]["by_line_type"] == {"mobile": 2, "unknown": 1}
+    assert (body["lookups"]["used"], body["lookups"]["remaining"]) == (2, 0)
+    assert len(calls) == 2
+    # The cache answers what was looked up; nothing more is spent.
+    assert cached_only["summary"]["by_line_type"] == {"mobile": 2, "unknown": 1}
+    assert len(calls) == 2
+
+
+async def test_without_a_lookup_key_the_usage_says_so(api: httpx.AsyncClient) -> None:
+    usage = (await api.get("/v1/phones/lookups")).json()
+    assert usage == {
+        "enabled": False,
+        "month": NOW.strftime("%Y-%m"),
+        "used": 0,
+        "quota": 1000,
+        "remaining": 1000,
+    }

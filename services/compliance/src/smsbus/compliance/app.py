@@ -28,7 +28,7 @@ ABOUT = About(
     "smsbus compliance",
     "Opt-outs, HELP, the consent ledger, eligibility, DNC lists, and the egress every text takes.",
 )
-READS = frozenset({"/v1/eligibility"})  # a query sent as POST (campaign-engine's read token)
+READS = frozenset({"/v1/eligibility", "/v1/phones/validation"})  # queries sent as POST
 
 
 def create_app(

@@ -50,6 +50,24 @@ def line_type_of(provider_value: object) -> LineType:
     return LINE_TYPES.get(key, "unknown")
 
 
+@dataclass(frozen=True)
+class LookupUsage:
+    """This UTC month's paid lookups against the quota."""
+
+    month: str
+    used: int
+    quota: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.quota - self.used)
+
+
+def _month_of(moment: datetime) -> str:
+    """The quota's month: UTC (the clock is)."""
+    return moment.strftime("%Y-%m")
+
+
 class LookupFailed(Exception):
     """The provider did not give a usable answer (the message never holds the key or URL)."""
 
@@ -138,6 +156,11 @@ class LineTypeLookup:
     def enabled(self) -> bool:
         return self._key is not None and bool(self._key.get_secret_value().strip())
 
+    async def usage(self, conn: AsyncConnection) -> LookupUsage:
+        month = _month_of(self._clock())
+        used = await store.requests_in(conn=conn, month=month)
+        return LookupUsage(month=month, used=used, quota=self._quota)
+
     async def cached(self, conn: AsyncConnection, *, phone: str) -> LineTypeAnswer | None:
         row = await store.cached(conn=conn, phone=phone, now=self._clock())
         if row is None:
@@ -155,7 +178,7 @@ class LineTypeLookup:
         if (hit := await self.cached(conn, phone=phone)) is not None:
             return LookupStatus(enabled=True, answer=hit)
         now = self._clock()
-        used = await store.count_request(conn=conn, month=now.strftime("%Y-%m"), quota=self._quota)
+        used = await store.count_request(conn=conn, month=_month_of(now), quota=self._quota)
         if used is None:
             return LookupStatus(enabled=True, answer=None, error="monthly lookup quota reached")
         try:

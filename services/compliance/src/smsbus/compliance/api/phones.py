@@ -1,16 +1,32 @@
-"""Phone validation: what phonenumbers knows, plus a cached paid line-type lookup if enabled."""
+"""Phone validation: what phonenumbers knows, plus a cached paid line-type lookup if enabled;
+one number or a batch, and the month's lookup usage."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
+from dataclasses import dataclass
+from typing import Final
 
 from fastapi import APIRouter
 
-from smsbus.compliance.api.deps import ComplianceDep, invalid
-from smsbus.compliance.api.schemas import LookupInfo, ValidationResponse
-from smsbus.compliance.domain.phones import InvalidPhone, describe, location
+from smsbus.compliance.api.deps import Compliance, ComplianceDep, invalid
+from smsbus.compliance.api.schemas import (
+    BatchValidation,
+    LookupInfo,
+    LookupUsageOut,
+    PhonesToValidate,
+    ValidatedPhone,
+    ValidationResponse,
+    ValidationSummary,
+)
+from smsbus.compliance.domain.phones import InvalidPhone, PhoneInfo, describe, location
+from smsbus.compliance.lookup import LineTypeAnswer
 
 router = APIRouter(prefix="/phones", tags=["phones"])
+
+LOOKUPS_AT_ONCE: Final = 4
+"""A batch's provider requests in flight at once (each on its own connection)."""
 
 
 @router.get("/{phone}/validation", response_model=ValidationResponse)
@@ -23,13 +39,73 @@ async def validate_phone(
         info = describe(phone, default_region=compliance.settings.default_region)
     except InvalidPhone as exc:
         raise invalid("path", "phone", f"{phone!r}: {exc}") from None
+    return await _response(phone, info, await _line_type(compliance, info.e164, lookup=lookup))
+
+
+@router.post("/validation")
+async def validate_phones(request: PhonesToValidate, compliance: ComplianceDep) -> BatchValidation:
+    """Up to 100 numbers, each validated as `GET /phones/{phone}/validation` does: an input
+    that is no number gets its `error`, the others their answer; a paid lookup only for a line
+    type phonenumbers cannot tell, once per number however written. The summary: how many are
+    valid, how many a text reaches (`valid_mobile`), by line type."""
+    described: dict[str, PhoneInfo | str] = {}
+    for phone in request.phones:
+        try:
+            described[phone] = describe(phone, default_region=compliance.settings.default_region)
+        except InvalidPhone as exc:
+            described[phone] = str(exc)
+    gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
+
+    async def line_type(info: PhoneInfo) -> _LineTypeAnswer:
+        # A paid lookup only where phonenumbers cannot say: the quota goes further.
+        async with gate:
+            return await _line_type(
+                compliance, info.e164, lookup=request.lookup and info.line_type == "unknown"
+            )
+
+    numbers = {info.e164: info for info in described.values() if isinstance(info, PhoneInfo)}
+    answers = dict(
+        zip(numbers, await asyncio.gather(*map(line_type, numbers.values())), strict=True)
+    )
+    results = []
+    for phone in request.phones:
+        info = described[phone]
+        if isinstance(info, str):
+            results.append(ValidatedPhone(input=phone, error=info, validation=None))
+        else:
+            answer = await _response(phone, info, answers[info.e164])
+            results.append(ValidatedPhone(input=phone, error=None, validation=answer))
+    return BatchValidation(
+        results=results, summary=_summary(results), lookups=await _usage(compliance)
+    )
+
+
+@router.get("/lookups")
+async def lookup_usage(compliance: ComplianceDep) -> LookupUsageOut:
+    """This UTC month's paid line-type lookups: used, the quota, what remains."""
+    return await _usage(compliance)
+
+
+@dataclass(frozen=True)
+class _LineTypeAnswer:
+    enabled: bool
+    answer: LineTypeAnswer | None
+    error: str | None = None
+    quota_used: int | None = None
+
+
+async def _line_type(compliance: Compliance, e164: str, *, lookup: bool) -> _LineTypeAnswer:
     async with compliance.engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        enabled = compliance.lookup.enabled
         if lookup:
-            status = await compliance.lookup.look_up(conn, phone=info.e164)
-            answer, error, used = status.answer, status.error, status.quota_used
-        else:
-            answer, error, used = await compliance.lookup.cached(conn, phone=info.e164), None, None
+            status = await compliance.lookup.look_up(conn, phone=e164)
+            return _LineTypeAnswer(enabled, status.answer, status.error, status.quota_used)
+        return _LineTypeAnswer(enabled, await compliance.lookup.cached(conn, phone=e164))
+
+
+async def _response(phone: str, info: PhoneInfo, looked_up: _LineTypeAnswer) -> ValidationResponse:
+    answer = looked_up.answer
     # A paid lookup may say what phonenumbers cannot; it never overrides a known special range.
     line_type = info.line_type
     if answer is not None and info.line_type == "unknown":
@@ -48,10 +124,33 @@ async def validate_phone(
         # The first call imports phonenumbers' geocoder (seconds): off the event loop.
         location=await asyncio.to_thread(location, info.e164),
         lookup=LookupInfo(
-            enabled=compliance.lookup.enabled,
+            enabled=looked_up.enabled,
             source=answer.source if answer else None,
             fetched_at=answer.fetched_at if answer else None,
-            error=error,
-            quota_used=used,
+            error=looked_up.error,
+            quota_used=looked_up.quota_used,
         ),
+    )
+
+
+def _summary(results: list[ValidatedPhone]) -> ValidationSummary:
+    valid = [r.validation for r in results if r.validation is not None and r.validation.valid]
+    return ValidationSummary(
+        total=len(results),
+        invalid=len(results) - len(valid),
+        valid=len(valid),
+        valid_mobile=sum(1 for v in valid if v.line_type == "mobile"),
+        by_line_type=dict(sorted(Counter(v.line_type for v in valid).items())),
+    )
+
+
+async def _usage(compliance: Compliance) -> LookupUsageOut:
+    async with compliance.engine.connect() as conn:
+        usage = await compliance.lookup.usage(conn)
+    return LookupUsageOut(
+        enabled=compliance.lookup.enabled,
+        month=usage.month,
+        used=usage.used,
+        quota=usage.quota,
+        remaining=usage.remaining,
     )

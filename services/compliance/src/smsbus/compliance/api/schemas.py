@@ -280,6 +280,48 @@ class ValidationResponse(BaseModel):
     lookup: LookupInfo
 
 
+class LookupUsageOut(BaseModel):
+    enabled: bool
+    """Lookups are configured (SMSBUS_COMPLIANCE_NUMVERIFY_API_KEY)."""
+    month: str
+    """The UTC month the quota counts (YYYY-MM)."""
+    used: int
+    quota: int
+    remaining: int
+
+
+class PhonesToValidate(_Strict):
+    phones: list[str] = Field(min_length=1, max_length=100)
+    lookup: bool = True
+    """Ask the lookup provider about numbers not cached (within the quota); false: cache only."""
+
+
+class ValidatedPhone(BaseModel):
+    input: str
+    error: str | None
+    """Why the input is no phone number; then `validation` is null."""
+    validation: ValidationResponse | None
+
+
+class ValidationSummary(BaseModel):
+    total: int
+    invalid: int
+    """Not a phone number, or a number in no assigned range."""
+    valid: int
+    valid_mobile: int
+    """Valid and known to be mobile: the numbers a text reaches."""
+    by_line_type: dict[str, int]
+    """Valid numbers by line type (`unknown`: neither phonenumbers nor a lookup could say)."""
+
+
+class BatchValidation(BaseModel):
+    results: list[ValidatedPhone]
+    """One per input, in order."""
+    summary: ValidationSummary
+    lookups: LookupUsageOut
+    """The month's usage after this batch."""
+
+
 def entry_out(entry: Any) -> LedgerEntryOut:
     return LedgerEntryOut.model_validate(entry, from_attributes=True)
 

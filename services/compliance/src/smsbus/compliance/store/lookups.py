@@ -25,6 +25,8 @@ _COUNT = text(
     "WHERE lookup_usage.requests < :quota RETURNING requests"
 )
 
+_USED = text("SELECT requests FROM lookup_usage WHERE month = :month")
+
 
 async def cached(*, conn: AsyncConnection, phone: str, now: datetime) -> dict[str, Any] | None:
     """The number's unexpired cached answer (its row), if any."""
@@ -48,6 +50,14 @@ async def count_request(*, conn: AsyncConnection, month: str, quota: int) -> int
     reached (nothing counted)."""
     used: int | None = await conn.scalar(_COUNT, {"month": month, "quota": quota})
     return used
+
+
+async def requests_in(*, conn: AsyncConnection, month: str) -> int:
+    """The paid requests counted against `month`."""
+    used = await conn.scalar(
+        text("SELECT requests FROM lookup_usage WHERE month = :month"), {"month": month}
+    )
+    return int(used or 0)
 
 
 async def save(
