@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen
 MEMBERS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml tools/*/pyproject.toml examples/*/pyproject.toml)
 PYTEST_ARGS ?=
 
-.PHONY: help install up down status logs test test-unit lint format topics readme asyncapi env-example walkthrough check-monitoring
+.PHONY: help install up down status logs test test-unit coverage lint format topics readme asyncapi env-example walkthrough check-monitoring
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,12 @@ test: install ## run every test (unit, integration, e2e) against a real broker a
 
 test-unit: install ## the fast loop: tests that need no broker or database
 	$(RUN) pytest -m "not integration and not e2e" $(PYTEST_ARGS)
+
+coverage: install ## every test but the e2e ones under coverage; each member's line+branch total
+	$(RUN) smsbus stack test -- -m "not e2e" -q --cov --cov-report= $(PYTEST_ARGS)
+	@for member in libs/*/ services/*/ tools/*/; do \
+	  printf '%-28s %s%%\n' "$$member" "$$($(RUN) coverage report --include="$$PWD/$$member*" --format=total 2>/dev/null || echo -)"; \
+	done
 
 lint: install ## ruff (check + format --check), mypy (strict), the import contracts, declared dependencies
 	$(RUN) ruff check .
