@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import dataclass
 from typing import Final
 
 from fastapi import APIRouter
@@ -21,7 +20,7 @@ from smsbus.compliance.api.schemas import (
     ValidationSummary,
 )
 from smsbus.compliance.domain.phones import InvalidPhone, PhoneInfo, describe, location
-from smsbus.compliance.lookup import LineTypeAnswer
+from smsbus.compliance.lookup import LookupStatus
 
 router = APIRouter(prefix="/phones", tags=["phones"])
 
@@ -56,7 +55,7 @@ async def validate_phones(request: PhonesToValidate, compliance: ComplianceDep) 
             described[phone] = str(exc)
     gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
 
-    async def line_type(info: PhoneInfo) -> _LineTypeAnswer:
+    async def line_type(info: PhoneInfo) -> LookupStatus:
         # A paid lookup only where phonenumbers cannot say: the quota goes further.
         async with gate:
             return await _line_type(
@@ -86,25 +85,16 @@ async def lookup_usage(compliance: ComplianceDep) -> LookupUsageOut:
     return await _usage(compliance)
 
 
-@dataclass(frozen=True)
-class _LineTypeAnswer:
-    enabled: bool
-    answer: LineTypeAnswer | None
-    error: str | None = None
-    quota_used: int | None = None
-
-
-async def _line_type(compliance: Compliance, e164: str, *, lookup: bool) -> _LineTypeAnswer:
+async def _line_type(compliance: Compliance, e164: str, *, lookup: bool) -> LookupStatus:
     async with compliance.engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        enabled = compliance.lookup.enabled
         if lookup:
-            status = await compliance.lookup.look_up(conn, phone=e164)
-            return _LineTypeAnswer(enabled, status.answer, status.error, status.quota_used)
-        return _LineTypeAnswer(enabled, await compliance.lookup.cached(conn, phone=e164))
+            return await compliance.lookup.look_up(conn, phone=e164)
+        cached = await compliance.lookup.cached(conn, phone=e164)
+        return LookupStatus(enabled=compliance.lookup.enabled, answer=cached)
 
 
-async def _response(phone: str, info: PhoneInfo, looked_up: _LineTypeAnswer) -> ValidationResponse:
+async def _response(phone: str, info: PhoneInfo, looked_up: LookupStatus) -> ValidationResponse:
     answer = looked_up.answer
     # A paid lookup may say what phonenumbers cannot; it never overrides a known special range.
     line_type = info.line_type
