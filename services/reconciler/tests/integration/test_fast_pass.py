@@ -5,10 +5,12 @@ import asyncio
 import math
 import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
 from smsbus.reconciler.domain.fastpass import SKEW
+from smsbus.reconciler.domain.windows import MARGIN
 
 from .harness import FAST_GRACE, Stack
 
@@ -109,3 +111,21 @@ async def test_a_lost_fact_that_is_not_the_last_activity_waits_for_the_deep_pass
     assert [e.dedupe_key for e in await stack.synthetic()] == [f"message.received:{lost}"]
     webhook_borne = [e.dedupe_key for _, e in await stack.events() if e.source != "reconciler"]
     assert webhook_borne == [f"message.received:{later}"]
+
+
+async def test_a_lost_fact_older_than_the_memory_is_never_emitted(stack: Stack) -> None:
+    # A memory a second past the margin: the lost STOP, aged past the grace, is older than
+    # what the reconciler remembers (after an outage longer than seen_keep_days, every fact
+    # of the gap is): seen or not, it is not judged.
+    forgetful = stack.fast_pass(memory=MARGIN + timedelta(seconds=1))
+    await stack.webhooks(on=False)
+    [lost] = await texts(stack, range(1), "STOP")
+    await aged(stack)
+
+    forgot = await forgetful.run()
+    assert (forgot.status, forgot.missing) == ("succeeded", {}), forgot
+    assert await stack.synthetic() == []
+
+    remembered = await stack.fast_pass().run()
+    assert remembered.missing == {"message.received": 1}, remembered
+    assert [e.dedupe_key for e in await stack.synthetic()] == [f"message.received:{lost}"]

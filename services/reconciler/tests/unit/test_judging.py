@@ -38,7 +38,18 @@ CASES = [
 def test_missing_facts(
     label: str, facts: list[Fact], seen: set[str], cutoff: float, expected: list[Fact]
 ) -> None:
-    assert missing_facts(facts, seen=seen, cutoff=at(cutoff)) == expected, label
+    assert missing_facts(facts, seen=seen, since=at(0), cutoff=at(cutoff)) == expected, label
+
+
+@pytest.mark.parametrize(
+    ("since", "expected"),
+    [(0, [RECEIVED_A, DELIVERED_B, FAILED_C]), (15, [DELIVERED_B, FAILED_C]), (20, [DELIVERED_B, FAILED_C]), (21, [FAILED_C]), (31, [])],
+)  # fmt: skip
+def test_a_fact_older_than_what_is_remembered_is_never_judged_missing(
+    since: float, expected: list[Fact]
+) -> None:
+    facts = [FAILED_C, RECEIVED_A, DELIVERED_B]
+    assert missing_facts(facts, seen=set(), since=at(since), cutoff=at(100)) == expected
 
 
 def test_count_by_type() -> None:

@@ -20,16 +20,17 @@ async def emit_missing(
     *,
     session: AsyncSession,
     facts: Sequence[Fact],
+    since: datetime,
     cutoff: datetime,
     correlation_id: str,
     topics: Mapping[str, str],
     now: datetime,
 ) -> list[Fact]:
-    """Emits each fact at or before `cutoff` that no event on the topics carries yet, once
+    """Emits each fact from `since` to `cutoff` that no event on the topics carries yet, once
     across passes and replicas (only the seen rows this call inserts are emitted, so a webhook
     or another pass that lands meanwhile wins); answers the facts emitted."""
     seen = await seen_keys(session=session, keys=(fact.dedupe_key for fact in facts))
-    missing = missing_facts(facts, seen=seen, cutoff=cutoff)
+    missing = missing_facts(facts, seen=seen, since=since, cutoff=cutoff)
     claimed = await claim_missing(session=session, facts=missing, seen_at=now)
     emitted = [fact for fact in missing if fact.dedupe_key in claimed]
     for fact in emitted:

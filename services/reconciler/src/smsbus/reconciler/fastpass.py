@@ -20,6 +20,7 @@ from smsbus.contracts.rest import Conversation
 from smsbus.reconciler.domain.facts import SETTLING_EVENTS
 from smsbus.reconciler.domain.fastpass import first_watermark, plan_fast_pass, read_from
 from smsbus.reconciler.domain.judging import count_by_type
+from smsbus.reconciler.domain.windows import remembered_since
 from smsbus.reconciler.emitting import emit_missing
 from smsbus.reconciler.history import fetch_conversations
 from smsbus.reconciler.offsets import run_start_offsets, wait_caught_up
@@ -69,7 +70,10 @@ class FastPass(LockedPass[FastConfig, FastResult]):
         listed_at = self.clock()
         async with self.sessions() as session:
             watermark = await get_watermark(session=session, name=NAME)
-        since = watermark or first_watermark(now=listed_at, lookback=config.lookback)
+        since = max(
+            watermark or first_watermark(now=listed_at, lookback=config.lookback),
+            remembered_since(now=listed_at, memory=config.memory),
+        )
         targets = await run_start_offsets(config.bootstrap, list(config.topics.values()))
         listed = [
             conversation
@@ -107,6 +111,7 @@ class FastPass(LockedPass[FastConfig, FastResult]):
             emitted = await emit_missing(
                 session=session,
                 facts=history.facts,
+                since=remembered_since(now=now, memory=config.memory),
                 cutoff=now - config.grace,
                 correlation_id=result.id,
                 topics=config.topics,

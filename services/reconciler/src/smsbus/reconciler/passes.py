@@ -10,7 +10,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar, Generic, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -36,6 +36,8 @@ class PassConfig:
     catchup_timeout: float = 30.0
     page_size: int = 100
     concurrency: int = 4
+    memory: timedelta = timedelta(days=30)
+    """How long a seen fact is remembered (seen_events' retention): nothing older is judged."""
 
 
 class Outcome(Protocol):

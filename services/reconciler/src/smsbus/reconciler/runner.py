@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from smsbus.reconciler.domain.judging import count_by_type
-from smsbus.reconciler.domain.windows import next_window
+from smsbus.reconciler.domain.windows import next_window, remembered_since
 from smsbus.reconciler.emitting import emit_missing
 from smsbus.reconciler.history import History, fetch_history
 from smsbus.reconciler.models import RunRow
@@ -35,8 +35,6 @@ class RunConfig(PassConfig):
     lookback: timedelta = timedelta(hours=48)
     overlap: timedelta = timedelta(hours=1)
     grace: timedelta = timedelta(minutes=10)
-    memory: timedelta = timedelta(days=30)
-    """How long a seen fact is remembered (seen_events' retention)."""
 
 
 class Reconciler(LockedPass[RunConfig, RunRow]):
@@ -108,6 +106,7 @@ class Reconciler(LockedPass[RunConfig, RunRow]):
             emitted = await emit_missing(
                 session=session,
                 facts=history.facts,
+                since=remembered_since(now=now, memory=self.config.memory),
                 cutoff=run.window_end,
                 correlation_id=run.id,
                 topics=self.config.topics,

@@ -85,7 +85,6 @@ class Settings(ConsumingSettings, OpenPhoneSettings):
             lookback=timedelta(seconds=self.lookback_seconds),
             overlap=timedelta(seconds=self.overlap_seconds),
             grace=timedelta(seconds=self.grace_seconds),
-            memory=self.memory,
         )
 
     @property
@@ -110,4 +109,5 @@ class Settings(ConsumingSettings, OpenPhoneSettings):
             "catchup_timeout": self.catchup_timeout_seconds,
             "page_size": self.page_size,
             "concurrency": self.concurrency,
+            "memory": self.memory,
         }

@@ -20,6 +20,12 @@ class Window:
     """Set when the window was cut at the memory: history from here to `start` is never judged."""
 
 
+def remembered_since(*, now: datetime, memory: timedelta) -> datetime:
+    """The oldest a fact may be to be judged: a seen fact is forgotten after `memory`, and a
+    forgotten one would look missing (MARGIN keeps clear of the pruning's edge)."""
+    return now - memory + MARGIN
+
+
 def next_window(
     *,
     now: datetime,
@@ -36,7 +42,7 @@ def next_window(
     empty window at the end."""
     end = now - grace
     wanted = now - lookback if last_success_end is None else last_success_end - overlap
-    earliest = now - memory + MARGIN
+    earliest = remembered_since(now=now, memory=memory)
     start = max(wanted, earliest)
     return Window(
         start=min(start, end), end=end, unjudged_since=wanted if wanted < earliest else None
