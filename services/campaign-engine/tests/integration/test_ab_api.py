@@ -46,3 +46,9 @@ async def test_three_variants_no_winner_between_b_and_c(rig: Rig) -> None:
     assert pairs[("B", "C")]["still_needed_per_variant"] > 2_000_000
     assert body["still_needed_per_variant"] == pairs[("B", "C")]["still_needed_per_variant"]
     assert [arm["delivered"] for arm in body["arms"]] == [DELIVERED] * 3
+    # How large each difference is, and how sure: A vs B excludes 0, B vs C straddles it.
+    a_b, b_c = pairs[("A", "B")], pairs[("B", "C")]
+    assert a_b["difference"] == pytest.approx(-0.05)
+    assert a_b["difference_interval"]["high"] < 0 < b_c["difference_interval"]["high"]
+    assert b_c["difference_interval"]["low"] < 0
+    assert a_b["effect_size"] == pytest.approx(-0.1519, abs=1e-4)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Protocol
 
+from smsbus.campaigns.domain.intervals import Interval, cohens_h, difference_interval
 from smsbus.campaigns.domain.power import required_sample, scipy_stats
 
 
@@ -43,6 +44,12 @@ class Comparison:
     significant: bool
     better: str | None
     """The arm with the higher rate when the difference is significant."""
+    difference: float
+    """rate_a - rate_b."""
+    difference_interval: Interval | None
+    """Its 95% interval (Newcombe); None while an arm has nothing delivered."""
+    effect_size: float
+    """Cohen's h of a against b (signed like the difference)."""
     required_per_variant: int | None
     """Per-arm n to detect the observed difference (None: the rates are equal)."""
     still_needed_per_variant: int | None
@@ -84,8 +91,9 @@ def compare_all(arms: Sequence[Counted], *, alpha: float = 0.05) -> list[Compari
         required = required_sample(ra, rb, alpha=planning_alpha)
         needed = None if required is None else max(0, required - min(a.delivered, b.delivered))
         better = (a.name if ra > rb else b.name) if significant and ra != rb else None
-        found.append(Comparison(a.name, b.name, ra, rb, p, p_adj, significant, better,
-                                required, needed))  # fmt: skip
+        interval = difference_interval(a.responded, a.delivered, b.responded, b.delivered)
+        found.append(Comparison(a.name, b.name, ra, rb, p, p_adj, significant, better, ra - rb,
+                                interval, cohens_h(ra, rb), required, needed))  # fmt: skip
     return found
 
 

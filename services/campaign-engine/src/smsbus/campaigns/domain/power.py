@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from smsbus.campaigns.domain.intervals import cohens_h
+
 
 def scipy_stats() -> Any:
     # Imported on first use: scipy.stats is ~110 MiB resident, and only the statistics
@@ -16,7 +18,7 @@ def scipy_stats() -> Any:
 
 def required_sample(p1: float, p2: float, *, alpha: float = 0.05, power: float = 0.8) -> int | None:
     """Per-arm n to detect p1 vs p2 (Cohen's h, two-sided); None when the rates are equal."""
-    h = abs(2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p2)))
+    h = abs(cohens_h(p1, p2))
     if h == 0:
         return None
     sp = scipy_stats()

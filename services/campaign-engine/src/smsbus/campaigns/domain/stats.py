@@ -1,6 +1,7 @@
 """Campaign statistics that do not lie (reference/compliance.md §7).
 
-- Rates are over delivered messages; each has a Wilson 95% score interval (not Wald's).
+- Rates are over delivered messages; each has a Wilson 95% score interval (not Wald's), and
+  every pair of variants the interval of its difference and its effect size (intervals.py).
 - A/B significance: Pearson's chi-square on the 2xk table of responded / not responded among
   delivered, **with Yates' continuity correction for 2x2** (scipy's default for dof = 1),
   stated in every result; below `min_sample` delivered per variant: insufficient_data.
@@ -13,35 +14,18 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from smsbus.campaigns.domain.intervals import wilson as wilson
 from smsbus.campaigns.domain.pairwise import Comparison, compare_all, deciding, winner
 from smsbus.campaigns.domain.power import required_sample as required_sample
 from smsbus.campaigns.domain.power import scipy_stats
 
-Z95 = 1.959963984540054
 CORRECTION = "yates"
 PAIRWISE = "yates per pair, holm-bonferroni across pairs"
 SRM_ALPHA = 0.001
-
-
-@dataclass(frozen=True)
-class Interval:
-    low: float
-    high: float
-
-
-def wilson(successes: int, trials: int, z: float = Z95) -> Interval | None:
-    if trials <= 0:
-        return None
-    p = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return Interval(max(0.0, centre - half), min(1.0, centre + half))
 
 
 def rate(successes: int, trials: int) -> float | None:
