@@ -151,10 +151,32 @@ async def test_record_consent_then_revoke_it(api: httpx.AsyncClient, engine: Asy
 
 
 @pytest.mark.parametrize(
+    ("consent_type", "source", "ours"),
+    [
+        ("explicit", "website_signup", ("express", "web")),
+        ("written", "in_person", ("express", "manual")),
+        ("implicit", "csv", ("implied", "import")),
+        ("express", "text", ("express", "sms")),
+    ],
+)
+async def test_a_synonym_of_a_consent_type_or_source_is_read_as_ours_and_kept_as_given(
+    api: httpx.AsyncClient, consent_type: str, source: str, ours: tuple[str, str]
+) -> None:
+    body = {"phone": PERSON, "consent_type": consent_type, "source": source, "details": {"form_id": "contact_us_123"}}  # fmt: skip
+    granted = await api.post("/v1/consent", json=body)
+    assert granted.status_code == 201, granted.text
+    entry = granted.json()["entry"]
+    assert (entry["consent_type"], entry["source"]) == ours
+    assert entry["evidence"]["details"] == {"form_id": "contact_us_123", "source_as_given": source}
+
+
+@pytest.mark.parametrize(
     "body",
     [
         {"phone": "banana", "source": "web", "actor": "a"},
         {"phone": PERSON, "source": "fax", "actor": "a"},
+        {"phone": PERSON, "source": "Website_Signup", "actor": "a"},
+        {"phone": PERSON, "source": "web", "consent_type": "sort of"},
         {"phone": PERSON, "source": "web", "actor": ""},
         {},
     ],

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from smsbus.compliance.domain.classifier import Intent
+from smsbus.compliance.domain.consent_words import (
+    CONSENT_TYPES,
+    SOURCES,
+    our_consent_type,
+    our_source,
+)
 from smsbus.compliance.domain.eligibility import Purpose, Reason
 from smsbus.compliance.domain.ledger import ConsentStatus, ConsentView, Scope
 from smsbus.compliance.domain.phones import LineType
@@ -109,9 +116,19 @@ class ConsentExport(ConsentResponse):
     current_classifier_version: str
 
 
+def _our_word(translate: Callable[[str], str]) -> Callable[[Any], Any]:
+    return lambda value: translate(value) if isinstance(value, str) else value
+
+
 class RecordConsentRequest(_Strict):
     phone: str = Field(min_length=1, max_length=40)
-    source: ConsentSource
+    source: Annotated[
+        ConsentSource,
+        BeforeValidator(_our_word(our_source)),
+        WithJsonSchema({"type": "string", "enum": list(SOURCES)}),
+    ]
+    """sms, web, import, api or manual; a synonym (`website_signup`, `csv`, `in_person`…) is read
+    as ours and kept in the entry's details as `source_as_given`."""
     actor: str | None = Field(default=None, min_length=1, max_length=200)
     """Who the caller says records it (`jane@example.com`); kept in the entry's details as
     `claimed_actor`: the ledger's actor is the name of the token that made the call."""
@@ -119,11 +136,25 @@ class RecordConsentRequest(_Strict):
     """What it covers: every purpose, or `marketing` / `transactional` alone. Under the
     revocation scope `all` a revocation is recorded as `all` whatever is asked."""
     action: Literal["granted", "revoked"] = "granted"
-    consent_type: ConsentType = "express"
+    consent_type: Annotated[
+        ConsentType,
+        BeforeValidator(_our_word(our_consent_type)),
+        WithJsonSchema({"type": "string", "enum": list(CONSENT_TYPES)}),
+    ] = "express"
+    """express or implied; `explicit`, `written` and `implicit` are read as ours."""
     details: dict[str, str] = {}
     """Proof: form id, IP, signed document reference…"""
     received_at: StoredInstant | None = None
     """When the person gave it; defaults to now."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_the_callers_source(cls, data: Any) -> Any:
+        source = data.get("source") if isinstance(data, dict) else None
+        details = data.get("details", {}) if isinstance(data, dict) else None
+        if isinstance(source, str) and our_source(source) != source and isinstance(details, dict):
+            return data | {"details": details | {"source_as_given": source}}
+        return data
 
 
 class RecordConsentResponse(BaseModel):
