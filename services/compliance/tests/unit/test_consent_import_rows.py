@@ -33,6 +33,8 @@ GOOD = {
 ROWS = [
     ("express with its evidence", {"consent": "express"}, "express"),
     ("values are case-insensitive", {"consent": " Express "}, "express"),
+    ("explicit is express", {"consent": "Explicit"}, "express"),
+    ("implicit is implied", {"consent": "implicit", "consent_text": ""}, "implied"),
     ("implied needs no consent_text", {"consent": "implied", "consent_text": ""}, "implied"),
     ("revoked needs no consent_text", {"consent": "revoked", "consent_text": ""}, "revoked"),
     ("none needs no evidence at all", {"consent": "none", "consent_source": "", "consent_at": ""}, "none"),

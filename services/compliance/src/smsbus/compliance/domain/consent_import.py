@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
+from smsbus.compliance.domain.consent_words import our_consent_type
 from smsbus.compliance.domain.decisions import (
     RECORDED,
     Decision,
@@ -108,7 +109,7 @@ def read_row(
         phone = to_e164(raw_phone, default_region=default_region)
     except InvalidPhone as exc:
         return refused("invalid_phone", f"not a phone number: {exc}")
-    consent = values.get("consent", "").strip().casefold()
+    consent = our_consent_type(values.get("consent", "").strip().casefold())
     if consent not in VOCABULARY:
         said = f"{consent!r}" if consent else "empty"
         return refused("invalid_consent", f"consent is {said}: express, implied, revoked or none")
