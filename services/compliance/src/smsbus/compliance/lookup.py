@@ -54,6 +54,7 @@ def line_type_of(provider_value: object) -> LineType:
 class LookupUsage:
     """This UTC month's paid lookups against the quota."""
 
+    enabled: bool
     month: str
     used: int
     quota: int
@@ -159,7 +160,7 @@ class LineTypeLookup:
     async def usage(self, conn: AsyncConnection) -> LookupUsage:
         month = _month_of(self._clock())
         used = await store.requests_in(conn=conn, month=month)
-        return LookupUsage(month=month, used=used, quota=self._quota)
+        return LookupUsage(enabled=self.enabled, month=month, used=used, quota=self._quota)
 
     async def cached(self, conn: AsyncConnection, *, phone: str) -> LineTypeAnswer | None:
         row = await store.cached(conn=conn, phone=phone, now=self._clock())

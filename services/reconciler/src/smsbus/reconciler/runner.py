@@ -32,7 +32,7 @@ class AlreadyRunning(Exception):
 
 @dataclass(frozen=True)
 class RunConfig(PassConfig):
-    lookback: timedelta = timedelta(hours=48)
+    lookback: timedelta = timedelta(days=7)
     overlap: timedelta = timedelta(hours=1)
     grace: timedelta = timedelta(minutes=10)
 

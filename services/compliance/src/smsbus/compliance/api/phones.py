@@ -10,7 +10,7 @@ from typing import Final
 from fastapi import APIRouter
 
 from smsbus.compliance.api.deps import Compliance, ComplianceDep, invalid
-from smsbus.compliance.api.schemas import (
+from smsbus.compliance.api.phone_schemas import (
     BatchValidation,
     LookupInfo,
     LookupUsageOut,
@@ -137,10 +137,4 @@ def _summary(results: list[ValidatedPhone]) -> ValidationSummary:
 async def _usage(compliance: Compliance) -> LookupUsageOut:
     async with compliance.engine.connect() as conn:
         usage = await compliance.lookup.usage(conn)
-    return LookupUsageOut(
-        enabled=compliance.lookup.enabled,
-        month=usage.month,
-        used=usage.used,
-        quota=usage.quota,
-        remaining=usage.remaining,
-    )
+    return LookupUsageOut.model_validate(usage, from_attributes=True)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 
 from smsbus.compliance.domain.classifier import Intent
 from smsbus.compliance.domain.consent_words import (
@@ -116,17 +115,9 @@ class ConsentExport(ConsentResponse):
     current_classifier_version: str
 
 
-def _our_word(translate: Callable[[str], str]) -> Callable[[Any], Any]:
-    return lambda value: translate(value) if isinstance(value, str) else value
-
-
 class RecordConsentRequest(_Strict):
     phone: str = Field(min_length=1, max_length=40)
-    source: Annotated[
-        ConsentSource,
-        BeforeValidator(_our_word(our_source)),
-        WithJsonSchema({"type": "string", "enum": list(SOURCES)}),
-    ]
+    source: Annotated[ConsentSource, WithJsonSchema({"type": "string", "enum": list(SOURCES)})]
     """sms, web, import, api or manual; a synonym (`website_signup`, `csv`, `in_person`…) is read
     as ours and kept in the entry's details as `source_as_given`."""
     actor: str | None = Field(default=None, min_length=1, max_length=200)
@@ -137,9 +128,7 @@ class RecordConsentRequest(_Strict):
     revocation scope `all` a revocation is recorded as `all` whatever is asked."""
     action: Literal["granted", "revoked"] = "granted"
     consent_type: Annotated[
-        ConsentType,
-        BeforeValidator(_our_word(our_consent_type)),
-        WithJsonSchema({"type": "string", "enum": list(CONSENT_TYPES)}),
+        ConsentType, WithJsonSchema({"type": "string", "enum": list(CONSENT_TYPES)})
     ] = "express"
     """express or implied; `explicit`, `written` and `implicit` are read as ours."""
     details: dict[str, str] = {}
@@ -149,12 +138,18 @@ class RecordConsentRequest(_Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _keep_the_callers_source(cls, data: Any) -> Any:
-        source = data.get("source") if isinstance(data, dict) else None
-        details = data.get("details", {}) if isinstance(data, dict) else None
-        if isinstance(source, str) and our_source(source) != source and isinstance(details, dict):
-            return data | {"details": details | {"source_as_given": source}}
-        return data
+    def _read_other_systems_words(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        read = dict(data)
+        if isinstance(kind := data.get("consent_type"), str):
+            read["consent_type"] = our_consent_type(kind)
+        source, details = data.get("source"), data.get("details", {})
+        if isinstance(source, str) and (ours := our_source(source)) != source:
+            read["source"] = ours
+            if isinstance(details, dict):
+                read["details"] = details | {"source_as_given": source}
+        return read
 
 
 class RecordConsentResponse(BaseModel):
@@ -285,72 +280,6 @@ class ConsentImportJob(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-
-
-class LookupInfo(BaseModel):
-    enabled: bool
-    source: str | None
-    fetched_at: datetime | None
-    error: str | None
-    quota_used: int | None
-
-
-class ValidationResponse(BaseModel):
-    input: str
-    e164: str
-    valid: bool
-    possible: bool
-    country_code: int
-    region: str | None
-    number_type: str
-    line_type: LineType
-    """`unknown` where neither phonenumbers nor a lookup can say (US mobile vs landline)."""
-    carrier: str | None
-    time_zones: list[str]
-    location: str | None
-    lookup: LookupInfo
-
-
-class LookupUsageOut(BaseModel):
-    enabled: bool
-    """Lookups are configured (SMSBUS_COMPLIANCE_NUMVERIFY_API_KEY)."""
-    month: str
-    """The UTC month the quota counts (YYYY-MM)."""
-    used: int
-    quota: int
-    remaining: int
-
-
-class PhonesToValidate(_Strict):
-    phones: list[str] = Field(min_length=1, max_length=100)
-    lookup: bool = True
-    """Ask the lookup provider about numbers not cached (within the quota); false: cache only."""
-
-
-class ValidatedPhone(BaseModel):
-    input: str
-    error: str | None
-    """Why the input is no phone number; then `validation` is null."""
-    validation: ValidationResponse | None
-
-
-class ValidationSummary(BaseModel):
-    total: int
-    invalid: int
-    """Not a phone number, or a number in no assigned range."""
-    valid: int
-    valid_mobile: int
-    """Valid and known to be mobile: the numbers a text reaches."""
-    by_line_type: dict[str, int]
-    """Valid numbers by line type (`unknown`: neither phonenumbers nor a lookup could say)."""
-
-
-class BatchValidation(BaseModel):
-    results: list[ValidatedPhone]
-    """One per input, in order."""
-    summary: ValidationSummary
-    lookups: LookupUsageOut
-    """The month's usage after this batch."""
 
 
 def entry_out(entry: Any) -> LedgerEntryOut:
