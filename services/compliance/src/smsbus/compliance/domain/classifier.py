@@ -8,7 +8,9 @@ stretched and misspelt keywords mended), then, over the tables in keywords.py:
    a strong opt-out keyword first may take a code, texting words or a name: "STOP 12345",
    "stop all texts", "stop John";
 2. a revocation phrase in any clause: "please quit sending these", "I revoke my consent";
-3. a clause that is only a strong opt-out keyword: "Who is this? STOP", "stop, I'm busy";
+3. a clause that is only a strong opt-out keyword: "Who is this? STOP", "stop, I'm busy", or
+   that closes with one after other words: "this is harassment stop" (not "the bus stop",
+   "when will it stop", "I can't stop", nor in a message that asks a question);
 4. a restated opt-in ("please add me back"), then a question about how to stop our texts
    ("how do I unsubscribe?"), which is answered with HELP: it says how, and is no request.
 A phrase does not count after a negation ("don't stop texting me"), in reported speech ("she
@@ -76,6 +78,7 @@ _CLAUSE_END = re.compile(
 )
 _APOSTROPHES = re.compile(r"(?<=\w)['\u2019\u02bc`\u00b4](?=\w)")
 _LAUGHTER_EMOJI = re.compile(f"[{LAUGHTER_EMOJI}]")
+_STOP_SIGN_EMOJI = re.compile(f"[{STOP_SIGN_EMOJI}]")
 _LAUGHTER = re.compile(LAUGHTER)
 _LONG_RUN = re.compile(r"(\w)\1{2,}")
 _ANY_RUN = re.compile(r"(\w)\1+")
@@ -86,7 +89,7 @@ def normalise(text: str) -> str:
     misspelt and stretched keywords mended."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width, BOM
-    text = _LAUGHTER_EMOJI.sub(" lol ", text).replace(STOP_SIGN_EMOJI, " stop ")
+    text = _STOP_SIGN_EMOJI.sub(" stop ", _LAUGHTER_EMOJI.sub(" lol ", text))
     text = _APOSTROPHES.sub("", text.casefold())
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -266,6 +269,29 @@ def _phrase(
     return None
 
 
+def _closing_keyword(clause: str) -> Classification | None:
+    """'this is harassment stop': a strong keyword closing a clause of other words (courtesy
+    and texting words may follow it), unless the words before it say it is no request."""
+    words = clause.split()
+    for table in TABLES:
+        tail = set(table.courtesy) | set(table.strong_suffixes)
+        end = len(words)
+        while end and words[end - 1] in tail:
+            end -= 1
+        before = words[: end - 1] if end else []
+        if not before or words[end - 1] not in table.closing_opt_out:
+            continue
+        head = " ".join(before)
+        if (
+            before[-1] in table.closing_not_after
+            or set(before[-3:]) & set(table.closing_not_near)
+            or _not_own_request(head, len(head))
+        ):
+            return None
+        return Classification("opt_out", words[end - 1], table.language)
+    return None
+
+
 def classify(text: str) -> Classification:
     """The intent of one inbound message."""
     words = normalise(text).split()
@@ -276,9 +302,11 @@ def classify(text: str) -> Classification:
     if found is not None:
         return found
     clauses = [_LONG_RUN.sub(r"\1", normalise(c)) for c in _CLAUSE_END.split(text)]
+    question = text.rstrip().endswith(("?", "\uff1f"))
     layers: list[Callable[[str], Classification | None]] = [
         lambda clause: _phrase(clause, "revocation_phrases", "opt_out"),
         lambda clause: None if banter else _keywords(clause.split(), strong_only=True),
+        lambda clause: None if banter or question else _closing_keyword(clause),
         lambda clause: _phrase(clause, "opt_in_phrases", "opt_in"),
         # a how-question is what the guards hold back from the layers above
         lambda clause: _phrase(clause, "help_phrases", "help", guarded=False),

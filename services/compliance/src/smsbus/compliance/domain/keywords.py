@@ -37,7 +37,7 @@ __all__ = [
     "LanguageTable",
 ]
 
-RELEASE = "2026.4"
+RELEASE = "2026.5"
 
 # Earlier tables win a word two languages share ("fin": Spanish; "info": English).
 TABLES: tuple[LanguageTable, ...] = (ENGLISH, SPANISH, FRENCH)
@@ -81,9 +81,10 @@ NOT_NAMES: tuple[str, ...] = (
 # Laughter turns "stop" into banter ("stop 😂", "omg stop lol"): the classifier reads these
 # emoji as the word "lol", and no keyword or phrase accepts it.
 LAUGHTER_EMOJI: str = "\U0001f602\U0001f923\U0001f606\U0001f605\U0001f639"
-# The stop sign says what the word does: read as "stop" (alone it is the keyword; "the 🛑 on
-# Main St" stays none, the word not being first or alone).
-STOP_SIGN_EMOJI: str = "\U0001f6d1"
+# The stop sign, the no-entry and the prohibited signs say what the word does: each is read as
+# "stop" (alone it is the keyword; "the 🛑 on Main St" stays none, the word not being first or
+# alone).
+STOP_SIGN_EMOJI: str = "\U0001f6d1\u26d4\U0001f6ab"
 # ... and laughter in words (English, Spanish "jaja", French "mdr"): a message that laughs is
 # banter, so its keywords count only as the whole reply.
 LAUGHTER: str = r"^(?:lol+|lmf?ao+|rofl|jk|(?:ha){2,}h?|(?:ja){2,}j?|(?:he){2,}|mdr)$"

@@ -46,9 +46,10 @@ ENGLISH = LanguageTable(
     strong_opt_out=("stop", "stopall", "stop all", "unsubscribe", "unsub", "optout", "opt out",
                     "revoke", "quit"),
     weak_opt_out=("cancel", "end", "remove", "delete", "cancel all", "end all", "block", "blocked",
-                  "block all", "no more", "cease", "halt", "go away"),
-    opt_in=("start", "unstop", "yes", "subscribe", "resubscribe", "opt in", "optin"),
-    help=("help", "help me", "info", "information"),
+                  "block all", "no more", "cease", "halt", "go away", "spam", "enough",
+                  "not interested"),
+    opt_in=("start", "unstop", "yes", "subscribe", "resubscribe", "opt in", "optin", "resume"),
+    help=("help", "help me", "info", "information", "support"),
     courtesy=(
         "please", "pls", "plz", "plse", "thanks", "thank you", "thankyou", "thx", "ty", "ok",
         "okay", "k", "now", "asap", "sorry", "sir", "maam", "hi", "hello", "hey", "yo", "just",
@@ -96,7 +97,22 @@ ENGLISH = LanguageTable(
         rf"\bno (?:more|further) {_ANY_MSG}\b",
         r"\bno (?:texts?|messages?|msgs?|txts?) (?:please|pls|plz|anymore|any more|thanks)\b",
         rf"\benough (?:with )?(?:the |these |your |all these )?{_MSG}\b",
+        # I want these texts to stop; make the messages stop; these texts need to stop
+        rf"\b(?:want|need|would like|wish|like)(?: for)? (?:{_WHOSE} )?{_MSG} to"
+        r" (?:stop|end|cease)\b",
+        rf"\bmake (?:{_WHOSE} )?{_MSG} (?:stop|end)\b",
+        rf"\b(?:these|the|your|ur|all these|all the) {_MSG} (?:need|needs|have|has|must|got)"
+        r" (?:to )?stop\b",
+        # reporting this as spam; this is harassment
+        r"\b(?:reporting|reported|report|flagging|flagged|marking|marked|mark) (?:this|you|u|it"
+        rf"|this number|your number|{_WHOSE} {_MSG}) (?:as|for) (?:spam|junk|harassment)\b",
+        r"\b(?:this is|these are|thats|its) (?:(?:just|pure|total|fucking) )?(?:spam|harassment)$",
+        # no longer interested (please stop)
+        r"\b(?:no longer|not) interested(?: (?:in (?:this|these|your|ur|the) (?:\w+ )?(?:texts?"
+        r"|messages?|offers?|deals?|promos?|list))| anymore| any more)\b",
+        r"^no longer interested\b",
         # remove me, take me off your list, delete my number, lose my number
+        rf"^(?:please |pls )?(?:remove|delete|take|drop) (?:off |from )(?:{_WHOSE} )?{_LIST}\b",
         rf"\b(?:remove|delete|take|drop|erase|unsubscribe|unenroll|unlist|lose|scratch|block) {_ME}"
         rf"(?: (?:from|off)(?: of)?(?: {_WHOSE})? {_LIST}|(?: off)?{_POLITE_TAIL})",
         rf"\b(?:me|us|my number|my name) off (?:of )?{_WHOSE} {_LIST}\b",
@@ -169,6 +185,8 @@ ENGLISH = LanguageTable(
         r" )?again\b",
         r"\b(?:resubscribe|re subscribe|resub)(?: me)?\b",
         r"\bopt (?:me |us )?back in\b",
+        rf"^(?:please )?(?:resume|restart) (?:sending |texting )?(?:me )?(?:(?:the |my |your |ur )?"
+        rf"{_MSG})(?: please)?$",
         # a clause that only asks to start again: "I changed my mind, start again"
         r"^(?:please )?(?:start|unstop|resubscribe|subscribe)(?: me)? (?:again|back)(?: please)?$",
     ),
@@ -185,6 +203,31 @@ ENGLISH = LanguageTable(
         r"|lets|im gonna|im going to)$",
         # a condition or a hypothesis: "if you stop texting me I'll miss the deals"
         r"\b(?:if|when|once|unless|whether) (?:i|we|you|u)(?: \w+)?$",
+    ),
+    closing_opt_out=("stop", "stopall"),
+    closing_not_after=(
+        # a noun: the bus stop, a quick stop, my usual stop, non-stop, Elm St stop
+        "a", "an", "the", "this", "that", "these", "those", "each", "every", "next", "last",
+        "first", "second", "third", "final", "one", "non", "full", "complete", "dead", "sudden",
+        "bus", "train", "truck", "rest", "pit", "whistle", "photo", "quick", "short", "brief",
+        "only", "another", "our", "my", "your", "ur", "his", "her", "their", "its", "any", "no",
+        "street", "st", "ave", "avenue", "road", "rd", "station", "subway", "metro", "tram",
+        "door", "shop", "usual", "regular", "same", "other", "emergency", "planned",
+        # somebody doing it: I stop, we'll stop, when will it stop, make it stop
+        "i", "im", "ill", "id", "we", "well", "wed", "you", "youll", "u", "they", "theyll", "he",
+        "she", "it", "itll", "who", "which", "everyone", "everybody", "nobody", "someone",
+        "somebody", "people",
+        # a verb before it: to stop, can't stop, will stop, gonna stop, let's stop, must stop
+        "to", "will", "would", "could", "should", "can", "cant", "cannot", "couldnt", "wont",
+        "wouldnt", "shouldnt", "dont", "doesnt", "didnt", "never", "might", "may", "must",
+        "shall", "gonna", "gotta", "wanna", "lets", "let", "make", "made", "makes", "did",
+        "does", "not", "has", "have", "had", "was", "were", "is", "are", "be", "been", "try",
+        "tried", "trying", "cause", "caused",
+    ),
+    closing_not_near=(
+        "when", "until", "till", "til", "before", "after", "once", "if", "unless", "whether",
+        "where", "while", "because", "cuz", "why", "how", "dont", "never", "not", "cant", "wont",
+        "didnt", "doesnt", "couldnt", "wouldnt", "shouldnt",
     ),
 )
 # fmt: on

@@ -32,3 +32,13 @@ class LanguageTable:
     guards: tuple[str, ...] = ()
     """Regexes over the words before a phrase: when one ends there, the phrase is not the
     sender's own request (reported speech "she told me to", a how-question)."""
+    closing_opt_out: tuple[str, ...] = ()
+    """Strong keywords that also count as the last word of a clause of other words ("this is
+    harassment stop", "no longer interested please stop"), courtesy and texting words after
+    them allowed, unless `closing_not_after` or `closing_not_near` say otherwise."""
+    closing_not_after: tuple[str, ...] = ()
+    """Words that, right before a closing keyword, make it no request: a noun ("the bus stop",
+    "a quick stop"), a verb's object or a plan ("can't stop", "I'll stop", "make it stop")."""
+    closing_not_near: tuple[str, ...] = ()
+    """Words that, among the three before a closing keyword, make it no request: a clause of
+    time or condition ("until the rain stop"), a negation ("don't ever stop")."""
