@@ -16,7 +16,8 @@ FRENCH = LanguageTable(
     language="fr",
     strong_opt_out=("arret", "arrete", "arreter", "arrett", "arretez", "desabonner", "desinscrire",
                     "desabonnement", "desinscription"),
-    weak_opt_out=("annuler", "fin", "supprimer"),
+    weak_opt_out=("annuler", "fin", "supprimer", "pas interesse", "pas interessee",
+                  "ca ne minteresse pas", "ca minteresse pas"),
     opt_in=("demarrer", "commencer", "oui", "abonner", "reabonner", "sabonner", "mabonner"),
     help=("aide",),
     courtesy=("svp", "sil vous plait", "sil te plait", "stp", "merci", "bonjour", "salut",
@@ -39,6 +40,9 @@ FRENCH = LanguageTable(
         r"\b(?:je )?(?:retire|revoque|annule) (?:mon |votre )?(?:consentement|autorisation)\b",
         r"\b(?:annuler|annulez|je veux annuler) (?:mon |l |mon )?(?:abonnement|inscription)\b",
         r"\blaissez moi tranquille\b",
+        # ne m'écrivez plus, ne nous contactez plus
+        r"\bne (?:m|me |nous )(?:ecrivez|envoyez|contactez|textez|appelez|derangez|ecris|envoie"
+        r"|contacte) plus\b",
         r"\bmauvais numero\b",
     ),
     help_phrases=(
