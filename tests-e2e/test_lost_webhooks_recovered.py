@@ -81,7 +81,7 @@ class Recovery:
     async def run(self) -> dict[str, Any]:
         """`POST /runs` once the facts so far are older than the grace period."""
         self.clock.advance(2 * GRACE)
-        response = await self.stack.reconciler.post("/runs")
+        response = await self.stack.reconciler.post("/runs", params={"wait": "true"})
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body

@@ -112,7 +112,7 @@ async def _busy(stack: Busy) -> dict[str, float]:
 
     async def reconcile() -> None:
         while time.monotonic() < deadline:
-            await stack.reconciler.post("/runs")
+            await stack.reconciler.post("/runs", params={"wait": "true"})
 
     runs = asyncio.create_task(reconcile())
     for phone in miami(STOPS, offset=90):

@@ -136,7 +136,7 @@ async def run_case(
             transport.count, transport.seconds = 0, 0.0
             STATEMENTS.reset()
             cpu0, t0 = time.process_time(), time.perf_counter()
-            response = await api.post("/runs")
+            response = await api.post("/runs", params={"wait": "true"})
             wall = time.perf_counter() - t0
             cpu = time.process_time() - cpu0
             STATEMENTS.on = False

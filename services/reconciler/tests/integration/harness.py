@@ -86,7 +86,7 @@ class Stack:
         )
 
     async def run(self, expect: int = 200) -> dict[str, Any]:
-        response = await self.api.post("/runs")
+        response = await self.api.post("/runs", params={"wait": "true"})
         assert response.status_code == expect, response.text
         body: dict[str, Any] = response.json()
         return body

@@ -15,5 +15,5 @@ CASES = [
     Hostile("negative limit", "GET", "/runs?limit=-1", 422),
 ]
 
-RULES = ApiRules(scope="operations", read=("GET", "/runs", None), write=("POST", "/runs", None), write_status=200, hostile=CASES)  # fmt: skip
+RULES = ApiRules(scope="operations", read=("GET", "/runs", None), write=("POST", "/runs", None), write_status=202, hostile=CASES)  # fmt: skip
 test_tokens_and_scopes_and_no_open_operation, test_hostile_input_gets_a_documented_4xx = api_rule_tests(RULES)  # fmt: skip

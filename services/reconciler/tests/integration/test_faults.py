@@ -9,6 +9,7 @@ from sqlalchemy import text
 from smsbus.openphone import OpenPhoneClient, RetryPolicy
 from smsbus.openphone_sim.testing import RunningSimulator
 from smsbus.reconciler.store.runs import run_lock
+from smsbus.runtime.testing import eventually
 
 from .harness import GRACE, Stack, StartStack
 
@@ -96,3 +97,24 @@ async def test_a_second_run_while_one_holds_the_lock_is_refused(stack: Stack) ->
     assert (await stack.run())["status"] == "succeeded"
     listed = (await stack.api.get("/runs")).json()["data"]
     assert [r["status"] for r in listed] == ["succeeded"]
+
+
+async def test_a_run_started_without_waiting_answers_at_once_and_is_followed_at_its_address(
+    stack: Stack,
+) -> None:
+    await stack.sim.faults(slow_rate=1.0, slow_seconds=1.0)  # every history page takes 1 s
+    started = await stack.api.post("/runs")
+    assert started.status_code == 202, started.text
+    run = started.json()
+    assert (run["status"], run["finished_at"]) == ("running", None)
+    assert started.headers["location"] == f"/runs/{run['id']}"
+    refused = await stack.api.post("/runs")
+    assert refused.status_code == 409, refused.text
+
+    async def finished() -> dict[str, object] | None:
+        found: dict[str, object] = (await stack.api.get(started.headers["location"])).json()
+        return found if found["status"] != "running" else None
+
+    assert (await eventually(finished, within=60))["status"] == "succeeded"
+    await stack.sim.faults()
+    assert (await stack.run())["status"] == "succeeded"  # the lock was given back

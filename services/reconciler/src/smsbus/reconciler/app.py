@@ -68,7 +68,7 @@ def create_app(
         api=Api(api_router(), writes="operations", installs=[RECONCILER.installer(reconciler)]),
         workers=schedules if settings.schedule else {},
         aged=[forgotten(settings.memory)],
-        closing=[] if openphone else [deep.aclose, fast.aclose],
+        closing=[reconciler.close, *([] if openphone else [deep.aclose, fast.aclose])],
     )
 
 

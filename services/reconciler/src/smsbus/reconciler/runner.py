@@ -9,8 +9,9 @@ transaction commits emits nothing and leaves the watermark where it was.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from smsbus.reconciler.domain.judging import count_by_type
@@ -30,6 +31,9 @@ class AlreadyRunning(Exception):
     """Another run (in this process or another replica) holds the lock."""
 
 
+UNDER_WAY = "a reconciliation run is already under way"
+
+
 @dataclass(frozen=True)
 class RunConfig(PassConfig):
     lookback: timedelta = timedelta(days=7)
@@ -37,16 +41,51 @@ class RunConfig(PassConfig):
     grace: timedelta = timedelta(minutes=10)
 
 
+@dataclass(kw_only=True, eq=False)
 class Reconciler(LockedPass[RunConfig, RunRow]):
     lock_name = "runs"
     label = "reconciliation run"
+    _background: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     async def run(self, trigger: str) -> RunRow:
         """Runs once and answers the finished run; AlreadyRunning if one is under way."""
         run = await self._run_locked(lambda: self._open(trigger))
         if run is None:
-            raise AlreadyRunning("a reconciliation run is already under way")
+            raise AlreadyRunning(UNDER_WAY)
         return run
+
+    async def start(self, trigger: str) -> RunRow:
+        """Opens a run and works it in the background: answers it as opened (`running`) as
+        soon as it holds the lock; AlreadyRunning if one is under way. A run can take minutes
+        (a week of history at the key's pace): no caller should hold a request open that long."""
+        opened: asyncio.Future[RunRow] = asyncio.get_running_loop().create_future()
+
+        async def open_run() -> RunRow:
+            run = await self._open(trigger)
+            opened.set_result(run)
+            return run
+
+        async def whole_run() -> None:
+            try:
+                if await self._run_locked(open_run) is None:
+                    opened.set_exception(AlreadyRunning(UNDER_WAY))
+            except Exception as exc:  # opening failed (the database is away): the caller hears
+                if opened.done():
+                    raise
+                opened.set_exception(exc)
+
+        task = asyncio.create_task(whole_run(), name=f"reconciliation run ({trigger})")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(_log_failure)
+        return await asyncio.shield(opened)
+
+    async def close(self) -> None:
+        """Cancels the runs working in the background (shutdown): each stays `running` until
+        the next run marks it abandoned."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
 
     async def _open(self, trigger: str) -> RunRow:
         now = self.clock()
@@ -152,6 +191,11 @@ class Reconciler(LockedPass[RunConfig, RunRow]):
             metrics.checked.labels(kind=kind).inc(count)
         if run.status == "succeeded":
             metrics.last_success.set((run.finished_at or run.started_at).timestamp())
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        logger.error("%s could not be finished", task.get_name(), exc_info=exc)
 
 
 def _count(run: RunRow, history: History) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from smsbus.reconciler.api.deps import ReconcilerDep
 from smsbus.reconciler.api.schemas import RunList, RunOut
@@ -16,13 +16,31 @@ from smsbus.runtime.db import SessionDep
 router = APIRouter(prefix="/runs", tags=["runs"])
 
 
-@router.post("", responses={409: {"description": "A run is already under way."}})
-async def run_now(reconciler: ReconcilerDep) -> RunOut:
-    """Runs a reconciliation now and answers it once finished (succeeded, failed, deferred)."""
+@router.post(
+    "",
+    status_code=202,
+    responses={
+        200: {"description": "With `wait`: the run, finished.", "model": RunOut},
+        409: {"description": "A run is already under way."},
+    },
+)
+async def run_now(
+    reconciler: ReconcilerDep,
+    response: Response,
+    wait: Annotated[bool, Query(description="Answer once the run has finished.")] = False,
+) -> RunOut:
+    """Starts a reconciliation now. Answers 202 with the run as started (`running`) and its
+    address in Location, to be followed with GET /runs/{id}; with `wait=true`, 200 and the run
+    once finished (succeeded, failed, deferred), which can take minutes."""
     try:
-        return RunOut.of(await reconciler.run("api"))
+        run = await (reconciler.run("api") if wait else reconciler.start("api"))
     except AlreadyRunning as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
+    if wait:
+        response.status_code = 200
+    else:
+        response.headers["Location"] = f"{router.prefix}/{run.id}"
+    return RunOut.of(run)
 
 
 @router.get("")

@@ -106,7 +106,7 @@ async def reconcile(demo: Demo) -> Json:
     """One finished run; a run already holding the lock, or a lagging consumer, is waited out."""
 
     async def run() -> Json | None:
-        answer = await call(demo.reconciler, "POST", "/runs", ok=(200, 409))
+        answer = await call(demo.reconciler, "POST", "/runs?wait=true", ok=(200, 409))
         found: Json | None = answer.json() if answer.status_code == 200 else None
         return None if found is None or found["status"] == "deferred" else found
 
