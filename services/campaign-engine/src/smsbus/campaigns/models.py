@@ -86,7 +86,8 @@ class CampaignRow(SQLModel, table=True):
     line: str = Field(sa_column=Column(String(64), nullable=False))
     purpose: str = Field(sa_column=Column(String(16), nullable=False))
     variants: list[dict[str, Any]] = Field(sa_column=Column(_JSON, nullable=False))
-    """[{name, template, weight}] in a fixed order."""
+    """[{name, template, weight}] in a fixed order; a variant made from the library also
+    names its `template_id` and `template_version`."""
     daily_limit: int | None = Field(default=125, sa_column=Column(Integer))
     line_segment_budget: int | None = Field(default=None, sa_column=Column(Integer))
     timezone: str = Field(sa_column=Column(String(64), nullable=False))
@@ -105,6 +106,28 @@ class CampaignRow(SQLModel, table=True):
     resumed_at: datetime | None = _ts()
     """The last resume: a deferral the egress decided before it pauses nothing (its cause was
     what the resume says is fixed)."""
+
+
+class TemplateRow(SQLModel, table=True):
+    """A saved template (the library): campaigns copy its body when created, so an edit or an
+    archive changes no campaign already made; `version` counts the body's edits."""
+
+    __tablename__ = "templates"
+    __table_args__ = (  # one live template per name; an archived one gives its name back
+        Index(
+            "templates_live_name_key", "name", unique=True,
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+    )  # fmt: skip
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+    created_at: datetime | None = _ts(nullable=False, server_default=func.now())
+    updated_at: datetime | None = _ts(nullable=False, server_default=func.now())
+    archived_at: datetime | None = _ts()
 
 
 class MemberRow(SQLModel, table=True):

@@ -18,12 +18,14 @@ from smsbus.campaigns.api.schemas import (
     MemberOut,
     MembersAdded,
     MembersIn,
+    VariantIn,
 )
-from smsbus.campaigns.domain import egress, lifecycle, stats, templates
+from smsbus.campaigns.domain import egress, lifecycle, reporting, stats, templates
 from smsbus.campaigns.models import CampaignRow, ContactRow
 from smsbus.campaigns.store import campaigns as store
 from smsbus.campaigns.store import contacts as contact_store
 from smsbus.campaigns.store import imports as import_store
+from smsbus.campaigns.store import templates as template_store
 from smsbus.runtime.api_types import INT64_MAX, Responses, StoredText, error
 from smsbus.runtime.db import SessionDep
 
@@ -41,18 +43,11 @@ def campaign_out(row: CampaignRow) -> CampaignOut:
 
 @router.post("/campaigns", response_model=CampaignOut, status_code=201)
 async def create_campaign(body: CampaignIn, engine: EngineDep, session: SessionDep) -> CampaignOut:
-    async with session.begin():
-        fields = await known_fields(session)
     names = [v.name for v in body.variants]
     if len(set(names)) != len(names):
         raise unprocessable("variants", "variant names must be unique")
-    for i, variant in enumerate(body.variants):
-        try:
-            templates.parse(variant.template, known_fields=fields)
-        except templates.TemplateError as exc:
-            raise unprocessable(
-                f"variants[{i}].template", str(exc), position=exc.position
-            ) from None
+    async with session.begin():
+        variants = await _variants(body.variants, session)
     try:
         ZoneInfo(body.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -65,7 +60,7 @@ async def create_campaign(body: CampaignIn, engine: EngineDep, session: SessionD
         status="scheduled" if body.scheduled_at else "draft",
         line=body.line,
         purpose=body.purpose,
-        variants=[v.model_dump() for v in body.variants],
+        variants=variants,
         daily_limit=body.daily_limit,
         line_segment_budget=body.line_segment_budget,
         timezone=body.timezone,
@@ -81,6 +76,31 @@ async def create_campaign(body: CampaignIn, engine: EngineDep, session: SessionD
     async with session.begin():
         await session.refresh(row)
     return campaign_out(row)
+
+
+async def _variants(given: Sequence[VariantIn], session: SessionDep) -> list[dict[str, Any]]:
+    """The variants as the campaign keeps them: a library template's body copied in, with its
+    id and version; every template parsed against the fields contacts have."""
+    fields = await known_fields(session)
+    variants: list[dict[str, Any]] = []
+    for i, variant in enumerate(given):
+        kept = variant.model_dump(exclude_none=True)
+        if variant.template_id is not None:
+            saved = await template_store.get_template(
+                session=session, template_id=variant.template_id
+            )
+            if saved is None or saved.archived_at is not None:
+                reason = "no such template" if saved is None else "the template is archived"
+                raise unprocessable(f"variants[{i}].template_id", reason)
+            kept |= {"template": saved.body, "template_version": saved.version}
+        try:
+            templates.parse(kept["template"], known_fields=fields)
+        except templates.TemplateError as exc:
+            raise unprocessable(
+                f"variants[{i}].template", str(exc), position=exc.position
+            ) from None
+        variants.append(kept)
+    return variants
 
 
 @router.get("/campaigns", response_model=list[CampaignOut])
@@ -225,18 +245,6 @@ for _action, _description in _ACTIONS.items():
     _action_route(_action, _description)
 
 
-def _rates(row: dict[str, Any]) -> dict[str, Any]:
-    delivered = row["delivered"]
-    out = dict(row)
-    for name in ("responded", "opted_out"):
-        interval = stats.wilson(row[name], delivered)
-        out[f"{name}_rate"] = stats.rate(row[name], delivered)
-        out[f"{name}_ci95"] = [interval.low, interval.high] if interval else None
-    out["delivery_rate"] = stats.rate(delivered, row["sent"])
-    out["failure_rate"] = stats.rate(row["failed"], row["sent"])
-    return out
-
-
 @router.get("/campaigns/{campaign_id}/stats", responses=NO_CAMPAIGN)
 async def campaign_stats(campaign_id: StoredText, session: SessionDep) -> dict[str, Any]:
     """Counts per variant and in total; rates over delivered with Wilson 95% intervals."""
@@ -249,8 +257,10 @@ async def campaign_stats(campaign_id: StoredText, session: SessionDep) -> dict[s
     return {
         "campaign_id": campaign_id,
         "status": row.status,
-        "total": _rates(total) if total else None,
-        "variants": {v["variant"]: _rates({k: v[k] for k in keys}) for v in per_variant},
+        "total": reporting.with_rates(total) if total else None,
+        "variants": {
+            v["variant"]: reporting.with_rates({k: v[k] for k in keys}) for v in per_variant
+        },
         "skipped_by_reason": await store.skip_reasons(session=session, campaign_id=campaign_id),
         "denominator": "rates over delivered; delivery and failure rates over sent",
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from smsbus.runtime.api_types import INT32_MAX, StoredInstant, StrictBody
 
@@ -129,6 +129,42 @@ class TemplateCheck(BaseModel):
     position: int | None = None
 
 
+class TemplateSave(_Strict):
+    """A template for the library."""
+
+    name: str = Field(min_length=1, max_length=200)
+    """Unique among the live (not archived) templates."""
+    body: str = Field(min_length=1, max_length=1600)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class TemplateChange(_Strict):
+    """What changes; a new body is a new version (campaigns made earlier keep theirs)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    body: str | None = Field(default=None, min_length=1, max_length=1600)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class TemplateOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    body: str
+    description: str | None
+    version: int
+    fields: list[str]
+    """The placeholders the body uses."""
+    created_at: datetime | None
+    updated_at: datetime | None
+    archived_at: datetime | None
+    performance: dict[str, Any]
+    """Summed over every campaign variant made from it: `campaigns`; `total` and `by_version`
+    (members, sent, delivered, failed, responded, opted_out, with the rates the campaign
+    statistics give); `uses`, one per campaign variant."""
+
+
 class PreviewIn(TemplateIn):
     contact_id: str | None = None
     values: dict[str, Any] = {}
@@ -145,8 +181,17 @@ class PreviewOut(BaseModel):
 
 class VariantIn(_Strict):
     name: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
-    template: str = Field(min_length=1, max_length=1600)
+    template: str | None = Field(default=None, min_length=1, max_length=1600)
+    """The text, with placeholders; or name a saved one in `template_id`."""
+    template_id: str | None = Field(default=None, min_length=1, max_length=64)
+    """A template of the library (/v1/templates): its body is copied into the campaign."""
     weight: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _one_template(self) -> VariantIn:
+        if (self.template is None) == (self.template_id is None):
+            raise ValueError("give a variant either its template or a template_id")
+        return self
 
 
 class WindowIn(_Strict):
