@@ -10,6 +10,10 @@ UV := $(shell command -v uv 2>/dev/null || echo $(UV_BIN)/uv)
 RUN := $(UV) run --frozen
 MEMBERS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml tools/*/pyproject.toml examples/*/pyproject.toml)
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`, a whole file to one worker (0: one process). Each test has
+# its own topics, schema and ports, and most of a test's time is waiting on the broker or on
+# processes it started, so two workers halve the suite even on two cores.
+TEST_WORKERS ?= 2
 
 .PHONY: help install up down status logs test test-unit coverage lint format topics readme asyncapi env-example walkthrough check-monitoring
 
@@ -38,7 +42,7 @@ logs: install ## show where the logs are
 	$(RUN) smsbus stack logs
 
 test: install ## run every test (unit, integration, e2e) against a real broker and database
-	$(RUN) smsbus stack test -- $(PYTEST_ARGS)
+	$(RUN) smsbus stack test -- -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-unit: install ## the fast loop: tests that need no broker or database
 	$(RUN) pytest -m "not integration and not e2e" $(PYTEST_ARGS)
