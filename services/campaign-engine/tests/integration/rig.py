@@ -174,6 +174,7 @@ async def running_rig(
             db_schema=db_schema, group_id=unique_name("campaigns"),
             topic_overrides=topics,
             compliance_url=compliance_url, eligibility_ttl_seconds=0, dispatch_interval=0.2,
+            progress_interval=0.2,
         )  # fmt: skip
         async with (
             serving(create_app(settings, clock=clock), name="campaign-engine") as url,

@@ -13,6 +13,7 @@ from smsbus.campaigns.api.deps import ENGINE, Engine
 from smsbus.campaigns.clock import Clock
 from smsbus.campaigns.consent_handoff import ConsentHandoff
 from smsbus.campaigns.dispatch import DispatchConfig, Dispatcher
+from smsbus.campaigns.dispatch.progress import ProgressGauges
 from smsbus.campaigns.eligibility import EligibilityClient
 from smsbus.campaigns.handlers import Deps, routes
 from smsbus.campaigns.imports import ImportRunner
@@ -38,22 +39,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         base_url=settings.compliance_url, ttl=settings.eligibility_ttl_seconds, token=token
     )
     consent = ConsentHandoff(
-        base_url=settings.compliance_url,
-        token=token,
-        poll_interval=settings.consent_poll_seconds,
-        patience=settings.consent_patience_seconds,
-    )
+        base_url=settings.compliance_url, token=token,
+        poll_interval=settings.consent_poll_seconds, patience=settings.consent_patience_seconds,
+    )  # fmt: skip
     imports = ImportRunner(
         engine=base.engine, sessions=base.sessions, region=settings.default_region, consent=consent
     )
     dispatcher = Dispatcher(
-        sessions=base.sessions,
-        eligibility=eligibility,
-        clock=clock.now,
-        config=DispatchConfig.of(settings),
-        on_outcome=metrics.count,
-        on_paused=metrics.show_paused,
-    )
+        sessions=base.sessions, eligibility=eligibility, clock=clock.now,
+        config=DispatchConfig.of(settings), on_outcome=metrics.count, on_paused=metrics.show_paused,
+    )  # fmt: skip
     deps = Deps(
         clock=clock.now,
         events_topic=settings.topic_for("member.sent"),
@@ -64,13 +59,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         paused=metrics.pause,
     )
     engine = Engine(settings=settings, clock=clock, paused=metrics.pause)
+    progress = ProgressGauges(base.sessions, clock.now, metrics, settings.progress_interval)
     installs = [ENGINE.installer(engine), import_api.RUNNER.installer(imports)]
     return consuming_service(
         base,
         about=ABOUT,
         handlers=routes(deps),
         api=Api(api_router(), writes="campaigns", reads=READS, installs=installs),
-        workers={"contact-imports": imports.run}
+        workers={"contact-imports": imports.run, "campaign-progress": progress.run}
         | ({"dispatcher": dispatcher.run} if settings.dispatch else {}),
         closing=[eligibility.aclose, consent.aclose],
     )

@@ -42,6 +42,9 @@ class Settings(ConsumingSettings):
     dispatch_lanes: int = Field(default=2, ge=1)
     """Batches in flight at once, each its own transaction: while one holds its campaigns'
     locks and writes, the next claims its members and asks compliance."""
+    progress_interval: float = Field(default=15.0, gt=0)
+    """Seconds between measurements of every campaign's progress (smsbus_campaign_engine_campaign_*
+    gauges: members per variant and state, the daily limit and today's use of it)."""
     reply_window_days: float = Field(default=7.0, gt=0)
     """A reply within this many days of a member's text is attributed to it (member.responded)."""
     default_timezone: str = "America/New_York"

@@ -244,3 +244,34 @@ async def skip_reasons(*, session: AsyncSession, campaign_id: str) -> dict[str, 
         {"c": campaign_id},
     )
     return {str(r.reason or ""): int(r.n) for r in rows}
+
+
+_PROGRESS = text(
+    """
+    SELECT c.id AS campaign_id, c.name, m.variant,
+           count(*) FILTER (WHERE m.status IN ('pending', 'sending')) AS waiting,
+           count(m.sent_at) AS sent,
+           count(*) FILTER (WHERE m.delivered_at IS NOT NULL OR m.responded_at IS NOT NULL)
+               AS delivered,
+           count(*) FILTER (WHERE m.status IN ('failed', 'undelivered')) AS failed,
+           count(m.responded_at) AS responded,
+           count(m.opted_out_at) AS opted_out,
+           count(*) FILTER (WHERE m.status = 'skipped') AS skipped
+    FROM campaigns c JOIN members m ON m.campaign_id = c.id
+    WHERE c.status IN ('scheduled', 'running', 'paused') OR c.finished_at > :since
+    GROUP BY c.id, c.name, m.variant
+    """
+)
+
+
+async def progress(*, session: AsyncSession, since: datetime) -> list[dict[str, Any]]:
+    """Member counts per variant of every campaign not finished, or finished after `since`."""
+    return [dict(row._mapping) for row in await execute(session, _PROGRESS, {"since": since})]
+
+
+async def limited(*, session: AsyncSession) -> list[CampaignRow]:
+    """The running campaigns with a daily limit."""
+    query = select(CampaignRow).where(
+        col(CampaignRow.status) == "running", col(CampaignRow.daily_limit).is_not(None)
+    )
+    return list((await session.exec(query)).all())
