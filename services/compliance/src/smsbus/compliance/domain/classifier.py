@@ -79,6 +79,7 @@ _CLAUSE_END = re.compile(
 _APOSTROPHES = re.compile(r"(?<=\w)['\u2019\u02bc`\u00b4](?=\w)")
 _LAUGHTER_EMOJI = re.compile(f"[{LAUGHTER_EMOJI}]")
 _STOP_SIGN_EMOJI = re.compile(f"[{STOP_SIGN_EMOJI}]")
+_WRONG_NUMBER_SIGN = re.compile(r"\b(wrong|incorrect)\s*#", re.IGNORECASE)
 _LAUGHTER = re.compile(LAUGHTER)
 _LONG_RUN = re.compile(r"(\w)\1{2,}")
 _ANY_RUN = re.compile(r"(\w)\1+")
@@ -90,6 +91,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width, BOM
     text = _STOP_SIGN_EMOJI.sub(" stop ", _LAUGHTER_EMOJI.sub(" lol ", text))
+    text = _WRONG_NUMBER_SIGN.sub(r"\1 number", text)  # "wrong #"
     text = _APOSTROPHES.sub("", text.casefold())
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -47,7 +47,7 @@ ENGLISH = LanguageTable(
                     "revoke", "quit"),
     weak_opt_out=("cancel", "end", "remove", "delete", "cancel all", "end all", "block", "blocked",
                   "block all", "no more", "cease", "halt", "go away", "spam", "enough",
-                  "not interested"),
+                  "not interested", "discontinue", "blocked and reported"),
     opt_in=("start", "unstop", "yes", "subscribe", "resubscribe", "opt in", "optin", "resume"),
     help=("help", "help me", "info", "information", "support"),
     courtesy=(
@@ -104,9 +104,20 @@ ENGLISH = LanguageTable(
         rf"\b(?:these|the|your|ur|all these|all the) {_MSG} (?:need|needs|have|has|must|got)"
         r" (?:to )?stop\b",
         # reporting this as spam; this is harassment
+        r"^(?:reported|reporting|marked|flagged|blocked and reported)(?: (?:as|for))?"
+        r" (?:spam|junk)\b",
         r"\b(?:reporting|reported|report|flagging|flagged|marking|marked|mark) (?:this|you|u|it"
         rf"|this number|your number|{_WHOSE} {_MSG}) (?:as|for) (?:spam|junk|harassment)\b",
         r"\b(?:this is|these are|thats|its) (?:(?:just|pure|total|fucking) )?(?:spam|harassment)$",
+        # do not text; do not contact (the whole reply); halt texts; I want out; don't want these
+        r"^(?:please |pls )?(?:dont|do not|never) (?:text|txt|message|msg|contact|sms|call|email"
+        r"|spam)(?: (?:me|us|this number|again|anymore|any more|ever again|please|pls|thanks))*$",
+        rf"^(?:please |pls )?(?:halt|cease|discontinue|end|block|pause|kill)(?: all)?"
+        rf" {_MSG}(?: please| pls| now| thanks)?$",
+        r"^(?:i |we )?(?:want|wanna|need|would like) out(?: of (?:this|these|your|the) (?:\w+ )?"
+        r"(?:list|texts?|messages?))?(?: please| pls| now)?$",
+        r"^(?:i |we )?(?:dont|do not) want (?:these|this|them|any|it|that|those|your texts"
+        r"|these texts)(?: anymore| any more| please| thanks)?$",
         # no longer interested (please stop)
         r"\b(?:no longer|not) interested(?: (?:in (?:this|these|your|ur|the) (?:\w+ )?(?:texts?"
         r"|messages?|offers?|deals?|promos?|list))| anymore| any more)\b",
@@ -132,9 +143,9 @@ ENGLISH = LanguageTable(
         # done with these texts; I'm done receiving your messages
         rf"\bdone (?:with|receiving|getting) (?:{_WHOSE} |all of these |all these )?{_MSG}\b",
         # I don't want (any more of) these texts; I do not wish to receive further communications
-        rf"\b(?:dont|do not|no longer|never) (?:want|wish|need|like|care) (?:to (?:receive|get"
-        rf"|be sent) )?(?:any )?(?:more |further |additional )?(?:of )?(?:{_WHOSE} )?"
-        rf"(?:more |further )?{_ANY_MSG}\b",
+        rf"\b(?:dont|do not|doesnt|does not|no longer|never) (?:want|wish|need|like|care)"
+        rf" (?:to (?:receive|get|be sent) )?(?:any )?(?:more |further |additional )?(?:of )?"
+        rf"(?:{_WHOSE} )?(?:more |further )?{_ANY_MSG}\b",
         r"\b(?:dont|do not|no longer) (?:want|wish) to be (?:contacted|texted|messaged|called"
         r"|bothered|on (?:your|the|this) list)\b",
         r"\b(?:want|wish|would like|need|like) to (?:unsubscribe|opt out|be removed|be taken off"
@@ -146,7 +157,8 @@ ENGLISH = LanguageTable(
         rf" |the |all of my )?(?:(?:prior|previous|previously given|earlier|express|written"
         rf"|verbal|all) )*{_CONSENT}\b",
         rf"\b{_CONSENT} (?:is |has been |hereby )*(?:revoked|withdrawn|rescinded|terminated)\b",
-        rf"\b(?:no longer|do not|dont|never|did not|didnt) (?:give |grant |provide )?(?:my |you )?"
+        rf"\b(?:no longer|do not|dont|never|did not|didnt) (?:give |grant |provide |gave |granted"
+        rf" |provided )?(?:my |you |anyone |you guys )?"
         rf"(?:{_CONSENT}|consented)\b",
         rf"\b(?:you )?(?:do not|dont|no longer) have my {_CONSENT}\b",
         r"\bcease and desist\b",

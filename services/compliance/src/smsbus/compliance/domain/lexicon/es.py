@@ -26,8 +26,8 @@ SPANISH = LanguageTable(
     strong_opt_out=("parar", "detener", "desuscribir", "desuscribirme", "basta"),
     weak_opt_out=(
         "para", "alto", "cancelar", "baja", "anular", "fin", "salir", "eliminar", "borrar",
-        "detente", "paren", "no me interesa", "no estoy interesado", "no estoy interesada",
-        "no gracias no me interesa",
+        "detente", "paren", "no mas", "no me interesa", "no estoy interesado",
+        "no estoy interesada", "no gracias no me interesa",
     ),
     opt_in=("comenzar", "iniciar", "alta", "suscribir", "suscribirme", "si", "reanudar"),
     help=("ayuda", "informacion"),
