@@ -62,14 +62,14 @@ async def change_template(
         row = await _found(template_id, session)
         if row.archived_at is not None:
             raise HTTPException(status_code=409, detail="an archived template does not change")
+        if "name" in body.model_fields_set and body.name is None:
+            raise unprocessable("name", "a template keeps a name")
         if body.body is not None and body.body != row.body:
             await _checked(body.body, session)
             row.body, row.version = body.body, row.version + 1
-        changed = body.model_dump(exclude_unset=True, include={"name", "description"})
-        for name, value in changed.items():
-            if name == "name" and value is None:
-                raise unprocessable("name", "a template keeps a name")
-            setattr(row, name, value)
+        row.name = body.name or row.name
+        if "description" in body.model_fields_set:
+            row.description = body.description
         await _saved(row, session, engine)
     return await _out(row, session)
 
@@ -103,15 +103,14 @@ async def _checked(body: str, session: SessionDep) -> None:
 
 
 async def _saved(row: TemplateRow, session: SessionDep, engine: EngineDep) -> None:
-    taken = await store.live_named(session=session, name=row.name)
-    if row.archived_at is None and taken is not None and taken.id != row.id:
-        raise HTTPException(status_code=409, detail=f"a live template is named {row.name!r}")
+    taken = HTTPException(status_code=409, detail=f"a live template is named {row.name!r}")
+    named = await store.live_named(session=session, name=row.name)
+    if row.archived_at is None and named is not None and named.id != row.id:
+        raise taken
     try:
         await store.save(session=session, row=row, now=engine.now())
     except IntegrityError:  # another request took the name between the check and the insert
-        raise HTTPException(
-            status_code=409, detail=f"a live template is named {row.name!r}"
-        ) from None
+        raise taken from None
 
 
 async def _out(row: TemplateRow, session: SessionDep) -> TemplateOut:
