@@ -12,7 +12,7 @@ import pytest
 
 from .lost_stops_stack import DEADLINE, Scenario, lost_stops_stack, play
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.alone]  # timed: no neighbour
 
 
 async def test_every_lost_stop_is_confirmed_within_five_minutes(

@@ -46,7 +46,7 @@ from .egress_stack import (
 )
 from .test_one_egress import miami
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.alone]  # timed: no neighbour
 
 WINDOW = 60.0
 """Seconds everything runs busy on the key."""

@@ -3,12 +3,21 @@
 import asyncio
 import logging
 import socket
+import threading
+import time
+import uuid
 
 import pytest
 
 from smsbus.runtime.testing import NEVER_LOGGED
 from smsbus.runtime.testing_api import OPENPHONE_KEY, TEST_TOKEN
-from smsbus.runtime.testing_guards import OutsideNetwork, leaks, loopback_guard, recorded_logs
+from smsbus.runtime.testing_guards import (
+    OutsideNetwork,
+    alone_if_marked,
+    leaks,
+    loopback_guard,
+    recorded_logs,
+)
 
 OUTSIDE = ("192.0.2.1", 443)  # TEST-NET-1: never routed
 
@@ -60,3 +69,49 @@ def test_records_are_seen_even_when_no_handler_takes_them(
     with recorded_logs() as records:
         logging.getLogger("smsbus.tests").info("handled %s", "EV1")
     assert [record.getMessage() for record in records] == ["handled EV1"]
+
+
+class _Item:
+    """What alone_if_marked reads of a test item."""
+
+    def __init__(self, *, alone: bool) -> None:
+        self._alone = alone
+
+    def get_closest_marker(self, name: str) -> object | None:
+        return object() if self._alone and name == "alone" else None
+
+
+def test_an_alone_test_waits_for_the_others_and_holds_them_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", f"guards-{uuid.uuid4().hex}")
+    events: list[str] = []
+    entered = threading.Event()
+
+    def run(name: str, *, alone: bool, hold: float) -> None:
+        with alone_if_marked(_Item(alone=alone)):  # type: ignore[arg-type]
+            events.append(f"{name} in")
+            entered.set()
+            time.sleep(hold)
+            events.append(f"{name} out")
+
+    shared = threading.Thread(target=run, args=("first",), kwargs={"alone": False, "hold": 0.3})
+    shared.start()
+    entered.wait(5)
+    alone = threading.Thread(target=run, args=("timed",), kwargs={"alone": True, "hold": 0.3})
+    alone.start()
+    time.sleep(0.1)  # the timed test is waiting for the lock by now
+    other = threading.Thread(target=run, args=("second",), kwargs={"alone": False, "hold": 0})
+    other.start()
+    for thread in (shared, alone, other):
+        thread.join(5)
+    # The timed test ran with nobody beside it, whatever order the waiters were let in.
+    start, end = events.index("timed in"), events.index("timed out")
+    assert end == start + 1, events
+    assert events.index("first out") < start, events
+
+
+def test_without_xdist_nothing_is_locked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTEST_XDIST_TESTRUNUID", raising=False)
+    with alone_if_marked(_Item(alone=True)), alone_if_marked(_Item(alone=True)):  # type: ignore[arg-type]
+        pass  # two exclusive holders at once: no lock was taken

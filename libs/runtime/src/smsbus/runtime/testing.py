@@ -50,7 +50,7 @@ from smsbus.runtime.testing_api import (
     TEST_TOKENS,
 )
 from smsbus.runtime.testing_api import make_app as make_app  # the plugin's fixture
-from smsbus.runtime.testing_guards import MARKERS, leaks, recorded_logs
+from smsbus.runtime.testing_guards import MARKERS, alone_if_marked, leaks, recorded_logs
 from smsbus.runtime.testing_guards import loopback_only as loopback_only
 from smsbus.runtime.testing_migrations import migrations_of
 
@@ -187,6 +187,13 @@ NEVER_LOGGED = (TEST_TOKEN, READ_TOKEN, CRM_TOKEN, SCOPED_TOKEN, OPENPHONE_KEY)
 def log_secrets() -> Iterable[str]:
     """A member's own secrets that no log line may show (its conftest overrides this)."""
     return ()
+
+
+@pytest.fixture(autouse=True)
+def alone_when_marked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test marked `alone` runs with no other beside it (testing_guards.py)."""
+    with alone_if_marked(request.node):
+        yield
 
 
 @pytest.fixture(autouse=True)

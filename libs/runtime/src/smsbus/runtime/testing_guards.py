@@ -10,16 +10,23 @@ harness does: no network beyond loopback, and no secret or full phone number in 
   tokens) and must show no test secret (testing.py's tokens and keys, and the `log_secrets`
   fixture's values, which a member's conftest overrides with its own keys) nor a phone number
   the masking missed (one written with separators).
+- Alone (`alone_if_marked`): under pytest-xdist a test that measures time or rates says so with
+  `@pytest.mark.alone` and runs with no other test beside it: it holds the run's lock file
+  exclusively, every other test holds it shared, so the machine's cores are its own.
 """
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import logging
+import os
 import re
 import socket
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Final
 
 import pytest
@@ -27,8 +34,10 @@ import pytest
 from smsbus.runtime.logging import QUIETED, JsonFormatter, mask_phones
 
 OUTSIDE_NETWORK: Final = "outside_network"
+ALONE: Final = "alone"
 MARKERS: Final = (
     f"{OUTSIDE_NETWORK}: the test may connect beyond loopback (the plugin refuses it otherwise)",
+    f"{ALONE}: the test measures time or rates: under pytest-xdist no other test runs beside it",
 )
 
 # What the masking (runtime/logging.py) leaves alone: a number written with separators,
@@ -135,3 +144,17 @@ def recorded_logs() -> Iterator[list[logging.LogRecord]]:
         logging.setLogRecordFactory(make_record)
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
+
+
+@contextmanager
+def alone_if_marked(node: pytest.Item) -> Iterator[None]:
+    """Under pytest-xdist: the run's lock, exclusive for an `alone` test, shared for any other
+    (waiting for what holds it the other way); without xdist, nothing."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        yield
+        return
+    exclusive = node.get_closest_marker(ALONE) is not None
+    with (Path(tempfile.gettempdir()) / f"smsbus-tests-{run}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield  # closing the file releases the lock
