@@ -17,6 +17,7 @@ from smsbus.campaigns.dispatch.progress import ProgressGauges
 from smsbus.campaigns.eligibility import EligibilityClient
 from smsbus.campaigns.handlers import Deps, routes
 from smsbus.campaigns.imports import ImportRunner
+from smsbus.campaigns.line_check import LineCheck
 from smsbus.campaigns.observability import CampaignMetrics
 from smsbus.campaigns.settings import SERVICE, Settings
 from smsbus.runtime.service import About, Api, Foundation, consuming_service
@@ -42,9 +43,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         base_url=settings.compliance_url, token=token,
         poll_interval=settings.consent_poll_seconds, patience=settings.consent_patience_seconds,
     )  # fmt: skip
+    lines = LineCheck(base_url=settings.compliance_url, token=token)
     imports = ImportRunner(
-        engine=base.engine, sessions=base.sessions, region=settings.default_region, consent=consent
-    )
+        engine=base.engine, sessions=base.sessions, region=settings.default_region,
+        consent=consent, lines=lines,
+    )  # fmt: skip
     dispatcher = Dispatcher(
         sessions=base.sessions, eligibility=eligibility, clock=clock.now,
         config=DispatchConfig.of(settings), on_outcome=metrics.count, on_paused=metrics.show_paused,
@@ -68,7 +71,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         api=Api(api_router(), writes="campaigns", reads=READS, installs=installs),
         workers={"contact-imports": imports.run, "campaign-progress": progress.run}
         | ({"dispatcher": dispatcher.run} if settings.dispatch else {}),
-        closing=[eligibility.aclose, consent.aclose],
+        closing=[eligibility.aclose, consent.aclose, lines.aclose],
     )
 
 

@@ -246,6 +246,12 @@ class ContactImportRow(SQLModel, table=True):
     """compliance's consent import of those rows."""
     consent: dict[str, Any] | None = Field(default=None, sa_column=Column(_JSON))
     """compliance's view of that import (status, counts, summary), as last asked."""
+    check_lines: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    """Its numbers' line types are checked at compliance once they are in."""
+    lines: dict[str, Any] | None = Field(default=None, sa_column=Column(_JSON))
+    """That check's outcome (line_check.py)."""
     created_at: datetime | None = _ts(nullable=False, server_default=func.now())
     started_at: datetime | None = _ts()
     finished_at: datetime | None = _ts()

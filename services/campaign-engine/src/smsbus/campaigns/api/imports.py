@@ -84,6 +84,13 @@ def _spool(upload: BinaryIO) -> tuple[Path, int]:
         return Path(out.name), out.tell()
 
 
+CHECK_LINES = (
+    "once the contacts are in, compliance checks their numbers' line types (paid lookups within "
+    "its monthly quota), so that landlines are refused before any campaign texts them; the "
+    "outcome is the import's `lines`"
+)
+
+
 @router.post("", response_model=ImportOut, status_code=202)
 async def submit_import(
     response: Response,
@@ -94,6 +101,7 @@ async def submit_import(
     mapping: MappingForm = None,
     list_id: Annotated[StoredText | None, Form(description="a static list to add them to")] = None,
     list_name: Annotated[StoredText | None, Form(description="a new static list for them")] = None,
+    check_lines: Annotated[bool, Form(description=CHECK_LINES)] = False,
 ) -> ImportOut:
     """Queues the import and answers at once; GET the Location for its progress."""
     columns = parse_mapping(mapping)
@@ -117,12 +125,12 @@ async def submit_import(
                 list_id = created.id
             row = await store.create_import(
                 session=session, import_id=engine.new_id(), file_name=stored_filename(file),
-                file_bytes=size, mapping=columns or None, list_id=list_id,
+                file_bytes=size, mapping=columns or None, list_id=list_id, check_lines=check_lines,
             )  # fmt: skip
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    runner.submit(ImportJob(row.id, path, columns, list_id))
+    runner.submit(ImportJob(row.id, path, columns, list_id, check_lines))
     response.headers["Location"] = f"{router.prefix}/{row.id}"
     return import_out(row)
 

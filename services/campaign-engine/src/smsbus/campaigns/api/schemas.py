@@ -61,6 +61,11 @@ class ImportOut(BaseModel):
     consent: dict[str, Any] | None
     """compliance's outcome of it as last asked: status, granted, revoked, no_consent,
     kept_opted_out, refused (by reason), summary, error."""
+    check_lines: bool = False
+    """Asked to have compliance check its numbers' line types once the contacts are in."""
+    lines: dict[str, Any] | None = None
+    """That check's outcome: checked, invalid, valid_mobile, by_line_type, lookups (the month's
+    quota as compliance last told it), error (why it stopped short; the import still succeeds)."""
     created_at: datetime | None
     started_at: datetime | None
     finished_at: datetime | None

@@ -6,7 +6,8 @@ the previous chunk is COPYed and merged, one transaction per chunk with the impo
 what GET /v1/contacts/imports/{id} shows is what is committed. The rows' consent columns go to
 a consent file of the job's own; once every chunk is in, compliance (the only writer of
 consent) is handed that file as a consent import, followed to its end: the contacts import
-succeeds with it, or fails with compliance's reason (its contacts stay imported).
+succeeds with it, or fails with compliance's reason (its contacts stay imported). Asked to, it
+then has compliance check its numbers' line types (line_check.py).
 
 Nothing outlives the process but the rows: the file is the process's own, so an import this
 process held when it stopped (a restart, a crash) cannot go on. While it lives the runner
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from smsbus.campaigns.consent_handoff import ConsentHandoff, HandoffFailed
 from smsbus.campaigns.domain.imports import ERRORS_KEPT, ChunkDone, Progress, duplicate_errors
 from smsbus.campaigns.imports.chunks import CONSENT_HEADER, Chunk, read_chunks
+from smsbus.campaigns.line_check import LineCheck
 from smsbus.campaigns.store import import_chunks as chunk_store
 from smsbus.campaigns.store import imports as store
 from smsbus.runtime.db import Sessions
@@ -49,6 +51,8 @@ class ImportJob:
     """The upload, spooled to a file the job owns (deleted when it ends)."""
     mapping: dict[str, str] = field(default_factory=dict)
     list_id: str | None = None
+    check_lines: bool = False
+    """Once the contacts are in, their numbers' line types are checked at compliance."""
 
 
 class Interrupted(RuntimeError):
@@ -64,6 +68,7 @@ class ImportRunner:
     heartbeat_seconds: float = 10.0
     stale_seconds: float = 60.0
     consent: ConsentHandoff | None = None
+    lines: LineCheck | None = None
     _queue: asyncio.Queue[ImportJob] = field(init=False, default_factory=asyncio.Queue)
     _held: set[str] = field(init=False, default_factory=set)
 
@@ -109,6 +114,8 @@ class ImportRunner:
                 handed = await self._import(job)
                 if handed:
                     await self._hand_over_consent(job)
+                if job.check_lines:
+                    await self._check_lines(job)
                 await self._finish(job, "succeeded")
         except asyncio.CancelledError:
             await self._finish(job, "failed", "interrupted: the engine stopped")
@@ -166,6 +173,19 @@ class ImportRunner:
             raise HandoffFailed(
                 f"compliance's consent import {outcome['id']} failed: {outcome.get('error')}"
             )
+
+    async def _check_lines(self, job: ImportJob) -> None:
+        """compliance learns the line types of the import's numbers (line_check.py); whatever
+        it could not check is said in the outcome, and the import still succeeds."""
+        async with self.sessions() as session, session.begin():
+            phones = await store.imported_phones(session=session, import_id=job.import_id)
+        lines = (
+            await self.lines.check(phones)
+            if self.lines is not None
+            else {"checked": 0, "error": "no line check configured"}
+        )
+        async with self.sessions() as session, session.begin():
+            await store.record_lines(session=session, import_id=job.import_id, lines=lines)
 
     @staticmethod
     async def _merge(driver: object, job: ImportJob, id_prefix: str, chunk: Chunk) -> ChunkDone:

@@ -25,13 +25,14 @@ async def create_import(
     file_bytes: int,
     mapping: dict[str, str] | None,
     list_id: str | None,
+    check_lines: bool = False,
 ) -> ContactImportRow:
     await execute(
         session,
         insert(_IMPORTS).values(
             id=import_id, status="queued", file_name=file_name, file_bytes=file_bytes,
             bytes_read=0, rows_read=0, imported=0, created=0, invalid=0, duplicates=0, errors=[],
-            mapping=mapping, list_id=list_id, heartbeat_at=func.now(),
+            mapping=mapping, list_id=list_id, check_lines=check_lines, heartbeat_at=func.now(),
         ),
     )  # fmt: skip
     row = await get_import(session=session, import_id=import_id)
@@ -147,6 +148,24 @@ async def add_import_to_list(
         )
     ).one()
     return int(row.added), int(row.offered)
+
+
+async def imported_phones(*, session: AsyncSession, import_id: str) -> list[str]:
+    """The numbers of the contacts this import created or updated."""
+    rows = await execute(
+        session,
+        text(
+            "SELECT DISTINCT c.phone FROM import_contacts i JOIN contacts c ON c.id = i.contact_id "
+            "WHERE i.import_id = :i ORDER BY c.phone"
+        ),
+        {"i": import_id},
+    )
+    return [str(row.phone) for row in rows]
+
+
+async def record_lines(*, session: AsyncSession, import_id: str, lines: dict[str, Any]) -> None:
+    """The outcome of checking the import's numbers at compliance."""
+    await execute(session, update(_IMPORTS).where(_IMPORTS.c.id == import_id).values(lines=lines))
 
 
 async def record_consent(*, session: AsyncSession, import_id: str, consent: dict[str, Any]) -> None:
