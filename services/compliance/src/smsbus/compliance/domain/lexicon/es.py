@@ -38,7 +38,7 @@ SPANISH = LanguageTable(
     strong_suffixes=("todo", "todos", "mensajes", "sms", "textos", "los mensajes", "ya"),
     revocation_phrases=(
         rf"\b(?:no|ya no|nunca) (?:me |nos )?(?:vuelvan a |vuelvas a )?{_SEND}"
-        rf" (?:mas|mensajes|textos|sms|nunca)\b",
+        rf" (?:mas|mensajes|textos|sms|nunca|nada)\b",
         rf"\b(?:no|ya no) (?:me |nos )?(?:vuelvan a |vuelvas a )?{_SEND}$",
         r"\b(?:no|ya no|nunca) (?:me |nos )?vuelv(?:an|as|a) a (?:escribir|enviar|mandar|contactar"
         r"|molestar|llamar|textear)\b",
@@ -66,6 +66,8 @@ SPANISH = LanguageTable(
         rf"\bno (?:doy|tengo|tienen|tiene|les doy) (?:mi )?{_CONSENT}\b",
         r"\b(?:dejenme|dejame|dejeme|dejarme) (?:en paz|tranquil[oa])\b",
         r"\bnumero equivocado\b",
+        r"\b(?:bajenme|bajarme|bajame|bajeme) de (?:la|su|sus|esta|tu) (?:\w+ )?lista\b",
+        r"\b(?:se )?equivoc(?:aron|o|an|aste|ado|ada) de (?:numero|persona)\b",
     ),
     help_phrases=(
         r"\bcomo (?:me doy|puedo darme|darme|me puedo dar|doy|hago para darme|me das|me dan)"

@@ -44,6 +44,7 @@ FRENCH = LanguageTable(
         r"\bne (?:m|me |nous )(?:ecrivez|envoyez|contactez|textez|appelez|derangez|ecris|envoie"
         r"|contacte) plus\b",
         r"\bmauvais numero\b",
+        r"\btrompee?s? de (?:numero|personne)\b",
     ),
     help_phrases=(
         r"\bcomment (?:me |se |puis je me |je peux me |est ce que je peux me |faire pour me )?"
