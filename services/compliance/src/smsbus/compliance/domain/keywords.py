@@ -50,7 +50,8 @@ NEGATIONS: tuple[str, ...] = ("dont", "do not", "never", "wont", "not", "didnt",
 
 # Misspellings of keywords, matched with repeated letters collapsed ("staaahp" → "stop").
 TYPOS: dict[str, str] = {
-    "stahp": "stop", "stpo": "stop", "sotp": "stop", "stap": "stop",
+    "stahp": "stop", "stpo": "stop", "sotp": "stop", "stap": "stop", "stp": "stop",
+    "stop2end": "stop", "stop2quit": "stop", "stoptoend": "stop",
     "unsubcribe": "unsubscribe", "unsuscribe": "unsubscribe", "unsubscibe": "unsubscribe",
     "unsubscrib": "unsubscribe", "unsubsribe": "unsubscribe", "unsusbcribe": "unsubscribe",
     "unsubscirbe": "unsubscribe", "usubscribe": "unsubscribe", "unscubscribe": "unsubscribe",

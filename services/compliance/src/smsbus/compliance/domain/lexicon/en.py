@@ -169,7 +169,8 @@ ENGLISH = LanguageTable(
         # wrong number
         r"\b(?:you have|you got|youve got|youve|u have|u got|this is|sorry|its|it is) (?:the |a )?"
         r"(?:wrong|incorrect) (?:number|person|phone)\b",
-        r"^(?:wrong|incorrect) (?:number|person|phone)$",
+        r"^(?:sorry )?(?:wrong|incorrect) (?:number|person|phone)(?: (?:sorry|please|pls|thanks"
+        r"|thx|buddy|mate|dude|bro|lol))*$",
     ),
     help_phrases=(
         # how do I stop these (texts)? how can I unsubscribe? — not "how do I stop Verizon texts"
