@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError, for_code
 from aiokafka.structs import RecordMetadata
@@ -237,3 +238,16 @@ async def _start(broker: KafkaBroker) -> None:
     except Exception:
         await broker.stop()  # what the failed start opened, so the next attempt starts afresh
         raise
+
+
+async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
+    """`consumer.stop()`, without the cancellation aiokafka (0.14) lets out of it when a consumer
+    without a group is stopped before its coordinator's task first ran: that task's
+    cancellation, not ours (ours, if this task is being cancelled, is raised as ever). Left
+    out, it would end whatever loop stopped the consumer as if that loop had been cancelled."""
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise

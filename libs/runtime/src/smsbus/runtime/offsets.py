@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
+from smsbus.runtime.kafka import stop_consumer
 from smsbus.runtime.loops import repeat
 from smsbus.runtime.metrics import Metrics
 
@@ -38,7 +39,7 @@ async def _offset_reader(bootstrap: str) -> AsyncIterator[AIOKafkaConsumer]:
     try:
         yield consumer
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def topic_partitions(bootstrap: str, topics: Iterable[str]) -> list[TopicPartition]:
@@ -94,7 +95,7 @@ async def commit_offsets(bootstrap: str, group_id: str, offsets: dict[TopicParti
         consumer.assign(list(offsets))
         await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()})
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def lag_behind(

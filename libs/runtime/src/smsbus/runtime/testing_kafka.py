@@ -20,6 +20,7 @@ from smsbus.contracts import Contact, Envelope, make_envelope
 from smsbus.runtime.consumer import Consumer
 from smsbus.runtime.db import make_sessions
 from smsbus.runtime.failures import Backoff
+from smsbus.runtime.kafka import stop_consumer
 
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 FAST = Backoff(initial=0.05, factor=2.0, maximum=0.3)
@@ -114,7 +115,7 @@ async def committed_offsets(
     try:
         return [await consumer.committed(tp) for tp in parts]
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def read_partition(
@@ -136,4 +137,4 @@ async def read_partition(
                 records.extend(part)
         return records
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)

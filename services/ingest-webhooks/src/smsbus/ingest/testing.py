@@ -25,6 +25,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from smsbus.ingest.app import create_app
 from smsbus.ingest.settings import Settings
 from smsbus.openphone.signing import SigningKey, sign_openphone, sign_standard
+from smsbus.runtime.kafka import stop_consumer
 
 TESTDATA = Path(__file__).resolve().parents[3] / "testdata"
 GENERATIONS = ("v4", "app", "versioned")
@@ -115,7 +116,7 @@ async def read_topics(
                     found[tp.topic].extend(r for r in records if r.offset < ends[tp])
         return found
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def _partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]:

@@ -35,6 +35,7 @@ from smsbus.cli.topic_reader import (
     total,
 )
 from smsbus.runtime.failures import FailedRecord, dead_letter_headers
+from smsbus.runtime.kafka import stop_consumer
 
 REPLAY_GROUP: Final = "smsbus-dlq-replay"
 # What the runtime adds when it dead-letters a record (the names, from the function that writes
@@ -137,7 +138,7 @@ async def backlogs(bootstrap: str, topics: Iterable[str]) -> list[Backlog]:
             result.append(Backlog(topic, total, pending))
         return result
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def read(
@@ -152,7 +153,7 @@ async def read(
         records = pending(consumer, parts, limit=limit, from_beginning=include_replayed)
         return [DeadLetter.of(record) async for record in records]
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 async def replay(

@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from smsbus.cli.topic_reader import partitions
+from smsbus.runtime.kafka import stop_consumer
 from smsbus.runtime.offsets import commit_offsets, committed_offsets
 
 
@@ -96,6 +97,6 @@ async def _offsets_at(
             {tp: int(since.timestamp() * 1000) for tp in parts}
         )
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
     # No record at or after `since` in a partition: nothing there to read again.
     return {tp: found[tp].offset if found.get(tp) else ends[tp] for tp in parts}

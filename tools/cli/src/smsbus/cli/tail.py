@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
 
 from smsbus.cli.topic_reader import location, partitions
+from smsbus.runtime.kafka import stop_consumer
 
 
 async def follow(
@@ -50,7 +51,7 @@ async def follow(
                     if limit is not None and count >= limit:
                         return
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 def describe(record: ConsumerRecord[bytes, bytes]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
 
 from smsbus.cli.replay.window import Span
+from smsbus.runtime.kafka import stop_consumer
 from smsbus.runtime.offsets import topic_partitions
 
 
@@ -36,7 +37,7 @@ async def republishing(
         yield consumer, producer
     finally:
         await producer.stop()
-        await consumer.stop()
+        await stop_consumer(consumer)
 
 
 def location(record: ConsumerRecord[bytes, bytes]) -> str:

@@ -29,7 +29,7 @@ from smsbus.cli.replay.progress import Reporter
 from smsbus.cli.replay.selection import Selection, view
 from smsbus.cli.replay.window import Span, millis, spans
 from smsbus.cli.topic_reader import location, partitions, read_spans
-from smsbus.runtime.kafka import MAX_RECORD_BYTES
+from smsbus.runtime.kafka import MAX_RECORD_BYTES, stop_consumer
 from smsbus.runtime.partitioning import key_partitioner
 
 IN_FLIGHT = 200
@@ -62,7 +62,7 @@ async def resolve_window(
 
         at_since, at_until = await offsets_at(since), await offsets_at(until)
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
     resolved = spans(beginnings=beginnings, ends=ends, at_since=at_since, at_until=at_until)
     return {TopicPartition(*part): span for part, span in resolved.items()}
 
@@ -79,7 +79,7 @@ async def count(
             checkpoint.record((record.topic, record.partition), record.offset, chosen)
             report.advance(written=int(chosen is not None))
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
     return checkpoint
 
 
