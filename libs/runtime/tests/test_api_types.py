@@ -4,9 +4,16 @@ import re
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from smsbus.runtime.api_types import UNSTORABLE, StorableBody, StrictBody, storable
+from smsbus.runtime.api_types import (
+    UNSTORABLE,
+    StorableBody,
+    StoredDatetime,
+    StoredInstant,
+    StrictBody,
+    storable,
+)
 
 
 @pytest.mark.parametrize(
@@ -44,3 +51,12 @@ def test_a_provider_body_refuses_unstorable_text_and_ignores_new_fields() -> Non
     with pytest.raises(ValidationError, match=re.escape(UNSTORABLE)):
         Provider.model_validate({"name": "ok", "labels": {"x": "\x00"}})
     assert Provider.model_validate({"name": "ok", "later": 1}).name == "ok"
+
+
+@pytest.mark.parametrize("kind", [StoredInstant, StoredDatetime], ids=["instant", "datetime"])
+@pytest.mark.parametrize("number", [-287, 0, 1_744_650_000, 1.5, True])
+def test_a_time_given_as_a_number_is_refused(kind: Any, number: object) -> None:
+    # pydantic alone reads it as Unix time; the schema (and fuzzing) say RFC 3339 text.
+    with pytest.raises(ValidationError, match="RFC 3339 text, not a number"):
+        TypeAdapter(kind).validate_python(number)
+    assert TypeAdapter(kind).validate_python("2026-04-14T17:00:00+00:00").year == 2026

@@ -26,7 +26,14 @@ from typing import Annotated, Any, Final
 from fastapi import FastAPI, HTTPException, Request, Response, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    model_validator,
+)
 
 INT32_MAX: Final = 2**31 - 1
 INT64_MAX: Final = 2**63 - 1
@@ -75,9 +82,20 @@ def _utc_representable(value: datetime) -> datetime:
     return value
 
 
-StoredInstant = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
+def _written_as_text(value: Any) -> Any:
+    # pydantic would read a number as Unix time; the schema says an RFC 3339 string.
+    if isinstance(value, int | float):
+        raise ValueError("a date-time is written as RFC 3339 text, not a number")
+    return value
+
+
+StoredInstant = Annotated[
+    AwareDatetime, BeforeValidator(_written_as_text), AfterValidator(_utc_representable)
+]
 """A moment with its offset, that a `timestamptz` column can receive."""
-StoredDatetime = Annotated[datetime, AfterValidator(_utc_representable)]
+StoredDatetime = Annotated[
+    datetime, BeforeValidator(_written_as_text), AfterValidator(_utc_representable)
+]
 """The same, the offset optional (a query's bound)."""
 
 
