@@ -113,5 +113,18 @@ def test_an_alone_test_waits_for_the_others_and_holds_them_off(
 
 def test_without_xdist_nothing_is_locked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PYTEST_XDIST_TESTRUNUID", raising=False)
-    with alone_if_marked(_Item(alone=True)), alone_if_marked(_Item(alone=True)):  # type: ignore[arg-type]
-        pass  # two exclusive holders at once: no lock was taken
+    inside: list[str] = []
+
+    def run(name: str) -> None:
+        with alone_if_marked(_Item(alone=True)):  # type: ignore[arg-type]
+            inside.append(f"{name} in")
+            time.sleep(0.2)
+            inside.append(f"{name} out")
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    # Both "alone" tests were inside at once: no lock was taken.
+    assert sorted(inside[:2]) == ["a in", "b in"], inside
