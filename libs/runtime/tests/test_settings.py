@@ -1,7 +1,7 @@
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from smsbus.runtime.settings import ServiceSettings, service_config
+from smsbus.runtime.settings import ConsumingSettings, ServiceSettings, service_config
 
 
 class DemoSettings(ServiceSettings):
@@ -33,3 +33,27 @@ def test_defaults_and_required_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.kafka_bootstrap == "127.0.0.1:9092"
     assert settings.database_url.startswith("postgresql+asyncpg://")
     assert settings.log_level == "INFO"
+
+
+class WidgetSettings(ConsumingSettings):
+    model_config = service_config("widgets", env_file=None)
+
+
+class GadgetSettings(ConsumingSettings):
+    model_config = service_config("gadgets", env_file=None)
+
+    group_id: str = "gadget-service"
+
+
+def test_schema_and_group_named_after_the_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SMSBUS_WIDGETS_DB_SCHEMA", "SMSBUS_WIDGETS_GROUP_ID", "SMSBUS_GADGETS_GROUP_ID"):
+        monkeypatch.delenv(name, raising=False)
+    widgets = WidgetSettings()
+    assert (widgets.db_schema, widgets.group_id) == ("widgets", "widgets")
+    gadgets = GadgetSettings()
+    assert (gadgets.db_schema, gadgets.group_id) == ("gadgets", "gadget-service")
+    assert WidgetSettings.model_fields["db_schema"].default == "widgets"  # what the docs list
+
+    monkeypatch.setenv("SMSBUS_WIDGETS_GROUP_ID", "widgets-blue")
+    assert WidgetSettings().group_id == "widgets-blue"
+    assert WidgetSettings(db_schema="t_1").db_schema == "t_1"

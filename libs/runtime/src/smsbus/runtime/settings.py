@@ -14,7 +14,7 @@ This module is the only place in the runtime that reads the environment.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -123,9 +123,9 @@ class ConsumingSettings(TopicSettings):
     """What a consuming service's settings add to the shared ones (runtime/service.py)."""
 
     db_schema: str
-    """The PostgreSQL schema the service owns (tests use their own)."""
+    """The PostgreSQL schema the service owns (tests use their own); by default its name."""
     group_id: str
-    """The service's Kafka consumer group (tests use their own)."""
+    """The service's Kafka consumer group (tests use their own); by default its name."""
     dlq_poll_interval: float = Field(default=30.0, gt=0)
     """Seconds between measurements of the service's dead-letter topics
     (smsbus_<service>_dlq_messages)."""
@@ -137,6 +137,19 @@ class ConsumingSettings(TopicSettings):
     prune_interval: float = Field(default=3600.0, gt=0)
     """Seconds between two prunings of the inbox and outbox (a backlog goes batch after batch)."""
     host: str = "127.0.0.1"
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """A service's schema and consumer group are named after it (the name its
+        `service_config` was given) unless its settings give them a default of their own."""
+        super().__pydantic_init_subclass__(**kwargs)
+        prefix = cls.model_config.get("env_prefix", "")
+        name = prefix.removeprefix("SMSBUS_").removesuffix("_").lower()
+        named = [f for f in ("db_schema", "group_id") if cls.model_fields[f].is_required()]
+        for field in named:
+            cls.model_fields[field].default = name
+        if named:
+            cls.model_rebuild(force=True)
 
 
 class OpenPhoneSettings(ServiceSettings):

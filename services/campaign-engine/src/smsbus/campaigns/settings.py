@@ -16,7 +16,6 @@ class Settings(ConsumingSettings):
     model_config = service_config("campaigns")
 
     port: int = 8082
-    db_schema: str = "campaigns"
     group_id: str = SERVICE
     compliance_url: str = "http://127.0.0.1:8081"
     """compliance, asked which members may be texted (`POST /v1/eligibility`)."""

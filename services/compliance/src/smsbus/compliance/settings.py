@@ -16,8 +16,6 @@ class Settings(ConsumingSettings, OpenPhoneSettings):
     model_config = service_config(SERVICE)
 
     port: int = 8081
-    db_schema: str = SERVICE
-    group_id: str = SERVICE
 
     openphone_timeout: float = Field(default=10.0, gt=0)
     """The OpenPhone client's timeout (connect, write and read each)."""

@@ -16,7 +16,6 @@ class Settings(ConsumingSettings):
     model_config = service_config("health")
 
     port: int = 8084
-    db_schema: str = "health"
     group_id: str = SERVICE
 
     # The canary.

@@ -1,5 +1,6 @@
 """reconciler's settings: the shared ones (SMSBUS_KAFKA_BOOTSTRAP, …), OpenPhone's
-(SMSBUS_OPENPHONE_*) and its own SMSBUS_RECONCILER_*."""
+(SMSBUS_OPENPHONE_*) and its own SMSBUS_RECONCILER_*. Its consumer group (GROUP_ID) decides
+what counts as "seen"; the synthetic copies it emits go to the topics it reads."""
 
 from __future__ import annotations
 
@@ -22,10 +23,6 @@ class Settings(ConsumingSettings, OpenPhoneSettings):
     model_config = service_config(SERVICE)
 
     port: int = 8083
-    db_schema: str = SERVICE
-    group_id: str = SERVICE
-    """Kafka consumer group: what it consumes counts as "seen", and the synthetic copies it
-    emits go to the same topics."""
 
     lines: Annotated[list[str], NoDecode] = []
     """Comma-separated lines to reconcile (`PN…` ids or E.164 numbers); empty: every line."""
