@@ -11,13 +11,19 @@ stretched and misspelt keywords mended), then, over the tables in keywords.py:
 3. a clause that is only a strong opt-out keyword: "Who is this? STOP", "stop, I'm busy", or
    that closes with one after other words: "this is harassment stop" (not "the bus stop",
    "when will it stop", "I can't stop", nor in a message that asks a question);
-4. a restated opt-in ("please add me back"), then a question about how to stop our texts
-   ("how do I unsubscribe?"), which is answered with HELP: it says how, and is no request.
+4. a restated opt-in ("please add me back", "you can text me again"), or a clause that is only
+   a restart keyword ("I hit stop by mistake. START");
+5. a question about the texts themselves ("what are these texts?", "how often will you text
+   me?") or how to stop them ("how do I unsubscribe?"), answered with HELP: it says how, and is
+   no request.
 A phrase does not count after a negation ("don't stop texting me"), in reported speech ("she
 told me to unsubscribe"), after "how do I", in a condition ("if I unsubscribe…") or the sender's
 own plan ("I'll stop texting you"); a message that laughs ("stop 😂") is banter, where only the
-whole reply counts. Anything else is conversation, even when it contains a keyword ("we can stop
-at the store", "cancel my order").
+whole reply counts. A message that asks for texts ("stop calling me, text me instead") stops
+nothing of ours unless its request names texts. Anything else is conversation, even when it
+contains a keyword ("we can stop at the store", "cancel my order"). The reply's language is the
+one of what matched; for an international "STOP" it is the one the other words show ("stop por
+favor": Spanish).
 """
 
 from __future__ import annotations
@@ -26,13 +32,14 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from typing import Literal
 
 from smsbus.compliance.domain.keywords import (
     CONFUSABLES,
     ELONGATED,
+    INTERNATIONAL,
     LAUGHTER,
     LAUGHTER_EMOJI,
     LEET,
@@ -41,17 +48,19 @@ from smsbus.compliance.domain.keywords import (
     RELEASE,
     STOP_SIGN_EMOJI,
     TABLES,
+    TEXT_WORDS,
     TYPOS,
     LanguageTable,
 )
 
 Intent = Literal["opt_out", "opt_in", "help", "none"]
 _KeywordKind = Literal["opt_out", "opt_in", "help", "courtesy", "suffix"]
-_PhraseKind = Literal["revocation_phrases", "opt_in_phrases", "help_phrases"]
+_PhraseKind = Literal["revocation_phrases", "opt_in_phrases", "help_phrases", "keeps_texts"]
 
 
 def _tables_digest(tables: Iterable[LanguageTable]) -> str:
-    shared = (NEGATIONS, CONFUSABLES, TYPOS, ELONGATED, LEET, NOT_NAMES, LAUGHTER, LAUGHTER_EMOJI)
+    shared = (NEGATIONS, CONFUSABLES, TYPOS, ELONGATED, LEET, NOT_NAMES, LAUGHTER, LAUGHTER_EMOJI,
+              INTERNATIONAL, TEXT_WORDS)  # fmt: skip
     data = repr([asdict(table) for table in tables]) + repr(shared)
     return hashlib.sha256(data.encode()).hexdigest()[:8]
 
@@ -207,7 +216,9 @@ def _keywords(words: list[str], *, strong_only: bool) -> Classification | None:
         chosen = [e for e in commands if e.kind == intent]
         if chosen:
             matched = " ".join(dict.fromkeys(e.canonical for e in chosen))
-            return Classification(intent, matched, chosen[0].language)
+            # "🛑 no más mensajes": the word of a language says more than the international one
+            own = [e for e in chosen if e.canonical not in INTERNATIONAL] or chosen
+            return Classification(intent, matched, own[0].language)
     return None
 
 
@@ -294,8 +305,46 @@ def _closing_keyword(clause: str) -> Classification | None:
     return None
 
 
+def _opt_in_clause(clause: str) -> Classification | None:
+    """'Sorry, I hit stop by mistake. START': a clause that is only a restart keyword."""
+    found = _keywords(clause.split(), strong_only=False)
+    if found is None or found.intent != "opt_in" or found.matched is None:
+        return None
+    restarts = {word for table in TABLES for word in table.clause_opt_in}
+    return found if set(found.matched.split(" ")) <= restarts else None
+
+
+def _in_the_message_language(found: Classification, words: list[str]) -> Classification:
+    """'STOP por favor', "j'en ai marre de vos textos, stop": decided by an international
+    keyword, replied to in the language the message's other words show (ties: the keyword's)."""
+    if found.matched not in INTERNATIONAL:
+        return found
+    counts = {t.language: sum(word in t.markers for word in words) for t in TABLES}
+    best = max(counts, key=lambda language: counts[language])
+    if counts[best] > counts.get(found.language or "", 0):
+        return replace(found, language=best)
+    return found
+
+
 def classify(text: str) -> Classification:
     """The intent of one inbound message."""
+    found = _classify(text)
+    if found.intent == "opt_out" and not _names_texts(found) and _asks_for_texts(text):
+        return NONE
+    return _in_the_message_language(found, normalise(text).split())
+
+
+def _names_texts(found: Classification) -> bool:
+    return bool(set((found.matched or "").split()) & set(TEXT_WORDS))
+
+
+def _asks_for_texts(text: str) -> bool:
+    """'Stop calling my work number, text me instead': what it stops is not our texts."""
+    patterns = _phrases("keeps_texts")
+    return any(p.search(normalise(c)) for c in _CLAUSE_END.split(text) for _, p in patterns)
+
+
+def _classify(text: str) -> Classification:
     words = normalise(text).split()
     # Laughter ("stop 😂", "omg stop lol") makes a bare keyword banter: only the whole reply
     # "stop" counts then, and a phrase ("stop texting me lol") still does.
@@ -310,6 +359,7 @@ def classify(text: str) -> Classification:
         lambda clause: None if banter else _keywords(clause.split(), strong_only=True),
         lambda clause: None if banter or question else _closing_keyword(clause),
         lambda clause: _phrase(clause, "opt_in_phrases", "opt_in"),
+        lambda clause: None if question else _opt_in_clause(clause),
         # a how-question is what the guards hold back from the layers above
         lambda clause: _phrase(clause, "help_phrases", "help", guarded=False),
     ]

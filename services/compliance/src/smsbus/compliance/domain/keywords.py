@@ -25,6 +25,7 @@ from smsbus.compliance.domain.lexicon.table import LanguageTable
 __all__ = [
     "CONFUSABLES",
     "ELONGATED",
+    "INTERNATIONAL",
     "LAUGHTER",
     "LAUGHTER_EMOJI",
     "LEET",
@@ -33,14 +34,28 @@ __all__ = [
     "RELEASE",
     "STOP_SIGN_EMOJI",
     "TABLES",
+    "TEXT_WORDS",
     "TYPOS",
     "LanguageTable",
 ]
 
-RELEASE = "2026.5"
+RELEASE = "2026.6"
 
 # Earlier tables win a word two languages share ("fin": Spanish; "info": English).
 TABLES: tuple[LanguageTable, ...] = (ENGLISH, SPANISH, FRENCH)
+
+# Keywords texters use in every language ("STOP por favor", "stop merci"): when one decides, the
+# reply's language is the one the message's other words show (LanguageTable.markers).
+INTERNATIONAL: tuple[str, ...] = ("stop", "stopall", "stop all")
+
+# What names our texts in a stop request ("stop the promos"): such a request stands even in a
+# message that asks for texts (LanguageTable.keeps_texts).
+TEXT_WORDS: tuple[str, ...] = (
+    "text", "texts", "txt", "txts", "texting", "sms", "message", "messages", "msg", "msgs",
+    "promo", "promos", "promotions", "marketing", "ads", "deals", "offers", "coupons", "alerts",
+    "reminders", "notifications", "mensajes", "textos", "msjs", "ofertas", "promociones",
+    "publicidad", "alertas", "recordatorios", "textos", "pubs", "pub", "alertes", "rappels",
+)  # fmt: skip
 
 # Words that, right before a revocation phrase, turn it around ("don't stop texting me").
 NEGATIONS: tuple[str, ...] = ("dont", "do not", "never", "wont", "not", "didnt", "cant",

@@ -9,10 +9,13 @@ from __future__ import annotations
 from smsbus.compliance.domain.lexicon.table import LanguageTable
 
 # Building blocks, kept as data so the patterns stay readable.
+_TEXTS = r"(?:texts?|txts?|messages?|msgs?|sms|notifications?|alerts?|reminders?)"
+"""The texts themselves (what a question about the program names)."""
 _MSG = (
-    r"(?:texts?|txts?|texting|messages?|msgs?|messaging|sms|spam|ads|advertisements?|promos?"
-    r"|promotions?|marketing|notifications?|alerts?|reminders?|robotexts?)"
+    rf"(?:{_TEXTS}|texting|messaging|spam|ads|advertisements?|promos?|promotions?|marketing"
+    r"|robotexts?|deals|coupons|offers|specials)"
 )
+"""The texts and what they carry (what a request to stop names)."""
 _COMMS = r"(?:communications?|correspondence|solicitations?|contact|outreach)"
 _ANY_MSG = rf"(?:{_MSG}|{_COMMS})"
 # What "cancel"/"end" must name to be about us: the texts, the subscription, the sender.
@@ -26,18 +29,40 @@ _ME = (
 )
 _DOING = (
     r"(?:texting|txting|messaging|msging|contacting|smsing|spamming|bothering|bugging|harassing"
-    r"|calling|emailing|pinging|hitting me up)"
+    r"|calling|pinging|hitting me up)"
 )
 _CURSE = (
     r"(?:(?:fucking|fuckin|freaking|freakin|effing|frigging|fking|fkn|f cking|f king|damn"
     r"|bloody|goddamn) )?"
 )
 _LIST = r"(?:\w+ )?(?:list|lists|database|system|contacts)"
+# What a question about "the program" names: our texts, or the texting service itself.
+_PROGRAM = (
+    rf"(?:{_TEXTS}|(?:text|txt|texting|sms|message|msg|messaging|alert|reminder) (?:service"
+    r"|program|list|club))"
+)
 _WHOSE = r"(?:your|the|this|that|ur|these|all|all of your|all your|any)"
 _POLITE_TAIL = r"(?: (?:please|pls|plz|now|asap|immediately|thanks|thank you|thx|already))*$"
 _CONSENT = r"(?:consent|permission|authorization|authorisation)"
-# Not followed by somebody else's list: "unsubscribe from Netflix" is about Netflix.
-_NOT_ELSEWHERE = r"(?! (?:from|of|to) (?!(?:this|these|those|your|ur|the|all|any|you|us|my)\b))"
+# A threat names what it answers: another text; and what comes of it: a report, a lawyer.
+_THREATENED = (
+    r"(?:(?:text|txt|message|msg|contact|sms|spam|call|bother)(?:s|ing)? (?:me|us|this number|my"
+    r" number|this phone) (?:again|one more time|once more|ever again|anymore|any more)"
+    r"|i (?:get|receive|see) (?:one more|another|any more|1 more|a single) (?:text|txt|message"
+    r"|msg|sms))"
+)
+_THREAT = (
+    r"(?:(?:report|reporting|block|blocking) (?:you|u|this|it|your|ur|the number|this number)"
+    r"|sue|suing|lawyer|attorney|fcc|ftc|police|complaint|court|legal action)\b"
+)
+# Not followed by somebody else's thing: "unsubscribe from Netflix", "opt out of the extended
+# warranty", "unsubscribe me from the emails": after from/of/to, only our texts, our list, us.
+_NOT_ELSEWHERE = (
+    r"(?! (?:from|of|to) (?!(?:(?:this|these|those|your|ur|the|all|any|my|all of|all your"
+    r"|all the) )*(?:\w+ )?(?:texts?|txts?|messages?|msgs?|sms|texting|messaging|alerts?"
+    r"|reminders?|notifications?|promos?|promotions?|marketing|ads|deals|coupons|offers|specials"
+    r"|list|lists|program|service|number|you|u|us|it|them|this|these|that|those)\b))"
+)
 
 
 # fmt: off
@@ -54,13 +79,15 @@ ENGLISH = LanguageTable(
         "please", "pls", "plz", "plse", "thanks", "thank you", "thankyou", "thx", "ty", "ok",
         "okay", "k", "now", "asap", "sorry", "sir", "maam", "hi", "hello", "hey", "yo", "just",
         "again", "already", "seriously", "kindly", "dude", "bro", "man", "guys", "ffs", "for real",
-        "i said", "i said to",
+        "i said", "i said to", "and",
     ),
     strong_suffixes=(
         "it", "all", "this", "that", "these", "those", "them", "everything", "me", "us", "texting",
         "text", "texts", "txt", "txts", "message", "messages", "msg", "msgs", "sms", "spam",
         "immediately", "right now", "these texts", "the texts", "forever", "permanently",
-        "i mean it", "for good", "once and for all", "no more",
+        "i mean it", "for good", "once and for all", "no more", "with the texts",
+        "with these texts", "with the messages", "with these messages", "with all the texts",
+        "with it",
     ),
     revocation_phrases=(
         # stop/quit texting me, stop f***ing messaging, quit bothering us
@@ -68,8 +95,11 @@ ENGLISH = LanguageTable(
         # stop sending (me) (these) texts; quit sending these; stop receiving messages
         rf"\b(?:stop|quit|cease) {_CURSE}(?:sending|receiving|getting) (?:me |us )?"
         rf"(?:(?:these|those|this|them|any|all|your|the|ur)(?: more)?(?: {_MSG})?$"
-        rf"|(?:(?:these|those|this|any|all|your|the|ur) )?(?:more )?(?:{_MSG}|stuff|junk|crap))",
+        rf"|(?:(?:these|those|this|any|all|your|the|ur) )?(?:more )?(?:\w+ )?(?:{_MSG}|stuff|junk"
+        rf"|crap))",
         r"\b(?:stop|quit) sending$",
+        r"\b(?:stop|quit|cease) (?:sending|texting|messaging) (?:\w+ )?(?:to|at) (?:this|my|that)"
+        r" (?:number|phone|cell)\b",
         # stop it / stop all texts / stop everything at the end of a question or request
         r"\b(?:i want you to|i need you to|i asked you to|can you|could you|would you|will you"
         r"|can u|could u|would u|will u|u need to|you need to|i told you to|i said to) (?:please )?"
@@ -87,14 +117,31 @@ ENGLISH = LanguageTable(
         rf"{_POLITE_TAIL}",
         # if you don't stop texting me ...: a threat is a request
         r"\bif (?:you|u) (?:dont|do not|wont) (?:stop|quit|leave me alone)\b",
+        # if you text me again I'm reporting you; text me one more time and I'm calling my lawyer
+        rf"\b(?:if (?:you|u|yall|anyone) (?:\w+ )?|if |^){_THREATENED}\b(?: \w+){{0,6}}"
+        rf" {_THREAT}",
+        # keep texting me and I'll sue
+        rf"\bkeep {_DOING} (?:me|us)\b(?: \w+){{0,3}} and\b(?: \w+){{0,4}} {_THREAT}",
+        # I'd rather not get these text reminders anymore
+        rf"\b(?:rather|prefer|prefer to|like to|want to) not (?:to )?(?:get|receive|be sent"
+        rf"|be getting|be receiving)(?: (?:these|those|your|ur|the|any))?(?: \w+)? {_MSG}\b",
+        # knock it off with the texts; cut it out
+        rf"\b(?:knock it off|cut it out|give it a rest|enough already) with (?:{_WHOSE} )?(?:\w+ )?"
+        rf"{_MSG}\b",
+        rf"^(?:knock it off|cut it out){_POLITE_TAIL}",
         # don't text me (again / anymore); do not contact this number
         rf"\b(?:dont|do not|never|please dont|pls dont) (?:ever )?{_CURSE}(?:text|txt|message"
-        rf"|msg|contact|sms|spam|call|bother|email) {_ME}(?: (?:again|anymore|any more|ever again"
-        rf"|no more))?$",
+        rf"|msg|contact|sms|spam|call|bother) {_ME}(?: (?:by|via|over) (?:text|txt|sms|message"
+        rf"|phone))?"
+        rf"(?: (?:again|anymore|any more|ever again|no more))?$",
         rf"\b(?:dont|do not|never) (?:ever )?{_CURSE}(?:text|txt|message|msg|contact|sms|spam"
         rf"|call|bother|email) {_ME} (?:again|anymore|any more|ever again)\b",
         # no more texts (please); no further communications; no texts please
-        rf"\bno (?:more|further) {_ANY_MSG}\b",
+        rf"\bno (?:more|further) (?:\w+ )?{_ANY_MSG}\b",
+        r"\b(?:im|i am|were|we are) (?:unsubscribing|opting out)\b",
+        # "this is not my phone": the wrong number, said as a whole clause
+        r"^(?:this is not|this isnt|its not|it is not|thats not|not) my (?:phone|number|cell"
+        r"|cell phone|phone number)(?: (?:anymore|any more))?$",
         r"\bno (?:texts?|messages?|msgs?|txts?) (?:please|pls|plz|anymore|any more|thanks)\b",
         rf"\benough (?:with )?(?:the |these |your |all these )?{_MSG}\b",
         # I want these texts to stop; make the messages stop; these texts need to stop
@@ -124,13 +171,19 @@ ENGLISH = LanguageTable(
         r"^no longer interested\b",
         # remove me, take me off your list, delete my number, lose my number
         rf"^(?:please |pls )?(?:remove|delete|take|drop) (?:off |from )(?:{_WHOSE} )?{_LIST}\b",
-        rf"\b(?:remove|delete|take|drop|erase|unsubscribe|unenroll|unlist|lose|scratch|block) {_ME}"
-        rf"(?: (?:from|off)(?: of)?(?: {_WHOSE})? {_LIST}|(?: off)?{_POLITE_TAIL})",
+        rf"\b(?:remove|delete|take|drop|erase|unsubscribe|unenroll|unlist|lose|scratch|block"
+        rf"|removing|deleting|taking|dropping|erasing) {_ME}"
+        rf"(?: (?:from|off)(?: of)?(?: {_WHOSE})? (?:{_LIST}|(?:\w+ )?{_MSG})"
+        rf"|(?: off)?{_POLITE_TAIL})",
+        # put me on your do not text list; add my number to the DNC list
+        rf"\b(?:add|put|place|adding|putting|placing) {_ME} (?:to|on|in|onto) (?:{_WHOSE} )?"
+        r"(?:(?:do not|dont|no) (?:text|txt|contact|call|message|msg|sms|solicit)(?:ing)?|dnc)"
+        r" (?:list|registry)\b",
         rf"\b(?:me|us|my number|my name) off (?:of )?{_WHOSE} {_LIST}\b",
         rf"\b(?:want|like|get|go|be|need|wanna) off (?:of )?{_WHOSE} {_LIST}\b",
         rf"\b(?:removed|taken off|deleted) (?:from |of )?{_WHOSE} {_LIST}\b",
         # unsubscribe (me) anywhere, unless from something else ("unsubscribe me from Netflix")
-        rf"\b(?:unsubscribe|unsub)(?: me| us| my number| this number)?\b{_NOT_ELSEWHERE}"
+        rf"\b(?:unsubscribe|unsub)(?: me| us| my number| this number)?+\b{_NOT_ELSEWHERE}"
         r"(?! (?:link|button|page|option|process|feature)s?\b)",
         r"\bopt (?:me |us |my number )?out\b(?! of (?!(?:these|those|this|your|the|all|ur|any)"
         r" (?:texts?|messages?|msgs?|sms|list|lists|alerts?|marketing|promos?|promotions)\b))",
@@ -171,20 +224,46 @@ ENGLISH = LanguageTable(
         r"(?:wrong|incorrect) (?:number|person|phone)\b",
         r"^(?:sorry )?(?:wrong|incorrect) (?:number|person|phone)(?: (?:sorry|please|pls|thanks"
         r"|thx|buddy|mate|dude|bro|lol))*$",
+        r"^(?:sorry )?(?:wrong|incorrect) (?:number|person|phone) (?:lol|lmao|haha|sorry|bro|dude"
+        r"|buddy|mate|man)\b",
     ),
     help_phrases=(
         # how do I stop these (texts)? how can I unsubscribe? — not "how do I stop Verizon texts"
         r"\bhow (?:do|can|could|would|should|does one|to)(?: (?:i|we|one|u))? (?:stop|unsubscribe"
         r"|opt out|cancel|end|get off|get out|be removed|get removed|get taken off|turn off"
         rf"|block)(?: (?:getting|receiving))?(?: (?:these|this|them|all of these|all these|your|ur"
-        rf"|the)(?: {_MSG}| list)?| {_MSG}| (?:from|of|off) (?:this|these|your|ur|the) (?:\w+ )?"
-        rf"(?:list|{_MSG}|service|program))?{_POLITE_TAIL}",
+        rf"|the)(?: {_MSG}| list)?| {_MSG}| (?:from|of|off) (?:this|these|those|them|your|ur|the)"
+        rf"(?: (?:\w+ )?(?:list|{_MSG}|service|program))?)?{_POLITE_TAIL}",
         rf"\bhow (?:do|can) (?:i|we|u) (?:make|get) (?:these|this|them|(?:the|your) {_MSG})"
         r" (?:to )?stop\b",
         rf"\b(?:is there a way|what do i (?:text|reply|send|say)|what should i (?:text|reply|send))"
         rf" to (?:stop|unsubscribe|opt out)(?: (?:these|this|them|{_MSG}|these {_MSG}))?$",
+        # help or info about the texts themselves: "help with these texts", "info on this service"
+        rf"\b(?:help|info|information|support|details)(?: (?:with|on|about|abt|for|regarding|re))?"
+        rf" (?:(?:this|these|the|your|ur|those) )?(?:\w+ )?{_PROGRAM}\b",
+        # what the program is, costs, how often it texts, whom to ask
+        rf"\bwhat (?:are|r) (?:these|those|all these|the|your|ur) (?:\w+ )?{_TEXTS}\b",
+        rf"\bwhat (?:these|those|the|your|ur) (?:\w+ )?{_TEXTS} are (?:for|about)\b",
+        rf"\bwhat (?:kind|kinds|sort|type) of {_TEXTS}\b",
+        rf"\b(?:do|does|will|would) (?:these|this|the|your|ur) (?:\w+ )?{_TEXTS} cost\b",
+        rf"\b{_TEXTS} (?:and data )?rates?\b",
+        rf"\bget (?:fewer|less) {_TEXTS}\b",
+        rf"\bwhy (?:am i|are we|do i keep|do we keep) (?:getting|receiving) (?:these |this |your "
+        rf"|ur"
+        rf" )?(?:\w+ )?{_TEXTS}\b",
+        r"\bwhat is (?:this|the|your|ur) (?:text|txt|sms|texting|messaging|message|alert)"
+        r" (?:program|service|list|club|thing)\b",
+        r"\b(?:message|msg|messaging|text|txt|sms)(?: and| n)? data rates?\b",
+        r"\bhow (?:often|frequently|many times)(?: \w+)? (?:will|do|are|would|does|is) (?:you|u"
+        r"|yall|this|it|they)(?: \w+)? (?:text|txt|message|msg|send|be texting|contact)",
+        rf"\bhow many {_TEXTS} (?:will|do|a|per|each|are|should|would|am)\b",
+        r"\b(?:support|customer service|customer support) (?:number|line|email|contact|phone)\b",
+        r"\bwho (?:sends?|is sending|sent|is texting|keeps texting) (?:me )?(?:these|them|those)\b",
+        rf"\bwho (?:do|can|should) (?:i|we) (?:contact|call|talk to|ask|reach) (?:about|regarding"
+        rf"|re) (?:these|this|the|your|ur) (?:\w+ )?{_TEXTS}\b",
     ),
     opt_in_phrases=(
+        rf"\bsign (?:me|us) (?:back )?up for (?:the |your |ur )?(?:\w+ )?{_MSG} again\b",
         r"\b(?:add|put|sign|subscribe|opt|resubscribe|enroll|reenroll|take) (?:me|us|my number)"
         r" (?:back|up again|back up|back in|in again|again|back on)\b",
         r"\bi (?:want|would like|wanna|d like|id like|wish|need) to (?:opt (?:back )?in"
@@ -192,21 +271,37 @@ ENGLISH = LanguageTable(
         r" (?:receiving|getting) (?:texts|messages|them|your texts) again)\b",
         r"\b(?:id|i would|i d) like to (?:opt (?:back )?in|resubscribe|subscribe again)\b",
         rf"\b(?:i (?:want|would like|wanna|wish|need)|id like|please|can i|could i) (?:to )?"
-        rf"(?:receive|get|start (?:receiving|getting)|have) (?:the |your |these |those )?{_MSG}"
-        r" (?:again|back)\b",
-        rf"\b(?:start|resume|restart) (?:sending|texting) (?:me )?(?:(?:the |your |these )?{_MSG}"
-        r" )?again\b",
+        rf"(?:(?:receive|get|start (?:receiving|getting)|have) )?(?:the |your |these |those |my )?"
+        rf"(?:\w+ )?{_MSG} (?:again|back)\b",
+        rf"\b(?:start|resume|restart) (?:sending|texting|getting|receiving) (?:me )?(?:(?:the |your"
+        rf" |these |my )?(?:\w+ )?{_MSG} )?(?:by (?:text|txt|sms) )?again\b",
+        r"\b(?:please|pls|can you|could you|would you) (?:send|text) me (?:the |your |those "
+        r"|these )?"
+        r"(?:\w+ )?(?:texts|messages|alerts|reminders|promos|notifications|deals|coupons) again\b",
+        # you can text me again; turn my text notifications back on
+        r"\b(?:you can|u can|you may|feel free to|go ahead and|its ok to|its okay to|ok|okay"
+        r"|please|pls) (?:start )?(?:text|txt|message|msg)(?:ing)? (?:me|us) again"
+        r"(?: (?:please|pls|thanks|thank you|now))*$",
+        rf"\b(?:turn|switch|put) (?:on )?(?:my |the |your |these |ur )?(?:text |txt |sms )?{_MSG}"
+        r" (?:back on|on again|back)\b",
+        r"^(?:please |pls )?unstop(?: me| us| my number)?(?: (?:please|pls|thanks|thank you))*$",
         r"\b(?:resubscribe|re subscribe|resub)(?: me)?\b",
         r"\bopt (?:me |us )?back in\b",
         rf"^(?:please )?(?:resume|restart) (?:sending |texting )?(?:me )?(?:(?:the |my |your |ur )?"
-        rf"{_MSG})(?: please)?$",
+        rf"(?:text |txt |sms )?{_MSG})(?: please)?$",
         # a clause that only asks to start again: "I changed my mind, start again"
         r"^(?:please )?(?:start|unstop|resubscribe|subscribe)(?: me)? (?:again|back)(?: please)?$",
     ),
+    keeps_texts=(
+        r"\b(?:text|txt|message|msg) (?:me|us) instead\b",
+        r"^(?:the |your |ur )?(?:texts?|txts?|sms|text messages?) (?:are|is|r) (?:fine|ok|okay|good"
+        r"|great)\b",
+    ),
     guards=(
-        # reported speech: someone else said it ("my friend said stop", "she told me to")
-        r"(?:^|\s)(?!(?:i|we)\s)\w+ (?:said|says|told \w+|tells \w+|asked \w+|wants \w+"
-        r"|wanted \w+|want \w+)(?: to)?$",
+        # reported speech: someone else said it ("my friend said stop", "she told me to"); not
+        # a request relayed to us ("my mom asked you to stop texting her", "she wants you to")
+        r"(?:^|\s)(?!(?:i|we)\s)\w+ (?:said|(?:told|tells|asked|wants|wanted|want)"
+        r" (?!(?:you|u|yall)\b)\w+)(?: to)?$",
         # a question about how: answered by the HELP layer, not read as the request itself
         r"\bhow (?:do|can|could|would|should|does|did|to)(?: (?:i|we|one|you|u|they))?$",
         r"\b(?:is there a way|what do i (?:text|reply|send|say)|what should i (?:text|reply"
@@ -214,9 +309,16 @@ ENGLISH = LanguageTable(
         # the sender's own plan: "I'll stop texting you now", "we can stop sending the invoices"
         r"\b(?:(?:i|we) (?:will|shall|can|could|should|must|might|may|gonna|am going to)|ill"
         r"|lets|im gonna|im going to)$",
+        # an act described, not asked for: "I clicked unsubscribe on your emails", "I accidentally
+        # replied stop"
+        r"\b(?:clicked|tapped)(?: on)?(?: the)?$",
+        r"\b(?:accidentally|mistakenly) \w+$",
         # a condition or a hypothesis: "if you stop texting me I'll miss the deals"
         r"\b(?:if|when|once|unless|whether) (?:i|we|you|u)(?: \w+)?$",
     ),
+    clause_opt_in=("start", "unstop", "resubscribe"),
+    markers=("the", "you", "your", "me", "my", "i", "this", "these", "to", "is", "and", "of",
+             "please", "it", "texts", "number", "thanks", "im", "dont", "with", "from"),
     closing_opt_out=("stop", "stopall"),
     closing_not_after=(
         # a noun: the bus stop, a quick stop, my usual stop, non-stop, Elm St stop
@@ -241,6 +343,8 @@ ENGLISH = LanguageTable(
         "when", "until", "till", "til", "before", "after", "once", "if", "unless", "whether",
         "where", "while", "because", "cuz", "why", "how", "dont", "never", "not", "cant", "wont",
         "didnt", "doesnt", "couldnt", "wouldnt", "shouldnt",
+        # an accident told: "I accidentally texted stop"
+        "accidentally", "mistakenly",
     ),
 )
 # fmt: on

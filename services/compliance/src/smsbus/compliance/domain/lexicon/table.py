@@ -29,9 +29,20 @@ class LanguageTable:
     says "Reply STOP to opt out"), never read as an opt-out by itself."""
     opt_in_phrases: tuple[str, ...] = ()
     """Regexes that ask to be subscribed again ("please add me back", "opt me back in")."""
+    markers: tuple[str, ...] = ()
+    """Everyday words that tell a message's language (articles, pronouns, courtesy): when an
+    international keyword ("STOP") decided, the reply goes out in the language they show
+    ("stop por favor" → Spanish)."""
+    keeps_texts: tuple[str, ...] = ()
+    """Regexes (over one clause) that ask for texts: a message holding one is no opt-out when what
+    it stops names no texts ("stop calling my work number, text me instead", "stop the emails,
+    texts are fine"; not "stop the promos, texts are fine")."""
     guards: tuple[str, ...] = ()
     """Regexes over the words before a phrase: when one ends there, the phrase is not the
     sender's own request (reported speech "she told me to", a how-question)."""
+    clause_opt_in: tuple[str, ...] = ()
+    """Opt-in keywords that also count as a clause of their own in a longer message ("sorry, I
+    hit stop by mistake. START"); the others ("yes", "si") only as the whole reply."""
     closing_opt_out: tuple[str, ...] = ()
     """Strong keywords that also count as the last word of a clause of other words ("this is
     harassment stop", "no longer interested please stop"), courtesy and texting words after
