@@ -1,11 +1,13 @@
-"""The whole local stack on a three-broker Kafka cluster, for tests-e2e/test_cluster.py.
+"""The whole local stack, started by its own code, for the e2e tests that kill its parts
+(test_cluster.py, test_postgres_killed.py).
 
-Started by the stack's own code, as `SMSBUS_KAFKA_BROKERS=3 SMSBUS_REPLICAS=2 make up` would:
-three KRaft brokers (replication factor 3, min.insync.replicas 2), the simulator, ingest, and two
-processes of every consuming service in their consumer groups; in a temporary state dir, on
-free ports, with a database of its own on the tests' PostgreSQL server (the services' schemas
-keep their names there). The shared stack is never touched. A part is killed with SIGKILL by
-the pid the stack recorded, and `heal()` starts whatever is not running, as `make up` does.
+By default as `SMSBUS_KAFKA_BROKERS=3 SMSBUS_REPLICAS=2 make up` would start it: three KRaft
+brokers (replication factor 3, min.insync.replicas 2), the simulator, ingest, and two processes
+of every consuming service in their consumer groups; in a temporary state dir, on free ports,
+with a database of its own on the tests' PostgreSQL server (the services' schemas keep their
+names there), or with a PostgreSQL server of its own. The shared stack is never touched. A part
+is killed with SIGKILL by the pid the stack recorded, and `heal()` starts whatever is not
+running, as `make up` does.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -32,15 +36,18 @@ from smsbus.cli.stack.cluster import REPLICA_PORT_STEP
 from smsbus.cli.stack.components import Component, infrastructure, services
 from smsbus.cli.stack.config import StackConfig, find_repo_root
 from smsbus.cli.stack.kafka import KafkaBroker
+from smsbus.cli.stack.postgres import PostgresServer
 from smsbus.cli.stack.processes import await_exit, free_port_block, port_in_use
 from smsbus.cli.stack.services import KNOWN_SERVICES, ServiceProcess
-from smsbus.contracts import Envelope, decode_event
+from smsbus.contracts import Envelope, all_dlq_topics, decode_event
 from smsbus.ingest.testing import read_topics
 from smsbus.openphone_sim.settings import LOCAL_API_KEY, SimSettings
 from smsbus.openphone_sim.testing import RunningSimulator
 from smsbus.runtime.testing import unique_name
 from smsbus.runtime.testing_api import AUTH
 from smsbus.runtime.testing_kafka import kafka_admin
+
+from .egress_stack import CAMPAIGN_TEXT
 
 BROKERS = 3
 REPLICAS = 2
@@ -51,6 +58,7 @@ KEPT = {"SMSBUS_API_TOKENS", "SMSBUS_API_TOKEN", "SMSBUS_CAMPAIGNS_API_TOKEN"}
 KEPT |= {"SMSBUS_COMPLIANCE_API_TOKEN"}
 """The test plugin's tokens (AUTH): of the outer environment's SMSBUS_* only these go in."""
 CONFIRMATION = "You are unsubscribed"
+CONSENT = "compliance.consent.v1"
 NEW_YORK = ZoneInfo("America/New_York")
 
 
@@ -80,6 +88,9 @@ class ClusterStack:
 
     def parts(self) -> list[Component]:
         return [*infrastructure(self.config), *services(self.config)]
+
+    def part(self, name: str) -> Component:
+        return next(part for part in self.parts() if part.name == name)
 
     def kill(self, part: Component) -> None:
         """kill -9 of the process the stack recorded for `part`: no shutdown hook runs."""
@@ -149,42 +160,93 @@ class ClusterStack:
         texts = await self.texts_to(phones)
         return Counter({p: sum(CONFIRMATION in m["text"] for m in ms) for p, ms in texts.items()})
 
+    async def send(self, senders: list[str], text: str, *, gap: float) -> None:
+        """`text` from each of `senders` in turn, through the simulator (a webhook each)."""
+        for sender in senders:
+            await self.sim.inbound_message(sender=sender, to=self.line, text=text)
+            await asyncio.sleep(gap)
+
+    async def all_suppressed(self, phones: list[str] | set[str]) -> bool:
+        return all([await self.suppressed(phone) for phone in phones])
+
+    async def all_confirmed(self, phones: set[str]) -> bool:
+        return all((await self.confirmations(phones)).values())
+
+    async def campaign_reached(self, phones: set[str]) -> bool:
+        texts = await self.texts_to(phones)
+        return all(any(CAMPAIGN_TEXT in m["text"] for m in ms) for ms in texts.values())
+
+    async def assert_revoked_once(self, phones: set[str]) -> None:
+        """One revocation in each person's ledger, and one consent.revoked event on the consent
+        topic (a relay killed between the broker's ack and its commit publishes it again: the
+        same event id, which consumers' inboxes drop)."""
+        ledger = Counter()
+        for phone in phones:
+            ledger[phone] = sum(entry["action"] == "revoked" for entry in await self.history(phone))
+        events: dict[str, set[str]] = {phone: set() for phone in phones}
+        for event in await self.events(CONSENT):
+            if event.type == "consent.revoked" and event.data.phone in events:
+                events[event.data.phone].add(event.event_id)
+        assert ledger == dict.fromkeys(phones, 1)
+        assert {phone: len(ids) for phone, ids in events.items()} == dict.fromkeys(phones, 1)
+
+    async def dead_letters(self) -> dict[str, int]:
+        """Records on every dead-letter topic of the registry, by topic (those holding any)."""
+        found = await read_topics(self.bootstrap, all_dlq_topics())
+        return {topic: len(records) for topic, records in found.items() if records}
+
+
+def is_2xx(status: int | None) -> bool:
+    return status is not None and 200 <= status < 300
+
+
+def sent_at(message: dict[str, object]) -> datetime:
+    return datetime.fromisoformat(str(message["createdAt"]).replace("Z", "+00:00"))
+
 
 @contextlib.contextmanager
-def cluster_stack(root: Path, database_server: str) -> Iterator[StackConfig]:
-    """`SMSBUS_KAFKA_BROKERS=3 SMSBUS_REPLICAS=2 make up` in `root`, its configuration (for
-    `connect`, in each test's event loop); `make down` afterwards."""
-    database = unique_name("smsbus_cluster")
-    database_url = f"{database_server.rsplit('/', 1)[0]}/{database}"
-    asyncio.run(_on_server(database_server, f'CREATE DATABASE "{database}"'))
+def cluster_stack(
+    root: Path, database_server: str | None, *, brokers: int = BROKERS, replicas: int = REPLICAS
+) -> Iterator[StackConfig]:
+    """`SMSBUS_KAFKA_BROKERS=<brokers> SMSBUS_REPLICAS=<replicas> make up` in `root`, its
+    configuration (for `connect`, in each test's event loop); `make down` afterwards. A database
+    of its own on `database_server`, or (None) a PostgreSQL server of its own, one a test may
+    kill."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMSBUS_") or k in KEPT}
-    kafka = free_port_block(2 * BROKERS)
+    database = unique_name("smsbus_cluster")
+    if database_server is None:
+        env["SMSBUS_POSTGRES_PORT"] = str(free_port_block(1))
+    else:
+        env["SMSBUS_DATABASE_URL"] = f"{database_server.rsplit('/', 1)[0]}/{database}"
+        asyncio.run(_on_server(database_server, f'CREATE DATABASE "{database}"'))
+    kafka = free_port_block(2 * brokers)
     env |= {
         "SMSBUS_STATE_DIR": str(root / "state"),
-        "SMSBUS_KAFKA_BROKERS": str(BROKERS),
-        "SMSBUS_REPLICAS": str(REPLICAS),
+        "SMSBUS_KAFKA_BROKERS": str(brokers),
+        "SMSBUS_REPLICAS": str(replicas),
         "SMSBUS_KAFKA_PORT": str(kafka),
         "SMSBUS_KAFKA_CONTROLLER_PORT": str(kafka + 1),
-        "SMSBUS_DATABASE_URL": database_url,
         "SMSBUS_SIM_RETRY_SCHEDULE": RETRY_SCHEDULE,
         "SMSBUS_SIM_DEMO_HISTORY": "false",
         # The engine keeps the law's hours for every purpose: its clock (real time plus an
         # offset) at a weekday noon in New York, whenever the test runs.
         "SMSBUS_CAMPAIGNS_CLOCK_START": _next_noon_in_new_york(datetime.now(UTC)).isoformat(),
     }
-    env |= {spec.port_variable: str(_free_for_replicas()) for spec in KNOWN_SERVICES}
+    env |= {spec.port_variable: str(_free_for_replicas(replicas)) for spec in KNOWN_SERVICES}
     config = StackConfig.load(repo=find_repo_root(Path(__file__).parent), environ=env)
     try:
         try:
             commands.up(config)
         except SystemExit as exc:  # the stack's own failures say what to look at
-            raise RuntimeError(f"the cluster stack did not start: {exc}") from exc
+            raise RuntimeError(f"the stack did not start: {exc}") from exc
         yield config
     finally:
         commands.down(config)
-        asyncio.run(
-            _on_server(database_server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        )
+        if database_server is None:
+            _remove_cluster(PostgresServer(config))
+        else:
+            statement = f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'
+            asyncio.run(_on_server(database_server, statement))
 
 
 @contextlib.asynccontextmanager
@@ -208,14 +270,24 @@ def _next_noon_in_new_york(now: datetime) -> datetime:
     return local.astimezone(UTC)
 
 
-def _free_for_replicas() -> int:
+def _free_for_replicas(replicas: int) -> int:
     """A free port whose replicas' ports (+100, +200 …) are free too."""
-    spare = REPLICA_PORT_STEP * REPLICAS
+    spare = REPLICA_PORT_STEP * replicas
     for _ in range(200):
         port = free_port_block(1, spare=spare)
-        if all(not port_in_use("127.0.0.1", port + REPLICA_PORT_STEP * n) for n in range(REPLICAS)):
+        if all(not port_in_use("127.0.0.1", port + REPLICA_PORT_STEP * n) for n in range(replicas)):
             return port
     raise RuntimeError("no free port for every replica")
+
+
+def _remove_cluster(server: PostgresServer) -> None:
+    """The stack's own PostgreSQL cluster, stopped: its files, wherever the state dir's link
+    points (as root, into the server user's home)."""
+    home = server.home
+    deadline = time.monotonic() + 30
+    while server.pidfile.running_pid() is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def _plain(url: str) -> str:

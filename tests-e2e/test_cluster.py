@@ -20,9 +20,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
 
 import httpx
 import pytest
@@ -38,14 +36,13 @@ from smsbus.runtime.kafka import delete_topics
 from smsbus.runtime.testing import eventually, unique_name
 from smsbus.runtime.testing_kafka import kafka_admin
 
-from .cluster_stack import ClusterStack, cluster_stack, connect
+from .cluster_stack import ClusterStack, cluster_stack, connect, is_2xx, sent_at
 from .egress_stack import CAMPAIGN_TEXT, create_campaign, valid_numbers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 logger = logging.getLogger(__name__)
 
 INGEST_TOPICS = sorted({route.topic for route in ROUTES if "ingest-webhooks" in route.producers})
-CONSENT = "compliance.consent.v1"
 MESSAGES = "openphone.messages.v1"
 WEBHOOKS_PER_MINUTE = 2000
 CHATTER_SECONDS = 30.0
@@ -80,7 +77,7 @@ async def test_a_broker_killed_while_webhooks_arrive_and_a_campaign_sends_loses_
     stoppers = {*early, *late, *outsiders}
     for phone in early:  # opted out before the campaign starts: it must never text them
         await stack.sim.inbound_message(sender=phone, to=stack.line, text="STOP")
-    await eventually(lambda: _all_suppressed(stack, early), within=60, every=0.5)
+    await eventually(lambda: stack.all_suppressed(early), within=60, every=0.5)
     async with stack.api("campaign-engine") as api:
         campaign = await create_campaign(
             api, line=stack.line, phones=audience, purpose="transactional", window=ALL_DAY
@@ -101,16 +98,16 @@ async def test_a_broker_killed_while_webhooks_arrive_and_a_campaign_sends_loses_
     restarted = asyncio.create_task(stack.heal())  # it catches up while the rest settles
 
     texted = set(audience) - stoppers
-    await eventually(lambda: _confirmed(stack, stoppers), within=180, every=1)
-    await eventually(lambda: _campaign_reached(stack, texted), within=180, every=1)
+    await eventually(lambda: stack.all_confirmed(stoppers), within=180, every=1)
+    await eventually(lambda: stack.campaign_reached(texted), within=180, every=1)
     await stack.sim.settle(within=120)
     await restarted
     await asyncio.sleep(3)  # a double, were one coming, would be out by now
 
     deliveries = await stack.sim.deliveries()
     sent = {d["eventId"] for d in deliveries}
-    answered = {d["eventId"] for d in deliveries if _is_2xx(d["status"])}
-    refused = [d for d in deliveries if not _is_2xx(d["status"])]
+    answered = {d["eventId"] for d in deliveries if is_2xx(d["status"])}
+    refused = [d for d in deliveries if not is_2xx(d["status"])]
     on_topics = {e.event_id for e in await stack.events(*INGEST_TOPICS)}
     logger.warning(
         f"{chatted} texts in {CHATTER_SECONDS:.0f} s ({60 * chatted / CHATTER_SECONDS:.0f}/min) "
@@ -122,8 +119,8 @@ async def test_a_broker_killed_while_webhooks_arrive_and_a_campaign_sends_loses_
     assert answered <= on_topics, f"answered 2xx, not on a topic: {answered - on_topics}"
 
     assert await stack.confirmations(stoppers) == dict.fromkeys(stoppers, 1)
-    assert await _all_suppressed(stack, stoppers)
-    await _revoked_once(stack, stoppers)
+    assert await stack.all_suppressed(stoppers)
+    await stack.assert_revoked_once(stoppers)
 
     texts = await stack.texts_to(set(audience))
     campaign_texts = {p: [m for m in ms if CAMPAIGN_TEXT in m["text"]] for p, ms in texts.items()}
@@ -134,7 +131,7 @@ async def test_a_broker_killed_while_webhooks_arrive_and_a_campaign_sends_loses_
     for phone in late:  # a text that left before the opt-out was committed is no breach
         (confirmation,) = [m for m in texts[phone] if CAMPAIGN_TEXT not in m["text"]]
         assert len(campaign_texts[phone]) <= 1
-        assert all(_at(m) < _at(confirmation) for m in campaign_texts[phone]), phone
+        assert all(sent_at(m) < sent_at(confirmation) for m in campaign_texts[phone]), phone
 
 
 async def test_a_compliance_process_killed_mid_burst_hands_its_partitions_over_and_every_stop_is_handled_once(  # noqa: E501
@@ -143,7 +140,7 @@ async def test_a_compliance_process_killed_mid_burst_hands_its_partitions_over_a
     stoppers = valid_numbers(60, area=718, offset=1)
     before = await eventually(lambda: _members(stack, "compliance", 2), within=60, every=0.5)
     assert all(before.values()), f"a member without partitions proves nothing: {before}"
-    burst = asyncio.create_task(_texts(stack, stoppers, "STOP", gap=0.1))
+    burst = asyncio.create_task(stack.send(stoppers, "STOP", gap=0.1))
     await asyncio.sleep(2.0)
     stack.kill(stack.process("compliance", replica=2))
     killed = time.monotonic()
@@ -159,11 +156,11 @@ async def test_a_compliance_process_killed_mid_burst_hands_its_partitions_over_a
     ((survivor, owned),) = after.items()
     assert survivor in before, "the survivor is one of the two members"
     assert owned == set().union(*before.values()), "it holds every partition"
-    await eventually(lambda: _confirmed(stack, set(stoppers)), within=120, every=1)
+    await eventually(lambda: stack.all_confirmed(set(stoppers)), within=120, every=1)
     await asyncio.sleep(3)  # a second confirmation, were one coming, would be out by now
     assert await stack.confirmations(set(stoppers)) == dict.fromkeys(stoppers, 1)
-    assert await _all_suppressed(stack, stoppers)
-    await _revoked_once(stack, set(stoppers))
+    assert await stack.all_suppressed(stoppers)
+    await stack.assert_revoked_once(set(stoppers))
 
 
 async def test_ingest_answers_503_while_fewer_brokers_than_min_insync_replicas_hold_the_partition(
@@ -224,40 +221,6 @@ async def _chatter(stack: ClusterStack, per_minute: int, seconds: float) -> int:
     return sent
 
 
-async def _texts(stack: ClusterStack, senders: list[str], text: str, *, gap: float) -> None:
-    for sender in senders:
-        await stack.sim.inbound_message(sender=sender, to=stack.line, text=text)
-        await asyncio.sleep(gap)
-
-
-async def _all_suppressed(stack: ClusterStack, phones: list[str] | set[str]) -> bool:
-    return all([await stack.suppressed(phone) for phone in phones])
-
-
-async def _confirmed(stack: ClusterStack, phones: set[str]) -> bool:
-    return all((await stack.confirmations(phones)).values())
-
-
-async def _campaign_reached(stack: ClusterStack, phones: set[str]) -> bool:
-    texts = await stack.texts_to(phones)
-    return all(any(CAMPAIGN_TEXT in m["text"] for m in ms) for ms in texts.values())
-
-
-async def _revoked_once(stack: ClusterStack, phones: set[str]) -> None:
-    """One revocation in each person's ledger, and one consent.revoked event on the consent
-    topic (a relay killed between the broker's ack and its commit publishes it again: the same
-    event id, which consumers' inboxes drop)."""
-    ledger = Counter()
-    for phone in phones:
-        ledger[phone] = sum(entry["action"] == "revoked" for entry in await stack.history(phone))
-    events: dict[str, set[str]] = {phone: set() for phone in phones}
-    for event in await stack.events(CONSENT):
-        if event.type == "consent.revoked" and event.data.phone in events:
-            events[event.data.phone].add(event.event_id)
-    assert ledger == dict.fromkeys(phones, 1)
-    assert {phone: len(ids) for phone, ids in events.items()} == dict.fromkeys(phones, 1)
-
-
 async def _members(stack: ClusterStack, group: str, count: int) -> dict[str, set[object]] | None:
     """The group's assignment once it is stable with `count` members, else None."""
     try:
@@ -298,11 +261,3 @@ async def _post_webhook(ingest: httpx.AsyncClient) -> httpx.Response:
     body = compact(payload)
     headers = signed(body, SigningKey.parse(LOCAL_SIGNING_KEY), now=time.time())
     return await ingest.post("/webhooks/openphone", content=body, headers=headers)
-
-
-def _is_2xx(status: int | None) -> bool:
-    return status is not None and 200 <= status < 300
-
-
-def _at(message: dict[str, object]) -> datetime:
-    return datetime.fromisoformat(str(message["createdAt"]).replace("Z", "+00:00"))
