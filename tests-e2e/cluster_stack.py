@@ -190,6 +190,27 @@ class ClusterStack:
         assert ledger == dict.fromkeys(phones, 1)
         assert {phone: len(ids) for phone, ids in events.items()} == dict.fromkeys(phones, 1)
 
+    async def assert_opted_out_once(self, phones: set[str]) -> None:
+        """Each of `phones` suppressed, with one revocation and exactly one confirmation."""
+        assert await self.confirmations(phones) == dict.fromkeys(phones, 1)
+        assert await self.all_suppressed(phones)
+        await self.assert_revoked_once(phones)
+
+    async def assert_campaign_texted(
+        self, audience: list[str], *, texted: set[str], never: list[str], late: list[str]
+    ) -> None:
+        """The campaign's text reached each of `texted` once and none of `never` (opted out
+        before it started); `late` (opted out while it sent) at most once, before their
+        confirmation: a text that left before the opt-out was committed is no breach."""
+        texts = await self.texts_to(set(audience))
+        sent = {p: [m for m in ms if CAMPAIGN_TEXT in m["text"]] for p, ms in texts.items()}
+        assert {p: len(sent[p]) for p in texted} == dict.fromkeys(texted, 1)
+        assert not any(sent[p] for p in never), "texted after opting out"
+        for phone in late:
+            (confirmation,) = [m for m in texts[phone] if CAMPAIGN_TEXT not in m["text"]]
+            assert len(sent[phone]) <= 1
+            assert all(sent_at(m) < sent_at(confirmation) for m in sent[phone]), phone
+
     async def dead_letters(self) -> dict[str, int]:
         """Records on every dead-letter topic of the registry, by topic (those holding any)."""
         found = await read_topics(self.bootstrap, all_dlq_topics())
