@@ -59,9 +59,8 @@ _THREAT = (
 # warranty", "unsubscribe me from the emails": after from/of/to, only our texts, our list, us.
 _NOT_ELSEWHERE = (
     r"(?! (?:from|of|to) (?!(?:(?:this|these|those|your|ur|the|all|any|my|all of|all your"
-    r"|all the) )*(?:\w+ )?(?:texts?|txts?|messages?|msgs?|sms|texting|messaging|alerts?"
-    r"|reminders?|notifications?|promos?|promotions?|marketing|ads|deals|coupons|offers|specials"
-    r"|list|lists|program|service|number|you|u|us|it|them|this|these|that|those)\b))"
+    rf"|all the) )*(?:\w+ )?(?:{_MSG}|list|lists|program|service|number|you|u|us|it|them|this"
+    r"|these|that|those)\b))"
 )
 
 
