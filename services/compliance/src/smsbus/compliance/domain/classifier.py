@@ -33,7 +33,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from smsbus.compliance.domain.keywords import (
@@ -94,6 +94,7 @@ _LONG_RUN = re.compile(r"(\w)\1{2,}")
 _ANY_RUN = re.compile(r"(\w)\1+")
 
 
+@lru_cache(maxsize=4096)  # pure: each message is normalised whole, then clause by clause
 def normalise(text: str) -> str:
     """Lower case, no accents or look-alikes, apostrophes dropped, other punctuation a space,
     misspelt and stretched keywords mended."""
@@ -340,8 +341,8 @@ def _names_texts(found: Classification) -> bool:
 
 def _asks_for_texts(text: str) -> bool:
     """'Stop calling my work number, text me instead': what it stops is not our texts."""
-    patterns = _phrases("keeps_texts")
-    return any(p.search(normalise(c)) for c in _CLAUSE_END.split(text) for _, p in patterns)
+    clauses = [normalise(clause) for clause in _CLAUSE_END.split(text)]
+    return any(p.search(clause) for clause in clauses for _, p in _phrases("keeps_texts"))
 
 
 def _classify(text: str) -> Classification:
