@@ -19,8 +19,10 @@ stretched and misspelt keywords mended), then, over the tables in keywords.py:
 A phrase does not count after a negation ("don't stop texting me"), in reported speech ("she
 told me to unsubscribe"), after "how do I", in a condition ("if I unsubscribe…") or the sender's
 own plan ("I'll stop texting you"); a message that laughs ("stop 😂") is banter, where only the
-whole reply counts. A message that asks for texts ("stop calling me, text me instead") stops
-nothing of ours unless its request names texts. Anything else is conversation, even when it
+whole reply counts. A message that asks for texts ("stop calling me, text me instead") or
+apologises for its own message sent astray ("wrong number, that was for my sister") stops
+nothing of ours unless its request names texts; one that quotes our footer ("reply STOP to opt
+out, what does that mean?") opts out of nothing. Anything else is conversation, even when it
 contains a keyword ("we can stop at the store", "cancel my order"). The reply's language is the
 one of what matched; for an international "STOP" it is the one the other words show ("stop por
 favor": Spanish).
@@ -55,7 +57,9 @@ from smsbus.compliance.domain.keywords import (
 
 Intent = Literal["opt_out", "opt_in", "help", "none"]
 _KeywordKind = Literal["opt_out", "opt_in", "help", "courtesy", "suffix"]
-_PhraseKind = Literal["revocation_phrases", "opt_in_phrases", "help_phrases", "keeps_texts"]
+_PhraseKind = Literal[
+    "revocation_phrases", "opt_in_phrases", "help_phrases", "keeps_texts", "footer"
+]
 
 
 def _tables_digest(tables: Iterable[LanguageTable]) -> str:
@@ -330,9 +334,18 @@ def _in_the_message_language(found: Classification, words: list[str]) -> Classif
 def classify(text: str) -> Classification:
     """The intent of one inbound message."""
     found = _classify(text)
-    if found.intent == "opt_out" and not _names_texts(found) and _asks_for_texts(text):
+    if found.intent == "opt_out" and _quotes_the_footer(text):
+        # "It says reply STOP to opt out, what does that mean?": about the program, no request
+        asks = text.rstrip().endswith(("?", "\uff1f"))
+        found = Classification("help", found.matched, found.language) if asks else NONE
+    elif found.intent == "opt_out" and not _names_texts(found) and _asks_for_texts(text):
         return NONE
     return _in_the_message_language(found, normalise(text).split())
+
+
+def _quotes_the_footer(text: str) -> bool:
+    clauses = [normalise(clause) for clause in _CLAUSE_END.split(text)]
+    return any(p.search(clause) for clause in clauses for _, p in _phrases("footer"))
 
 
 def _names_texts(found: Classification) -> bool:
@@ -340,7 +353,8 @@ def _names_texts(found: Classification) -> bool:
 
 
 def _asks_for_texts(text: str) -> bool:
-    """'Stop calling my work number, text me instead': what it stops is not our texts."""
+    """'Stop calling my work number, text me instead', 'sorry, wrong number, that was for my
+    sister': what it stops is not our texts."""
     clauses = [normalise(clause) for clause in _CLAUSE_END.split(text)]
     return any(p.search(clause) for clause in clauses for _, p in _phrases("keeps_texts"))
 

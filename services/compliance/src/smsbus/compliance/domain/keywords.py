@@ -54,7 +54,8 @@ TEXT_WORDS: tuple[str, ...] = (
     "text", "texts", "txt", "txts", "texting", "sms", "message", "messages", "msg", "msgs",
     "promo", "promos", "promotions", "marketing", "ads", "deals", "offers", "coupons", "alerts",
     "reminders", "notifications", "mensajes", "textos", "msjs", "ofertas", "promociones",
-    "publicidad", "alertas", "recordatorios", "textos", "pubs", "pub", "alertes", "rappels",
+    "publicidad", "alertas", "recordatorios", "notificaciones", "pubs", "pub", "alertes",
+    "rappels",
 )  # fmt: skip
 
 # Words that, right before a revocation phrase, turn it around ("don't stop texting me").
@@ -94,9 +95,13 @@ NOT_NAMES: tuple[str, ...] = (
     "being", "doing", "what", "who", "why", "when", "if", "lol", "haha",
 )  # fmt: skip
 
-# Laughter turns "stop" into banter ("stop 😂", "omg stop lol"): the classifier reads these
-# emoji as the word "lol", and no keyword or phrase accepts it.
-LAUGHTER_EMOJI: str = "\U0001f602\U0001f923\U0001f606\U0001f605\U0001f639"
+# Laughter and delight turn "stop" into banter ("stop 😂", "omg stop lol", "Stop!! We got the
+# mortgage 🎉"): the classifier reads these emoji as the word "lol", and no keyword or phrase
+# accepts it.
+LAUGHTER_EMOJI: str = (
+    "\U0001f602\U0001f923\U0001f606\U0001f605\U0001f639"  # laughing faces
+    "\U0001f60d\U0001f970\U0001f929\U0001f973\U0001f389"  # heart eyes, hearts, stars, party
+)
 # The stop sign, the no-entry and the prohibited signs say what the word does: each is read as
 # "stop" (alone it is the keyword; "the 🛑 on Main St" stays none, the word not being first or
 # alone).

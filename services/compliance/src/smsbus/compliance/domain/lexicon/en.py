@@ -35,7 +35,12 @@ _CURSE = (
     r"(?:(?:fucking|fuckin|freaking|freakin|effing|frigging|fking|fkn|f cking|f king|damn"
     r"|bloody|goddamn) )?"
 )
-_LIST = r"(?:\w+ )?(?:list|lists|database|system|contacts)"
+# A list of ours: not a waitlist, a showing list or a guest list ("take me off the waitlist").
+_LIST = (
+    r"(?:(?!(?:waiting|wait|showing|guest|donor|pickup|carpool|bus|class|invite|grocery|shopping"
+    r"|wish|wedding|todo|reading|volunteer|sign up|signup) )\w+ )?(?:list|lists|database|system"
+    r"|contacts)"
+)
 # What a question about "the program" names: our texts, or the texting service itself.
 _PROGRAM = (
     rf"(?:{_TEXTS}|(?:text|txt|texting|sms|message|msg|messaging|alert|reminder) (?:service"
@@ -49,7 +54,7 @@ _THREATENED = (
     r"(?:(?:text|txt|message|msg|contact|sms|spam|call|bother)(?:s|ing)? (?:me|us|this number|my"
     r" number|this phone) (?:again|one more time|once more|ever again|anymore|any more)"
     r"|i (?:get|receive|see) (?:one more|another|any more|1 more|a single) (?:text|txt|message"
-    r"|msg|sms))"
+    r"|msg|sms|of these|of your))"
 )
 _THREAT = (
     r"(?:(?:report|reporting|block|blocking) (?:you|u|this|it|your|ur|the number|this number)"
@@ -97,14 +102,31 @@ ENGLISH = LanguageTable(
         rf"|(?:(?:these|those|this|any|all|your|the|ur) )?(?:more )?(?:\w+ )?(?:{_MSG}|stuff|junk"
         rf"|crap))",
         r"\b(?:stop|quit) sending$",
-        r"\b(?:stop|quit|cease) (?:sending|texting|messaging) (?:\w+ )?(?:to|at) (?:this|my|that)"
-        r" (?:number|phone|cell)\b",
+        r"\b(?:stop|quit|cease) (?:sending|texting|messaging) (?:(?:\w+ )?(?:to|at) (?:this|my"
+        r"|that) (?:number|phone|cell)|(?:to|at) (?:it|here)$|here$)",
+        # could you not text me anymore; don't keep messaging me; don't reach out again
+        r"\b(?:could|can|would|will) (?:you|u) (?:please )?not (?:text|txt|message|msg|contact"
+        r"|send)(?: me| us| this number)? (?:anymore|any more|again|ever again)\b",
+        rf"\b(?:dont|do not|please dont) keep {_DOING}(?: me| us)?{_POLITE_TAIL}",
+        r"\b(?:dont|do not|never|please dont) (?:reach out|get in touch|write)(?: to)?(?: me| us)?"
+        r" (?:again|anymore|any more)\b",
+        # don't send me any more offers; don't send promotional messages here
+        rf"\b(?:dont|do not|please dont|never) send (?:me |us )?(?:any |any more |more )?(?:\w+ )?"
+        rf"{_MSG}(?: (?:here|to this number|to this phone|anymore|any more))?$",
+        r"\b(?:dont|do not|please dont|never) send (?:anything|anything else|any more|more)"
+        r" (?:to )?(?:it|here|this number|this phone|me)\b",
         # stop it / stop all texts / stop everything at the end of a question or request
         r"\b(?:i want you to|i need you to|i asked you to|can you|could you|would you|will you"
         r"|can u|could u|would u|will u|u need to|you need to|i told you to|i said to) (?:please )?"
         r"(?:stop|quit)(?: it| now| all| this| everything| them| these)?$",
         r"\bi (?:said|told you|already said|already told you|asked you)(?: to)? (?:stop|quit"
         r"|unsubscribe)\b",
+        r"\b(?:im|i am|were|we are) asking (?:you )?(?:again |once more )?(?:to )?(?:stop|quit"
+        r"|unsubscribe)\b(?! (?:by|at|over|in|on)\b)",
+        # I asked last week to not get these anymore
+        r"\b(?:asked|told you|said|requested)(?: you)?(?: \w+){0,3} (?:to not|not to) (?:(?:get"
+        r"|receive) (?:these|those|them|texts|messages|any)|be (?:texted|contacted|messaged)"
+        r"|(?:text|send|contact|message) (?:me|us|this number|anymore|any more))\b",
         rf"\b(?:stop|halt|block|kill|pause) (?:all|these|those|the|your|ur|any) (?:\w+ )?{_MSG}\b",
         # cancel/end only when what is cancelled is ours: "cancel my subscription", "cancel
         # these texts", "end the messages" (not "cancel my order", "cancel my cable plan")
@@ -165,14 +187,15 @@ ENGLISH = LanguageTable(
         r"^(?:i |we )?(?:dont|do not) want (?:these|this|them|any|it|that|those|your texts"
         r"|these texts)(?: anymore| any more| please| thanks)?$",
         # no longer interested (please stop)
-        r"\b(?:no longer|not) interested(?: (?:in (?:this|these|your|ur|the) (?:\w+ )?(?:texts?"
+        r"\b(?:no longer|not) interested(?: (?:in (?:any more (?:of )?|receiving |getting )?(?:this"
+        r"|these|your|ur|the) (?:\w+ )?(?:texts?"
         r"|messages?|offers?|deals?|promos?|list))| anymore| any more)\b",
         r"^no longer interested\b",
         # remove me, take me off your list, delete my number, lose my number
         rf"^(?:please |pls )?(?:remove|delete|take|drop) (?:off |from )(?:{_WHOSE} )?{_LIST}\b",
         rf"\b(?:remove|delete|take|drop|erase|unsubscribe|unenroll|unlist|lose|scratch|block"
         rf"|removing|deleting|taking|dropping|erasing) {_ME}"
-        rf"(?: (?:from|off)(?: of)?(?: {_WHOSE})? (?:{_LIST}|(?:\w+ )?{_MSG})"
+        rf"(?: (?:from|off|out)(?: of)?(?: {_WHOSE})? (?:{_LIST}|(?:\w+ )?{_MSG})"
         rf"|(?: off)?{_POLITE_TAIL})",
         # put me on your do not text list; add my number to the DNC list
         rf"\b(?:add|put|place|adding|putting|placing) {_ME} (?:to|on|in|onto) (?:{_WHOSE} )?"
@@ -198,6 +221,8 @@ ENGLISH = LanguageTable(
         rf"\b(?:dont|do not|doesnt|does not|no longer|never) (?:want|wish|need|like|care)"
         rf" (?:to (?:receive|get|be sent) )?(?:any )?(?:more |further |additional )?(?:of )?"
         rf"(?:{_WHOSE} )?(?:more |further )?{_ANY_MSG}\b",
+        r"\b(?:dont|do not|no longer) (?:want|wish) to (?:receive|get) (?:them|these|those|it)"
+        r"(?: anymore| any more)?\b",
         r"\b(?:dont|do not|no longer) (?:want|wish) to be (?:contacted|texted|messaged|called"
         r"|bothered|on (?:your|the|this) list)\b",
         r"\b(?:want|wish|would like|need|like) to (?:unsubscribe|opt out|be removed|be taken off"
@@ -247,9 +272,13 @@ ENGLISH = LanguageTable(
         rf"\b(?:do|does|will|would) (?:these|this|the|your|ur) (?:\w+ )?{_TEXTS} cost\b",
         rf"\b{_TEXTS} (?:and data )?rates?\b",
         rf"\bget (?:fewer|less) {_TEXTS}\b",
-        rf"\bwhy (?:am i|are we|do i keep|do we keep) (?:getting|receiving) (?:these |this |your "
-        rf"|ur"
-        rf" )?(?:\w+ )?{_TEXTS}\b",
+        rf"\b(?:are|is) (?:these|the|your|ur) (?:\w+ )?{_TEXTS} free\b",
+        r"\bcarrier charge\b",
+        r"\bif i (?:reply|text|send|say|answer) (?:stop|end|quit|cancel|unsubscribe|help)\b",
+        rf"\bwho (?:do|can|should) (?:i|we) (?:contact|call|ask|talk to|reach)(?: \w+){{0,5}}"
+        rf" (?:about|regarding|re|on) (?:these|this|the|your|ur) (?:\w+ )?{_TEXTS}\b",
+        rf"\bwhy (?:am i|are we|do i keep|do we keep) (?:getting|receiving) (?:these |this |your"
+        rf" |ur )?(?:\w+ )?{_TEXTS}\b",
         r"\bwhat is (?:this|the|your|ur) (?:text|txt|sms|texting|messaging|message|alert)"
         r" (?:program|service|list|club|thing)\b",
         r"\b(?:message|msg|messaging|text|txt|sms)(?: and| n)? data rates?\b",
@@ -262,7 +291,10 @@ ENGLISH = LanguageTable(
         rf"|re) (?:these|this|the|your|ur) (?:\w+ )?{_TEXTS}\b",
     ),
     opt_in_phrases=(
-        rf"\bsign (?:me|us) (?:back )?up for (?:the |your |ur )?(?:\w+ )?{_MSG} again\b",
+        rf"\bsign (?:me|us) (?:back )?up for (?:the |your |ur )?(?:\w+ )?{_MSG}\b",
+        rf"\b(?:like|want|wish|love) to (?:start|begin) (?:getting|receiving) (?:my |the |your "
+        rf"|ur )?"
+        rf"(?:\w+ )?{_MSG}\b",
         r"\b(?:add|put|sign|subscribe|opt|resubscribe|enroll|reenroll|take) (?:me|us|my number)"
         r" (?:back|up again|back up|back in|in again|again|back on)\b",
         r"\bi (?:want|would like|wanna|d like|id like|wish|need) to (?:opt (?:back )?in"
@@ -293,8 +325,18 @@ ENGLISH = LanguageTable(
     ),
     keeps_texts=(
         r"\b(?:text|txt|message|msg) (?:me|us) instead\b",
+        r"\bi (?:want|d like|would like|wish) to (?:keep|continue) (?:getting|receiving)\b",
+        # the sender's own message went astray: "sorry, wrong number, that was meant for my sister"
+        r"^(?:that|this|it|the text|my text|the message|my message) (?:was|were) (?:meant|supposed"
+        r"|intended) (?:for|to go to) (?:my|someone|somebody|a friend|another)\b",
+        r"\b(?:meant|wanted) to (?:send|text) (?:this|that|it) to\b",
         r"^(?:the |your |ur )?(?:texts?|txts?|sms|text messages?) (?:are|is|r) (?:fine|ok|okay|good"
         r"|great)\b",
+    ),
+    footer=(
+        # the imperative quoted, not told: "I did reply stop to opt out!" is no footer
+        r"(?<!did )(?<!i )(?<!already )(?<!we )\b(?:reply|text|send|txt|respond) (?:with )?(?:stop"
+        r"|end|quit|cancel|unsubscribe|stopall) (?:to|for|and)\b",
     ),
     guards=(
         # reported speech: someone else said it ("my friend said stop", "she told me to"); not

@@ -54,7 +54,18 @@ SPANISH = LanguageTable(
     strong_suffixes=("todo", "todos", "mensajes", "sms", "textos", "los mensajes", "ya"),
     revocation_phrases=(
         rf"\b(?:no|ya no|nunca) (?:me |nos |le |les )?(?:vuelvan a |vuelvas a )?{_SEND}"
-        rf" (?:mas(?! (?:de|que)\b)|mensajes|textos|sms|nunca|nada)\b",
+        rf" (?:mas(?! (?:de|que)\b)|{_MSG}|nunca|nada)\b",
+        # (no quiero) que me sigan mandando textos; les pedí que ya no me escribieran
+        r"\bno (?:quiero|deseo|necesito|queremos|necesitamos) que (?:me |nos |le |les )?sigan"
+        r" (?:mandando|enviando|escribiendo|contactando|llamando|molestando)\b",
+        r"\b(?:no|ya no|nunca) (?:me |nos |le |les )?(?:escribieran|mandaran|enviaran|contactaran"
+        r"|molestaran)\b",
+        # ¿me pueden sacar de su lista?; sáquenlo de la lista; quítenlo de su lista de mensajes
+        r"\b(?:me |nos |lo |la )?(?:pueden|puede|podrian|podria) (?:sacar|quitar|borrar|eliminar"
+        r"|dar"
+        r" de baja)(?:me|nos|lo|la)? de (?:la|su|sus|esta|tu) (?:\w+ )?lista(?! de espera)\b",
+        r"\b(?:saquenlo|saquenla|quitenlo|quitenla|borrenlo|borrenla|eliminenlo|eliminenla|bajenlo"
+        r"|bajenla) de (?:la|su|sus|esta|tu) (?:\w+ )?lista(?! de espera)\b",
         rf"\b(?:no|ya no) (?:me |nos |le |les )?(?:vuelvan a |vuelvas a )?{_TEXT}(?: (?:a|en)"
         rf" (?:este|mi|su|ese) (?:numero|telefono|cel|celular))?$",
         rf"\b(?:no|ya no) (?:me |nos |le |les )?{_SEND} con (?:los |sus |tus |estos |tantos )?"
@@ -83,13 +94,16 @@ SPANISH = LanguageTable(
         r"\bquiero (?:la )?baja\b",
         r"\b(?:borrenme|borrarme|borrame|borreme|eliminenme|eliminarme|eliminame|elimineme"
         r"|quitenme|quitarme|quitame|quiteme|sacame|saquenme|sacarme|saqueme|desuscribanme"
-        r"|desuscribeme|desuscribirme)\b",
-        r"\b(?:borren|borre|borra|borrar|eliminen|elimine|elimina|eliminar|quiten|quite|quita"
-        r"|quitar|saquen|saque|saca|sacar|olviden|olvide|olvida) (?:mi (?:numero|telefono|celular"
-        r"|cel|contacto)|mis datos)\b",
+        r"|desuscribeme|desuscribirme)\b(?! de (?:la |su )?lista de espera| del? (?:horario|turno"
+        r"|cita|grupo))",
+        r"(?<!no )\b(?:borren|borre|borra|borrar|eliminen|elimine|elimina|eliminar|quiten|quite"
+        r"|quita"
+        r"|quitar|saquen|saque|saca|sacar|olviden|olvide|olvida) (?:(?:mi|este) (?:numero|telefono"
+        r"|celular|cel|contacto)|mis datos)\b",
         rf"\bno mas {_MSG}\b",
         rf"\b(?:ya )?basta (?:ya )?(?:de|con) (?:(?:los|sus|tus|estos|esos|tantos) )?{_MSG}\b",
-        rf"\b(?:no|ya no) (?:quiero|deseo|necesito|queremos|deseamos|necesitamos) (?:(?:seguir )?"
+        rf"\b(?:no|ya no) (?:quiero|deseo|necesito|queremos|deseamos|necesitamos|quiere|quieren"
+        rf"|desea|desean) (?:(?:seguir )?"
         rf"(?:recibir|recibiendo) |que me"
         rf" (?:envien|manden|escriban) )?(?:mas |ningun |ningunos |sus |estos |tus |los )?"
         rf"(?:mas )?{_MSG}\b",
@@ -101,10 +115,9 @@ SPANISH = LanguageTable(
         rf"{_CONSENT}\b",
         rf"\bno (?:doy|tengo|tienen|tiene|les doy) (?:mi )?{_CONSENT}\b",
         r"\b(?:dejenme|dejame|dejeme|dejarme) (?:en paz|tranquil[oa])\b",
-        r"\bnumero equivocado\b",
+        r"\bnumero equivocado\b(?! (?:en|de|del) )",
         r"\b(?:bajenme|bajarme|bajame|bajeme|salirme|sacarme|borrarme|quitarme) de (?:la|su|sus"
-        r"|esta"
-        r"|tu) (?:\w+ )?lista\b",
+        r"|esta|tu) (?:\w+ )?lista\b",
         r"\b(?:se )?equivoc(?:aron|o|an|aste|ado|ada) de (?:numero|persona)\b",
     ),
     help_phrases=(
@@ -120,7 +133,10 @@ SPANISH = LanguageTable(
         rf"\bno entiendo (?:estos|esos|los|sus|tus) {_MSG}\b",
         rf"\bcuant(?:o|os|a|as) (?:cuesta|cuestan|cobran)(?: por)? (?:estos |los |sus |recibir )?"
         rf"{_MSG}\b",
-        rf"\bcada cuanto (?:\w+ )?(?:mandan|envian|llegan|escriben|mandaran|enviaran|{_MSG})\b",
+        rf"\b{_MSG} (?:tienen?|tendran) (?:algun )?(?:costo|cargo|cobro)\b",
+        r"\b(?:que|q) significa\b.*\b(?:responda|responde|envie|envia|escriba|mande)\b",
+        rf"\bcada cuanto (?:\w+ ){{0,5}}(?:mandan|envian|llegan|escriben|mandaran|enviaran"
+        rf"|{_MSG})\b",
         rf"\bcon quien (?:hablo|me comunico|puedo hablar|me contacto) (?:sobre|de|acerca de|por)"
         rf" (?:estos|los|sus|esos) {_MSG}\b",
         rf"\b(?:cuesta|cobran|tiene costo|tienen costo)(?: algo)?(?: recibir)? (?:estos|los|sus)"
@@ -153,10 +169,17 @@ SPANISH = LanguageTable(
              "mas", "mensajes", "mi", "ya", "con", "su", "sus", "gracias", "para", "este", "esto",
              "numero", "xfa", "plis", "estos", "del", "usted", "ustedes", "es"),
     keeps_texts=(
+        r"(?<!no )\b(?:quiero|deseo|quisiera) (?:seguir|continuar) recibiendo\b",
+        r"^(?:era|iba) para (?:mi|mis|otra|otro|alguien)(?: \w+)?$",
         r"\bmejor (?:escribanme|escribame|por (?:mensaje|texto|sms)|mensajes|textos|mandenme"
         r" (?:mensajes|textos))\b",
         r"\b(?:escribanme|textenme|mandenme mensajes) (?:mejor|en vez|por aqui)\b",
-        r"^(?:los |sus )?(?:mensajes|textos|sms) (?:estan bien|si|no hay problema)\b",
+        r"^(?:los |sus )?(?:mensajes|textos|sms)(?: de texto)? (?:estan bien|si|no hay problema)\b",
+    ),
+    footer=(
+        r"(?<!ya )(?<!yo )\b(?:responda|responde|envie|envia|escriba|mande|conteste) (?:con )?"
+        r"(?:alto|parar|baja"
+        r"|stop|cancelar|fin) (?:para|y)\b",
     ),
     guards=(
         # reported speech: "me dijo que parara", "mi amigo dijo que no le escriban"

@@ -10,12 +10,13 @@ from smsbus.compliance.domain.lexicon.table import LanguageTable
 
 _MSG = (
     r"(?:messages?|msgs?|sms|textos?|envois|notifications|alertes?|rappels?|pubs?|publicites?"
-    r"|promotions?)"
+    r"|promotions?|promos?)"
 )
 # A threat aimed at us: reporting this number, a complaint, a lawyer, the police.
 _THREAT = (
-    r"(?:signal\w* (?:ce numero|votre numero|vous|ces messages|comme spam)|port\w* plainte"
-    r"|plainte|avocat|police)"
+    r"(?:signal\w* (?:ce numero|votre numero|vous|ces messages|comme spam)|vous (?:signale"
+    r"|signalerai"
+    r"|denonce)|port\w* plainte|plainte|avocat|police)"
 )
 
 
@@ -47,6 +48,7 @@ FRENCH = LanguageTable(
         # je vais signaler ce numéro si vous continuez; arrêtez ou je porte plainte
         rf"\b{_THREAT}\b.* si (?:vous|tu) (?:continuez|continue|recommencez|mecrivez|menvoyez)\b",
         rf"\bsi (?:vous|tu) (?:continuez|continue|recommencez|mecrivez|menvoyez)\b.*\b{_THREAT}",
+        rf"\bsi je recois (?:encore|un autre|dautres|d autres)\b.*\b{_THREAT}",
         rf"^(?:arretez|arrete|cessez|stop)(?: \w+){{0,3}} ou (?:je|j|jappelle)\b.*\b{_THREAT}",
         r"\bje me (?:desabonne|desinscris)\b",
         r"\b(?:merci de|veuillez|pouvez vous|pourriez vous) (?:me |m |nous )?(?:retirer|desinscrire"
@@ -64,14 +66,18 @@ FRENCH = LanguageTable(
         rf"\b(?:arretez|arrete|stoppez|cessez|supprimez) (?:les |vos |ces |tous les"
         rf" |toutes les )?{_MSG}\b",
         rf"\bstop (?:les|vos|ces|tous les|toutes les) {_MSG}\b",
-        r"\b(?:retirez|supprimez|enlevez|effacez|oubliez) (?:moi|mon numero|mes coordonnees)\b",
+        r"\b(?:retirez|supprimez|enlevez|effacez|oubliez|retirer|supprimer|enlever|effacer) (?:moi"
+        r"|mon numero|ce numero|mes coordonnees)\b(?! de (?:la |votre )?liste dattente)",
+        r"\b(?:retirez|supprimez|enlevez|retirer|supprimer|enlever) (?:le|la|les"
+        r"|nous) de (?:votre |vos"
+        r" |la |cette )?(?:liste|listes|envois|contacts|fichier)\b(?! dattente)",
         r"\b(?:je )?(?:retire|revoque|annule) (?:mon |votre )?(?:consentement|autorisation)\b",
         r"\b(?:annuler|annulez|je veux annuler) (?:mon |l |mon )?(?:abonnement|inscription)\b",
         r"\blaissez moi tranquille\b",
         # ne m'écrivez plus, ne nous contactez plus
         r"\bne (?:m|me |nous )(?:ecrivez|envoyez|contactez|textez|appelez|derangez|ecris|envoie"
         r"|contacte) plus\b",
-        r"\bmauvais numero\b",
+        r"\bmauvais numero\b(?! (?:de|sur|dans) )",
         r"\btrompee?s? de (?:numero|personne)\b",
     ),
     help_phrases=(
@@ -91,6 +97,8 @@ FRENCH = LanguageTable(
         rf"|programme)"
         rf"(?: de {_MSG})?\b",
         r"\btous les combien\b",
+        r"\b(?:ca veut dire quoi|que veut dire|quest ce que ca veut dire|ca veut dire)\b.*"
+        r"\b(?:repondez|repondre|envoyez|tapez)\b",
         rf"\bcomment (?:on fait|faire|je fais|puis je|peut on|je peux|faut il|est ce que je peux)"
         rf"(?: pour)?(?: me)? (?:arreter|stopper|ne plus recevoir|desabonner|desinscrire)"
         rf"(?: (?:ces|les|vos) {_MSG})?",
@@ -104,13 +112,12 @@ FRENCH = LanguageTable(
         r"|mabonner|mereabonner|mereinscrire)\b",
         rf"\b(?:je veux|je voudrais|je souhaite)(?: bien)? (?:de nouveau |a nouveau )?recevoir"
         rf" (?:a nouveau |de nouveau )?(?:les |vos |des )?{_MSG}\b",
-        r"\b(?:reabonnez|reinscrivez|abonnez|rajoutez|remettez|ajoutez) moi\b",
+        r"\b(?:reabonnez|reinscrivez|abonnez|rajoutez|remettez|ajoutez|inscrivez) moi\b",
         r"\b(?:vous pouvez|pouvez vous|pourriez vous) me (?:reinscrire|reabonner|rajouter"
         r"|remettre)\b",
         rf"\b(?:reactivez|reactiver|reactive) (?:les |mes |vos )?{_MSG}\b",
         r"\b(?:renvoyez|renvoyer) moi (?:a nouveau |de nouveau )?(?:les |vos )?(?:messages|sms"
-        r"|textos"
-        r"|alertes|rappels|notifications|pubs|promos|promotions)\b",
+        r"|textos|alertes|rappels|notifications|pubs|promos|promotions)\b",
         r"\brecommence(?:r|z)? (?:a |de )?(?:menvoyer|mecrire|m envoyer|m ecrire)\b",
     ),
     clause_opt_in=("demarrer", "reabonner"),
@@ -118,8 +125,13 @@ FRENCH = LanguageTable(
              "vos", "des", "mon", "ma", "merci", "svp", "stp", "plus", "marre", "avec", "pour",
              "numero", "pub", "pubs", "du", "sil", "plait", "votre", "moi", "arretez"),
     keeps_texts=(
+        r"\b(?:je veux|je voudrais|je souhaite) (?:continuer a|encore) recevoir\b",
+        r"^(?:cetait|c etait) pour (?:ma|mon|mes|quelqu)\w*(?: \w+)?$",
         r"\b(?:les )?(?:sms|textos|messages) (?:ca va|cest bon|sont ok|ok)\b",
         r"\b(?:textez|ecrivez) moi plutot\b",
+    ),
+    footer=(
+        r"\b(?:repondez|repondre|envoyez|tapez|ecrivez) (?:stop|arret|fin) (?:pour|et)\b",
     ),
     guards=(
         r"\b(?:il|elle|ils|elles|on) (?:m a|ma|nous a|a|mont|m ont|ont) dit(?: de| d)?$",

@@ -34,9 +34,14 @@ class LanguageTable:
     international keyword ("STOP") decided, the reply goes out in the language they show
     ("stop por favor" → Spanish)."""
     keeps_texts: tuple[str, ...] = ()
-    """Regexes (over one clause) that ask for texts: a message holding one is no opt-out when what
-    it stops names no texts ("stop calling my work number, text me instead", "stop the emails,
-    texts are fine"; not "stop the promos, texts are fine")."""
+    """Regexes (over one clause) that show the stop words mean something else: the message asks
+    for texts, or apologises for its own message sent to the wrong number. A message holding one
+    is no opt-out when what it stops names no texts ("stop calling my work number, text me
+    instead", "sorry, wrong number, that was for my sister"; not "stop the promos, texts are
+    fine")."""
+    footer: tuple[str, ...] = ()
+    """Regexes for our own footer quoted ("reply STOP to opt out"): a message quoting it asks
+    about it (HELP when it is a question) and opts out of nothing."""
     guards: tuple[str, ...] = ()
     """Regexes over the words before a phrase: when one ends there, the phrase is not the
     sender's own request (reported speech "she told me to", a how-question)."""
