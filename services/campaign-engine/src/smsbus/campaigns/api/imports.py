@@ -28,7 +28,7 @@ from smsbus.campaigns.imports import ImportJob, ImportRunner
 from smsbus.campaigns.models import ContactImportRow
 from smsbus.campaigns.store import contacts as contact_store
 from smsbus.campaigns.store import imports as store
-from smsbus.runtime.api_types import StoredText, error, stored_filename
+from smsbus.runtime.api_types import UNSTORABLE, StoredText, error, storable, stored_filename
 from smsbus.runtime.app_state import AppState
 from smsbus.runtime.db import SessionDep
 
@@ -44,13 +44,19 @@ MappingForm = Annotated[StoredText | None, Form(description='JSON {"CSV column":
 
 
 def parse_mapping(mapping: str | None) -> dict[str, str]:
-    """The `mapping` form field: JSON {"CSV column": "our field"}."""
+    """The `mapping` form field: JSON {"CSV column": "our field"}, names PostgreSQL can store
+    (the JSON text may be fine while what it escapes is not: "\\u0000")."""
     if not mapping:
         return {}
     try:
-        return {str(k): str(v) for k, v in dict(json.loads(mapping)).items()}
-    except (ValueError, TypeError):
-        raise unprocessable("mapping", "not a JSON object of column → field") from None
+        parsed = json.loads(mapping)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+        raise unprocessable("mapping", "not a JSON object of column → field")
+    if not storable(parsed):
+        raise unprocessable("mapping", UNSTORABLE)
+    return parsed
 
 
 async def finished_import(*, session: AsyncSession, import_id: str) -> ContactImportRow:
