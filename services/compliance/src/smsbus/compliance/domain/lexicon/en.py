@@ -65,7 +65,7 @@ _THREAT = (
 _NOT_ELSEWHERE = (
     r"(?! (?:from|of|to) (?!(?:(?:this|these|those|your|ur|the|all|any|my|all of|all your"
     rf"|all the) )*(?:\w+ )?(?:{_MSG}|list|lists|program|service|number|you|u|us|it|them|this"
-    r"|these|that|those)\b))"
+    r"|these|that|those|everything|all)\b))"
 )
 
 
@@ -141,6 +141,10 @@ ENGLISH = LanguageTable(
         # if you text me again I'm reporting you; text me one more time and I'm calling my lawyer
         rf"\b(?:if (?:you|u|yall|anyone) (?:\w+ )?|if |^){_THREATENED}\b(?: \w+){{0,6}}"
         rf" {_THREAT}",
+        # I'll report this number as spam if these messages don't stop
+        r"\b(?:(?:ill|i will|im going to|i am going to|im gonna|we will|well) )?(?:report|block"
+        r"|sue)(?:ing)? (?:this number|you|u|it|your number|this)\b.*\bif\b.*\b(?:dont|do not"
+        r"|doesnt|does not|wont) stop\b",
         # keep texting me and I'll sue
         rf"\bkeep {_DOING} (?:me|us)\b(?: \w+){{0,3}} and\b(?: \w+){{0,4}} {_THREAT}",
         # I'd rather not get these text reminders anymore
@@ -284,6 +288,12 @@ ENGLISH = LanguageTable(
         r"\b(?:message|msg|messaging|text|txt|sms)(?: and| n)? data rates?\b",
         r"\bhow (?:often|frequently|many times)(?: \w+)? (?:will|do|are|would|does|is) (?:you|u"
         r"|yall|this|it|they)(?: \w+)? (?:text|txt|message|msg|send|be texting|contact)",
+        r"\bhow (?:often|frequently|many times) (?:will|do|would|am|are|should) (?:i|we) (?:get"
+        r"|receive|be getting)\b",
+        r"\b(?:msg|message|text|txt|sms|texting) frequency\b",
+        r"\bwhat program (?:this|it) is\b|\bwho runs (?:it|this|these|the program|the texts)\b",
+        r"\bwhat is this list\b|\bhow did (?:you|u|yall) get my number\b",
+        rf"\bis there a (?:number|phone number|line|email|contact)\b.* {_TEXTS}\b",
         rf"\bhow many {_TEXTS} (?:will|do|a|per|each|are|should|would|am)\b",
         r"\b(?:support|customer service|customer support) (?:number|line|email|contact|phone)\b",
         r"\bwho (?:sends?|is sending|sent|is texting|keeps texting) (?:me )?(?:these|them|those)\b",
@@ -319,7 +329,7 @@ ENGLISH = LanguageTable(
         r"\b(?:resubscribe|re subscribe|resub)(?: me)?\b",
         r"\bopt (?:me |us )?back in\b",
         rf"^(?:please )?(?:resume|restart) (?:sending |texting )?(?:me )?(?:(?:the |my |your |ur )?"
-        rf"(?:text |txt |sms )?{_MSG})(?: please)?$",
+        rf"(?:\w+ )?{_MSG})(?: please)?$",
         # a clause that only asks to start again: "I changed my mind, start again"
         r"^(?:please )?(?:start|unstop|resubscribe|subscribe)(?: me)? (?:again|back)(?: please)?$",
     ),
@@ -330,6 +340,8 @@ ENGLISH = LanguageTable(
         r"^(?:that|this|it|the text|my text|the message|my message) (?:was|were) (?:meant|supposed"
         r"|intended) (?:for|to go to) (?:my|someone|somebody|a friend|another)\b",
         r"\b(?:meant|wanted) to (?:send|text) (?:this|that|it) to\b",
+        r"^(?:i )?(?:meant|wanted|was trying|tried) to (?:text|send|message|msg) (?:this to )?(?:my"
+        r"|someone|somebody|another|a friend)\b",
         r"^(?:the |your |ur )?(?:texts?|txts?|sms|text messages?) (?:are|is|r) (?:fine|ok|okay|good"
         r"|great)\b",
     ),

@@ -87,6 +87,8 @@ SPANISH = LanguageTable(
         r"^(?:esto es|es|eso es) (?:puro |un |una )?(?:acoso|spam)$",
         r"\bno (?:autorizo|autorizamos|consiento|acepto) (?:que |q )?(?:me |nos )?(?:sigan |vuelvan"
         r" a )?(?:mand|envi|escrib|contact|textea)\w*",
+        rf"\bno (?:autorizo|autorizamos|consiento|acepto) (?:mas |ningun |ningunos |sus |los )?"
+        rf"{_MSG}\b",
         rf"\b(?:para|paren|pare|parar|detengan|deten|detenga|detener) de {_TO_ME}\b",
         r"\b(?:darme|dame|denme|darse|me doy|deme|me quiero dar) de baja\b",
         # bare "dar de baja" only as the request itself, not "dar de baja el equipo viejo"
@@ -121,6 +123,10 @@ SPANISH = LanguageTable(
         r"\b(?:se )?equivoc(?:aron|o|an|aste|ado|ada) de (?:numero|persona)\b",
     ),
     help_phrases=(
+        rf"\b(?:de donde|quien|quienes) (?:son|es|manda|mandan|envia|envian) (?:estos|esto|este"
+        rf"|esos)(?: {_MSG})?\b",
+        r"\bcomo (?:\w+ )?(?:hago|puedo|podemos|hacemos|se puede|le hago)(?: (?:para|hacer))*"
+        r"(?: que| q)? (?:ya no|no) me (?:lleguen|manden|envien|escriban)\b",
         # help or information about the texts themselves, what they are, how often, whom to ask
         rf"\b(?:ayuda|informacion|info) (?:con|sobre|de|del|acerca de|para) (?:los |las |estos"
         rf" |estas |sus |el |este |esta )?(?:\w+ )?(?:{_MSG}|programa|servicio) ?(?:de {_MSG})?",

@@ -81,6 +81,8 @@ FRENCH = LanguageTable(
         r"\btrompee?s? de (?:numero|personne)\b",
     ),
     help_phrases=(
+        rf"\b(?:ca coute|coute|coutent)(?: combien)?\b.* {_MSG}\b",
+        r"\bcombien (?:ca coute|coute|coutent)\b",
         # help or information about the texts themselves, what they are, how often, whom to ask
         rf"\b(?:aide|daide|infos?|dinfos?|information|dinformation|renseignements?)"
         rf" (?:pour|avec|sur|concernant|au sujet de) (?:les |ces |vos |ce |votre )?(?:\w+ )?"
@@ -113,8 +115,8 @@ FRENCH = LanguageTable(
         rf"\b(?:je veux|je voudrais|je souhaite)(?: bien)? (?:de nouveau |a nouveau )?recevoir"
         rf" (?:a nouveau |de nouveau )?(?:les |vos |des )?{_MSG}\b",
         r"\b(?:reabonnez|reinscrivez|abonnez|rajoutez|remettez|ajoutez|inscrivez) moi\b",
-        r"\b(?:vous pouvez|pouvez vous|pourriez vous) me (?:reinscrire|reabonner|rajouter"
-        r"|remettre)\b",
+        r"\b(?:vous pouvez|pouvez vous|pourriez vous) (?:me )?(?:reinscrire|reabonner|rajouter"
+        r"|remettre|reactiver)\b",
         rf"\b(?:reactivez|reactiver|reactive) (?:les |mes |vos )?{_MSG}\b",
         r"\b(?:renvoyez|renvoyer) moi (?:a nouveau |de nouveau )?(?:les |vos )?(?:messages|sms"
         r"|textos|alertes|rappels|notifications|pubs|promos|promotions)\b",
