@@ -334,29 +334,32 @@ def _in_the_message_language(found: Classification, words: list[str]) -> Classif
 def classify(text: str) -> Classification:
     """The intent of one inbound message."""
     found = _classify(text)
-    if found.intent == "opt_out" and _quotes_the_footer(text):
-        # "It says reply STOP to opt out, what does that mean?": about the program, no request
-        asks = text.rstrip().endswith(("?", "\uff1f"))
-        found = Classification("help", found.matched, found.language) if asks else NONE
-    elif found.intent == "opt_out" and not _names_texts(found) and _asks_for_texts(text):
+    if found.intent == "opt_out" and _has_clause(text, "footer"):
+        # "It says reply STOP to opt out, what does that mean?" asks about our footer; a request
+        # beside the quote ("…reply STOP to opt out. STOP") still stands
+        rest = _classify(". ".join(_clauses(text, without="footer")))
+        if rest.intent != "opt_out":
+            asks = text.rstrip().endswith(("?", "\uff1f"))
+            found = Classification("help", found.matched, found.language) if asks else rest
+    elif found.intent == "opt_out" and not _names_texts(found) and _has_clause(text, "keeps_texts"):
+        # "Stop calling my work number, text me instead", "sorry, wrong number, that was for
+        # my sister": what it stops is not our texts
         return NONE
     return _in_the_message_language(found, normalise(text).split())
 
 
-def _quotes_the_footer(text: str) -> bool:
-    clauses = [normalise(clause) for clause in _CLAUSE_END.split(text)]
-    return any(p.search(clause) for clause in clauses for _, p in _phrases("footer"))
+def _has_clause(text: str, kind: _PhraseKind) -> bool:
+    return len(_clauses(text, without=kind)) < len(_CLAUSE_END.split(text))
+
+
+def _clauses(text: str, *, without: _PhraseKind) -> list[str]:
+    """The message's clauses, but those a phrase of `without` matches."""
+    patterns = [pattern for _, pattern in _phrases(without)]
+    return [c for c in _CLAUSE_END.split(text) if not any(p.search(normalise(c)) for p in patterns)]
 
 
 def _names_texts(found: Classification) -> bool:
     return bool(set((found.matched or "").split()) & set(TEXT_WORDS))
-
-
-def _asks_for_texts(text: str) -> bool:
-    """'Stop calling my work number, text me instead', 'sorry, wrong number, that was for my
-    sister': what it stops is not our texts."""
-    clauses = [normalise(clause) for clause in _CLAUSE_END.split(text)]
-    return any(p.search(clause) for clause in clauses for _, p in _phrases("keeps_texts"))
 
 
 def _classify(text: str) -> Classification:
