@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from smsbus.compliance.domain.classifier import CLASSIFIER_VERSION, classify, normalise
+from smsbus.compliance.domain.classifier import CLASSIFIER_VERSION, classify
+from smsbus.compliance.domain.normalising import normalise
 
 OPT_OUT, OPT_IN, HELP, NONE = "opt_out", "opt_in", "help", "none"
 CORPUS = Path(__file__).parent / "classifier_corpus"

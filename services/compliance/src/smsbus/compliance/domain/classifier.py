@@ -1,8 +1,8 @@
 """What an inbound text asks for: opt_out, opt_in, help or none, and in which language; pure
 and deterministic.
 
-Normalise (NFKC, case fold, accents and look-alikes folded, leetspeak in words with letters,
-stretched and misspelt keywords mended), then, over the tables in keywords.py:
+Normalise (normalising.py: NFKC, case fold, accents and look-alikes folded, leetspeak in words
+with letters, stretched and misspelt keywords mended), then, over the tables in keywords.py:
 1. the whole reply is keywords (plus courtesy words, punctuation, emoji, digits, repetition):
    "STOP", "Stop please!!", "stop stop stop", "s t o p", "ARRÊT SVP", "yes please", "HELP?";
    a strong opt-out keyword first may take a code, texting words or a name: "STOP 12345",
@@ -35,7 +35,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
-from functools import cache, lru_cache
+from functools import cache
 from typing import Literal
 
 from smsbus.compliance.domain.keywords import (
@@ -48,12 +48,12 @@ from smsbus.compliance.domain.keywords import (
     NEGATIONS,
     NOT_NAMES,
     RELEASE,
-    STOP_SIGN_EMOJI,
     TABLES,
     TEXT_WORDS,
     TYPOS,
     LanguageTable,
 )
+from smsbus.compliance.domain.normalising import collapse, join_spelled_out, normalise
 
 Intent = Literal["opt_out", "opt_in", "help", "none"]
 _KeywordKind = Literal["opt_out", "opt_in", "help", "courtesy", "suffix"]
@@ -89,70 +89,10 @@ NONE = Classification("none", None, None)
 _CLAUSE_END = re.compile(
     r"(?:[.!?;,:()\[\]\n\r\u2026\u3002\uff01\uff1f\u3001\uff0c\u2013\u2014\u2015]|\s-+\s|-{2,})+"
 )
-_APOSTROPHES = re.compile(r"(?<=\w)['\u2019\u02bc`\u00b4](?=\w)")
-_LAUGHTER_EMOJI = re.compile(f"[{LAUGHTER_EMOJI}]")
-_STOP_SIGN_EMOJI = re.compile(f"[{STOP_SIGN_EMOJI}]")
-_WRONG_NUMBER_SIGN = re.compile(r"\b(wrong|incorrect)\s*#", re.IGNORECASE)
 _LAUGHTER = re.compile(LAUGHTER)
+_RESTARTS = frozenset(word for table in TABLES for word in table.clause_opt_in)
+_TEXT_WORDS = frozenset(TEXT_WORDS)
 _LONG_RUN = re.compile(r"(\w)\1{2,}")
-_ANY_RUN = re.compile(r"(\w)\1+")
-
-
-@lru_cache(maxsize=4096)  # pure: each message is normalised whole, then clause by clause
-def normalise(text: str) -> str:
-    """Lower case, no accents or look-alikes, apostrophes dropped, other punctuation a space,
-    misspelt and stretched keywords mended."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width, BOM
-    text = _STOP_SIGN_EMOJI.sub(" stop ", _LAUGHTER_EMOJI.sub(" lol ", text))
-    text = _WRONG_NUMBER_SIGN.sub(r"\1 number", text)  # "wrong #"
-    text = _APOSTROPHES.sub("", text.casefold())
-    decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = "".join(ch if ch.isalnum() or ch in LEET else " " for ch in text).split()
-    folded = (_fold_lookalikes(word) for word in words)
-    return " ".join(_mend(word) for word in folded if word)
-
-
-def _fold_lookalikes(word: str) -> str:
-    if any("a" <= ch <= "z" for ch in word):
-        return "".join(CONFUSABLES.get(ch, LEET.get(ch, ch)) for ch in word)
-    return "".join(ch for ch in word if ch.isalnum())
-
-
-def _collapse(word: str) -> str:
-    """'stoooppp' → 'stop': repeated letters are one (used on keywords and words alike)."""
-    return _ANY_RUN.sub(r"\1", word)
-
-
-@cache
-def _spellings() -> tuple[dict[str, str], dict[str, str]]:
-    """Misspellings and stretched words, keyed by their collapsed form."""
-    typos = {_collapse(wrong): right for wrong, right in TYPOS.items()}
-    return typos, {_collapse(word): word for word in ELONGATED}
-
-
-def _mend(word: str) -> str:
-    typos, stretched = _spellings()
-    collapsed = _collapse(word)
-    if collapsed in typos:
-        return typos[collapsed]
-    return stretched.get(collapsed, word) if collapsed != word else word
-
-
-def _join_spelled_out(words: list[str]) -> list[str]:
-    """'s t o p' → 'stop': three or more single letters in a row are one word."""
-    joined: list[str] = []
-    run: list[str] = []
-    for word in [*words, ""]:
-        if len(word) == 1 and word.isalpha():
-            run.append(word)
-            continue
-        joined.extend(["".join(run)] if len(run) >= 3 else run)
-        run = []
-        if word:
-            joined.append(word)
-    return joined
 
 
 @dataclass(frozen=True)
@@ -170,7 +110,7 @@ def _lexicon() -> dict[tuple[str, ...], _Entry]:
 
     def add(phrases: tuple[str, ...], kind: _KeywordKind, lang: str, strong: bool = False) -> None:
         for phrase in phrases:
-            key = tuple(_collapse(word) for word in phrase.split())
+            key = tuple(collapse(word) for word in phrase.split())
             lexicon.setdefault(key, _Entry(kind, lang, phrase, strong))
 
     for table in TABLES:
@@ -188,7 +128,7 @@ def _segment(words: list[str]) -> list[_Entry] | None:
     """The words as lexicon entries (longest match first), or None if any word is not one."""
     lexicon = _lexicon()
     longest = max(len(key) for key in lexicon)
-    keys = [_collapse(word) for word in words if not word.isdigit()]
+    keys = [collapse(word) for word in words if not word.isdigit()]
     entries: list[_Entry] = []
     i = 0
     while i < len(keys):
@@ -207,7 +147,7 @@ _PRIORITY: tuple[Intent, ...] = ("opt_out", "opt_in", "help")
 
 
 def _keywords(words: list[str], *, strong_only: bool) -> Classification | None:
-    entries = _segment(_join_spelled_out(words))
+    entries = _segment(join_spelled_out(words))
     if not entries:
         return None
     commands = [e for e in entries if e.kind in _PRIORITY]
@@ -315,8 +255,7 @@ def _opt_in_clause(clause: str) -> Classification | None:
     found = _keywords(clause.split(), strong_only=False)
     if found is None or found.intent != "opt_in" or found.matched is None:
         return None
-    restarts = {word for table in TABLES for word in table.clause_opt_in}
-    return found if set(found.matched.split(" ")) <= restarts else None
+    return found if set(found.matched.split(" ")) <= _RESTARTS else None
 
 
 def _in_the_message_language(found: Classification, words: list[str]) -> Classification:
@@ -359,7 +298,7 @@ def _clauses(text: str, *, without: _PhraseKind) -> list[str]:
 
 
 def _names_texts(found: Classification) -> bool:
-    return bool(set((found.matched or "").split()) & set(TEXT_WORDS))
+    return not _TEXT_WORDS.isdisjoint((found.matched or "").split())
 
 
 def _classify(text: str) -> Classification:
