@@ -18,7 +18,16 @@ from smsbus.openphone_sim.testing import RunningSimulator, running_simulator
 from smsbus.runtime.db import Sessions
 from smsbus.runtime.testing import eventually
 
-from .egress_harness import FAST, FLORIDA, PERSON, Campaigns, EgressRig, MovableClock, fast_client
+from .egress_harness import (
+    FAST,
+    FLORIDA,
+    LANDED,
+    PERSON,
+    Campaigns,
+    EgressRig,
+    MovableClock,
+    fast_client,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -148,7 +157,7 @@ async def test_accepted_then_500_is_found_once_its_landing_time_passed(rig: Egre
     await egress.send_due()
     assert (await rig.row())["status"] == "sending"
     await rig.sim.faults()
-    rig.clock.advance(2)
+    rig.clock.advance(LANDED)
 
     await egress.send_due()
     sent = await rig.outgoing()
@@ -170,7 +179,7 @@ async def test_an_opt_out_while_a_campaign_text_is_in_doubt_wins_when_it_never_l
 
     await rig.suppress(FLORIDA)  # the person texts STOP meanwhile
     await rig.sim.faults()  # OpenPhone recovers
-    rig.clock.advance(2)
+    rig.clock.advance(LANDED)
     await egress.send_due()
 
     assert await rig.outgoing(FLORIDA) == []
@@ -190,7 +199,7 @@ async def test_an_opt_out_while_a_campaign_text_is_in_doubt_records_it_sent_when
 
     await rig.suppress(FLORIDA)
     await rig.sim.faults()
-    rig.clock.advance(2)
+    rig.clock.advance(LANDED)
     await egress.send_due()
 
     sent = await rig.outgoing(FLORIDA)
